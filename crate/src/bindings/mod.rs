@@ -1,0 +1,101 @@
+//! The wasm bindings: the only module that speaks `wasm_bindgen`. It turns JSON text from
+//! the engine worker into calls of the plain Rust core and its results back into JSON text,
+//! catches panics so they reach the page as errors, and owns the one [`Control`] block that
+//! the page's main thread maps through the shared memory.
+//!
+//! Every entry point returns an envelope, `{"ok":true,"result":…}` or
+//! `{"ok":false,"error":{"kind":…,"message":…}}`, so the engine worker never has to guess.
+
+pub mod host;
+
+use crate::control::Control;
+use crate::demos::{self, DemoError, Env};
+use serde_json::{json, Value};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use wasm_bindgen::prelude::*;
+
+// Exported as `initThreadPool(n)`: starts n Web Workers that share this module's memory.
+pub use wasm_bindgen_rayon::init_thread_pool;
+
+/// The control block of the current run (cancel flag, progress). One run at a time: the
+/// engine worker serialises requests.
+static CONTROL: Control = Control::new();
+
+/// Byte address of [`CONTROL`] in the shared memory (see `control.rs` for its layout).
+#[wasm_bindgen(js_name = controlAddress)]
+pub fn control_address() -> u32 {
+    &CONTROL as *const Control as usize as u32
+}
+
+/// Every demo's id, title and typed inputs, as JSON.
+#[wasm_bindgen]
+pub fn schema() -> String {
+    envelope(Ok(demos::schema()))
+}
+
+/// The instant part of a demo (for Amdahl: the calculator). `params` is a JSON array of
+/// `[name, value]` string pairs, in URL order.
+#[wasm_bindgen]
+pub fn compute(demo: &str, params: &str) -> String {
+    guarded(|| demos::compute(demo, &pairs(params)?))
+}
+
+/// Runs a demo on the pool. Blocks the calling worker until done or cancelled; never call it
+/// on a page's main thread.
+#[wasm_bindgen]
+pub fn run(demo: &str, params: &str, cores: u32, pool_threads: u32) -> String {
+    guarded(|| demos::run(demo, &pairs(params)?, Env { cores, pool_threads }, &CONTROL))
+}
+
+/// Panics on a pool thread, to prove that a panic reaches the page as an error and that the
+/// engine stays usable afterwards (used by the tests; harmless otherwise).
+#[wasm_bindgen(js_name = panicOnPool)]
+pub fn panic_on_pool(message: &str) -> String {
+    guarded(|| {
+        rayon::scope(|s| s.spawn(|_| panic!("{message}")));
+        Ok(Value::Null)
+    })
+}
+
+fn pairs(text: &str) -> Result<Vec<(String, String)>, DemoError> {
+    serde_json::from_str(text).map_err(|e| {
+        demos::DemoError::Invalid(vec![crate::params::ParamError {
+            param: String::new(),
+            message: format!("the parameters are not a JSON list of [name, value] pairs: {e}"),
+        }])
+    })
+}
+
+fn guarded(f: impl FnOnce() -> Result<Value, DemoError>) -> String {
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(result) => envelope(result),
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a thread panicked".to_string());
+            json!({"ok": false, "error": {"kind": "panic", "message": format!("the engine panicked: {message}")}})
+                .to_string()
+        }
+    }
+}
+
+fn envelope(result: Result<Value, DemoError>) -> String {
+    let v = match result {
+        Ok(result) => json!({"ok": true, "result": result}),
+        Err(e) => {
+            let kind = match &e {
+                DemoError::UnknownDemo(_) => "unknown-demo",
+                DemoError::Invalid(_) => "invalid",
+                DemoError::Cancelled => "cancelled",
+            };
+            let errors = match &e {
+                DemoError::Invalid(errs) => serde_json::to_value(errs).unwrap_or(Value::Null),
+                _ => json!([]),
+            };
+            json!({"ok": false, "error": {"kind": kind, "message": e.to_string(), "errors": errors}})
+        }
+    };
+    v.to_string()
+}

@@ -1,0 +1,302 @@
+//! Chapter 2: Amdahl's law, calculated and measured.
+//!
+//! The calculator is pure math ([`crate::amdahl`]). The measured part runs a workload of
+//! `work` units, of which the fraction `serial` must run on one thread and the rest is
+//! shared by k threads, for k = 1..=K on the real pool; the measured speedups are set
+//! against the curve Amdahl predicts, and the serial fraction that fits them is reported.
+
+use super::{param_error, DemoError, Env};
+use crate::amdahl as law;
+use crate::clock;
+use crate::control::{Cancelled, Control};
+use crate::params::{DemoSpec, Kind, ParamSpec, Params};
+use crate::pool::{run_tasks, Run, SpanKind, Where};
+use crate::workload;
+use serde::Serialize;
+
+pub const SPEC: DemoSpec = DemoSpec {
+    id: "amdahl",
+    chapter: 2,
+    title: "Amdahl's law",
+    summary: "How much faster can more processors make a program that is partly serial? Calculate it, then measure it.",
+    params: &[
+        ParamSpec {
+            name: "serial",
+            label: "Serial fraction B",
+            help: "The share of the work that only one processor can do (0 to 1)",
+            kind: Kind::Float { min: 0.0, max: 1.0, step: 0.01 },
+            default: "0.6",
+        },
+        ParamSpec {
+            name: "processors",
+            label: "Processors j",
+            help: "How many processors share the parallel part",
+            kind: Kind::Int { min: 1, max: 1024 },
+            default: "4",
+        },
+        ParamSpec {
+            name: "work",
+            label: "Work units (measured)",
+            help: "Size of the measured workload; each unit is one prime check of about a millisecond",
+            kind: Kind::Int { min: 8, max: 4000 },
+            default: "240",
+        },
+        ParamSpec {
+            name: "threads",
+            label: "Threads to measure (0 = all cores)",
+            help: "The largest k the measured run goes up to",
+            kind: Kind::Int { min: 0, max: 16 },
+            default: "0",
+        },
+    ],
+};
+
+/// The serial fractions drawn as reference curves, beside the learner's own.
+pub const REFERENCE_FRACTIONS: [f64; 5] = [0.05, 0.1, 0.25, 0.5, 0.75];
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Curve {
+    pub serial: f64,
+    /// `[j, S(j)]` for j = 1..=max_processors.
+    pub points: Vec<[f64; 2]>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Calculator {
+    pub serial: f64,
+    pub parallel: f64,
+    pub processors: u32,
+    pub speedup: f64,
+    /// 1/B; `null` in JSON when B = 0 (no ceiling).
+    pub ceiling: Option<f64>,
+    /// S(j) - S(j-1) for j = 1..=min(processors, 32).
+    pub gains: Vec<f64>,
+    /// Gustafson's scaled speedup at the same B and j.
+    pub gustafson: f64,
+    /// The learner's curve first, then the references; j = 1..=max(16, 2 * processors) capped at 1024.
+    pub curves: Vec<Curve>,
+    pub gustafson_curve: Vec<[f64; 2]>,
+}
+
+pub fn calculate(p: &Params) -> Calculator {
+    let b = p.float("serial");
+    let j = p.int("processors") as u32;
+    let max_j = (2 * j).clamp(16, 1024);
+    let curve = |serial: f64| Curve {
+        serial,
+        points: (1..=max_j).map(|k| [f64::from(k), law::speedup(serial, f64::from(k))]).collect(),
+    };
+    let mut curves = vec![curve(b)];
+    curves.extend(REFERENCE_FRACTIONS.iter().filter(|&&r| (r - b).abs() > 1e-9).map(|&r| curve(r)));
+    Calculator {
+        serial: b,
+        parallel: 1.0 - b,
+        processors: j,
+        speedup: law::speedup(b, f64::from(j)),
+        ceiling: Some(law::ceiling(b)).filter(|c| c.is_finite()),
+        gains: law::marginal_gains(b, j.min(32)),
+        gustafson: law::gustafson(b, f64::from(j)),
+        curves,
+        gustafson_curve: (1..=max_j).map(|k| [f64::from(k), law::gustafson(b, f64::from(k))]).collect(),
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Point {
+    pub threads: u32,
+    pub wall_ms: f64,
+    /// T(1) / T(k).
+    pub speedup: f64,
+    /// What Amdahl predicts for the learner's B at k.
+    pub predicted: f64,
+    /// The serial fraction this one measurement implies (`null` at k = 1).
+    pub karp_flatt: Option<f64>,
+    pub threads_used: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Measured {
+    pub work: u32,
+    pub serial_units: u32,
+    pub parallel_units: u32,
+    pub points: Vec<Point>,
+    /// The B whose Amdahl curve fits the measured points best (`null` with one point).
+    pub fitted_serial: Option<f64>,
+    /// The timeline of the run with the most threads: a serial phase on one thread, then the
+    /// parallel phase shared by all.
+    pub timeline: Run,
+    pub explanation: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub calculator: Calculator,
+    /// `None` when the host has no pool (a page that is not cross-origin isolated).
+    pub measured: Option<Measured>,
+    pub cores: u32,
+}
+
+pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
+    let calculator = calculate(p);
+    if env.pool_threads == 0 {
+        return Ok(Outcome { calculator, measured: None, cores: env.cores });
+    }
+    let asked = p.int("threads") as u32;
+    let max_k = if asked == 0 { env.cores.clamp(1, env.pool_threads) } else { asked };
+    if max_k > env.pool_threads {
+        return Err(param_error(
+            "threads",
+            format!("threads must be at most {0} here: the engine's pool has {0} workers", env.pool_threads),
+        ));
+    }
+    let work = p.int("work") as u32;
+    let b = calculator.serial;
+    let serial_units = (f64::from(work) * b).round() as u32;
+    let parallel_units = work - serial_units;
+    ctl.begin(max_k * work);
+
+    // Wake every pool thread once so the first measured run does not pay for it.
+    let warm = Control::new();
+    run_tasks(Where::Pool(max_k as usize), 2 * max_k as usize, &warm, |_, _| workload::cpu_units(1, &warm).map(drop))?;
+
+    let mut points: Vec<Point> = Vec::new();
+    let mut timeline = None;
+    for k in 1..=max_k {
+        let run = run_phases(serial_units, parallel_units, k as usize, ctl)?;
+        let t1 = points.first().map_or(run.wall_ms, |p| p.wall_ms);
+        let speedup = t1 / run.wall_ms.max(1e-6);
+        points.push(Point {
+            threads: k,
+            wall_ms: run.wall_ms,
+            speedup,
+            predicted: law::speedup(b, f64::from(k)),
+            karp_flatt: law::karp_flatt(speedup, f64::from(k)),
+            threads_used: run.threads_used(),
+        });
+        timeline = Some(run);
+    }
+    let pairs: Vec<(f64, f64)> = points.iter().map(|p| (f64::from(p.threads), p.speedup)).collect();
+    let fitted_serial = law::fit_serial_fraction(&pairs);
+    let explanation = explain(b, points.last().expect("k starts at 1"), fitted_serial);
+    Ok(Outcome {
+        calculator,
+        measured: Some(Measured {
+            work,
+            serial_units,
+            parallel_units,
+            points,
+            fitted_serial,
+            timeline: timeline.expect("k starts at 1"),
+            explanation,
+        }),
+        cores: env.cores,
+    })
+}
+
+/// The serial phase on one pool thread, then the parallel phase on k, as one timeline.
+fn run_phases(serial_units: u32, parallel_units: u32, k: usize, ctl: &Control) -> Result<Run, Cancelled> {
+    let unit = |_: usize, rec: &crate::pool::Recorder| -> Result<(), Cancelled> {
+        rec.span(SpanKind::Work, || workload::cpu_units(1, ctl)).map(drop)
+    };
+    let start = clock::now_ms();
+    let serial = run_tasks(Where::Pool(1), serial_units as usize, ctl, unit)?;
+    let offset = clock::since(start);
+    let mut parallel = run_tasks(Where::Pool(k), parallel_units as usize, ctl, unit)?;
+    let wall_ms = clock::since(start);
+
+    let mut spans = serial.spans;
+    spans.extend(parallel.spans.drain(..).map(|mut s| {
+        s.start_ms += offset;
+        s.end_ms += offset;
+        s.task += serial_units;
+        s
+    }));
+    let mut lanes = serial.lanes;
+    lanes.extend(parallel.lanes);
+    lanes.sort_unstable();
+    lanes.dedup();
+    let mut order = serial.order;
+    order.extend(parallel.order.iter().map(|t| t + serial_units));
+    Ok(Run { threads: k as u32, lanes, wall_ms, spans, order })
+}
+
+pub fn explain(b: f64, last: &Point, fitted: Option<f64>) -> String {
+    let k = last.threads;
+    if k == 1 {
+        return format!(
+            "With one thread there is nothing to compare yet; on this machine's cores Amdahl's law with B = {b:.2} \
+             allows at most {:.2}× on {k} thread.",
+            last.predicted
+        );
+    }
+    let fit = fitted.map_or(String::new(), |f| format!(", and the serial fraction that fits the measurements is {f:.2}"));
+    format!(
+        "With B = {b:.2}, Amdahl predicts {:.2}× on {k} threads; this run measured {:.2}×{fit}. \
+         The serial part does not shrink as threads are added, which is why the curve flattens.",
+        last.predicted, last.speedup
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demos;
+
+    fn q(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    }
+
+    #[test]
+    fn calculator_shows_the_books_example() {
+        let p = demos::validate("amdahl", &q(&[("serial", "0.6"), ("processors", "4")])).unwrap();
+        let c = calculate(&p);
+        assert_eq!(format!("{:.2}", c.speedup), "1.43");
+        assert!((c.ceiling.unwrap() - 1.0 / 0.6).abs() < 1e-12);
+        assert!((c.parallel - 0.4).abs() < 1e-12);
+        assert_eq!(c.gains.len(), 4);
+        assert_eq!(c.curves[0].serial, 0.6);
+        assert_eq!(c.curves[0].points.len(), 16);
+        assert_eq!(c.curves[0].points[3], [4.0, c.speedup]);
+        assert_eq!(c.curves.len(), 1 + REFERENCE_FRACTIONS.len());
+    }
+
+    #[test]
+    fn no_ceiling_when_nothing_is_serial_and_no_duplicate_reference_curve() {
+        let p = demos::validate("amdahl", &q(&[("serial", "0.5"), ("processors", "600")])).unwrap();
+        let c = calculate(&p);
+        assert_eq!(c.curves.len(), REFERENCE_FRACTIONS.len());
+        assert_eq!(c.curves[0].points.len(), 1024);
+        let p0 = demos::validate("amdahl", &q(&[("serial", "0")])).unwrap();
+        assert_eq!(calculate(&p0).ceiling, None);
+    }
+
+    #[test]
+    fn measured_run_covers_k_1_to_pool_size_with_a_serial_phase_on_one_thread() {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let p = demos::validate("amdahl", &q(&[("serial", "0.25"), ("work", "16"), ("threads", "2")])).unwrap();
+        let ctl = Control::new();
+        let o = pool.install(|| run(&p, Env { cores: 2, pool_threads: 2 }, &ctl)).unwrap();
+        let m = o.measured.unwrap();
+        assert_eq!((m.serial_units, m.parallel_units), (4, 12));
+        assert_eq!(m.points.iter().map(|p| p.threads).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(m.points[0].speedup, 1.0);
+        assert_eq!(m.points[0].karp_flatt, None);
+        assert!(m.points[1].karp_flatt.is_some() && m.fitted_serial.is_some());
+        assert_eq!(ctl.progress(), (32, 32));
+        // The serial phase's four units all ran on one lane, before any parallel unit began.
+        let serial: Vec<_> = m.timeline.spans.iter().filter(|s| s.task < 4).collect();
+        assert_eq!(serial.len(), 4);
+        assert!(serial.iter().all(|s| s.lane == serial[0].lane));
+        let serial_end = serial.iter().map(|s| s.end_ms).fold(0.0, f64::max);
+        assert!(m.timeline.spans.iter().filter(|s| s.task >= 4).all(|s| s.start_ms >= serial_end));
+        assert_eq!(m.timeline.order.len(), 16);
+    }
+
+    #[test]
+    fn without_a_pool_the_calculator_still_answers() {
+        let p = demos::validate("amdahl", &[]).unwrap();
+        let o = run(&p, Env { cores: 4, pool_threads: 0 }, &Control::new()).unwrap();
+        assert!(o.measured.is_none());
+        assert_eq!(format!("{:.2}", o.calculator.speedup), "1.43");
+    }
+}

@@ -1,0 +1,307 @@
+//! Chapter 1: sequential vs concurrent vs parallel.
+//!
+//! The same N tasks run twice: one after another on the engine thread, then on k real
+//! threads. Three kinds of task show three different answers:
+//! - `cpu`: the book's prime checks. Threads help up to the number of cores, no further.
+//! - `io`: a wait that uses no core. Threads overlap their waits, even past the core count.
+//! - `chain`: the book's x -> x^2 - x + 1, where each step needs the previous result.
+//!   Threads take turns; the work cannot overlap, so there is no speedup at all.
+
+use super::{param_error, DemoError, Env};
+use crate::control::{Cancelled, Control};
+use crate::params::{DemoSpec, Kind, ParamSpec, Params};
+use crate::pool::{run_tasks, Recorder, Run, SpanKind, Where};
+use crate::workload;
+use serde::Serialize;
+use std::sync::{Condvar, Mutex};
+use std::time::Duration;
+
+pub const SPEC: DemoSpec = DemoSpec {
+    id: "concurrency",
+    chapter: 1,
+    title: "Sequential vs concurrent vs parallel",
+    summary: "Run the same tasks one after another, then on real threads, and see which kinds of work get faster.",
+    params: &[
+        ParamSpec {
+            name: "kind",
+            label: "Kind of task",
+            help: "cpu: the book's prime checks; io: waiting on a slow device; chain: each step needs the previous one",
+            kind: Kind::Choice { values: &["cpu", "io", "chain"] },
+            default: "cpu",
+        },
+        ParamSpec {
+            name: "tasks",
+            label: "Tasks",
+            help: "How many tasks to run",
+            kind: Kind::Int { min: 1, max: 256 },
+            default: "32",
+        },
+        ParamSpec {
+            name: "threads",
+            label: "Threads",
+            help: "Real threads for the concurrent run",
+            kind: Kind::Int { min: 1, max: 16 },
+            default: "4",
+        },
+        ParamSpec {
+            name: "wait",
+            label: "I/O wait (ms)",
+            help: "How long each io task waits",
+            kind: Kind::Int { min: 1, max: 1000 },
+            default: "40",
+        },
+    ],
+};
+
+/// What one task kind computed, so the two runs can be checked against each other.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Check {
+    /// A sentence on what was computed.
+    pub what: String,
+    /// The value both runs must agree on.
+    pub sequential: u64,
+    pub concurrent: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub kind: &'static str,
+    pub tasks: u32,
+    pub threads: u32,
+    pub wait_ms: Option<u32>,
+    pub cores: u32,
+    pub sequential: Run,
+    /// `None` when the host has no pool (a page that is not cross-origin isolated).
+    pub concurrent: Option<Run>,
+    /// Sequential wall time / concurrent wall time.
+    pub speedup: Option<f64>,
+    pub threads_used: usize,
+    pub check: Check,
+    /// One sentence on why the result came out this way.
+    pub explanation: String,
+}
+
+pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
+    let kind = p.choice("kind");
+    let tasks = p.int("tasks") as usize;
+    let threads = p.int("threads") as usize;
+    let wait = p.int("wait") as u32;
+    if env.pool_threads > 0 && threads > env.pool_threads as usize {
+        return Err(param_error(
+            "threads",
+            format!("threads must be at most {0} here: the engine's pool has {0} workers", env.pool_threads),
+        ));
+    }
+    let with_pool = env.pool_threads > 0;
+    ctl.begin(if with_pool { 2 * tasks as u32 } else { tasks as u32 });
+
+    let (sequential, seq_value) = run_kind(kind, tasks, wait, Where::Caller, ctl)?;
+    let (concurrent, con_value) = if with_pool {
+        let (r, v) = run_kind(kind, tasks, wait, Where::Pool(threads), ctl)?;
+        (Some(r), Some(v))
+    } else {
+        (None, None)
+    };
+    let speedup = concurrent.as_ref().map(|c| sequential.wall_ms / c.wall_ms.max(1e-6));
+    let threads_used = concurrent.as_ref().map_or(1, Run::threads_used);
+    let what = match kind {
+        "cpu" => format!("prime checks that confirmed a prime (of {tasks})"),
+        "io" => format!("waits of {wait} ms completed (of {tasks})"),
+        _ => format!("last five digits of the chain after {tasks} steps from 3"),
+    };
+    let check = Check { what, sequential: seq_value, concurrent: con_value };
+    let explanation = explain(kind, threads, threads_used, speedup, env);
+    Ok(Outcome {
+        kind,
+        tasks: tasks as u32,
+        threads: threads as u32,
+        wait_ms: (kind == "io").then_some(wait),
+        cores: env.cores,
+        sequential,
+        concurrent,
+        speedup,
+        threads_used,
+        check,
+        explanation,
+    })
+}
+
+/// Runs `tasks` tasks of `kind` at `place`; returns the run and the value the tasks computed.
+fn run_kind(kind: &str, tasks: usize, wait: u32, place: Where, ctl: &Control) -> Result<(Run, u64), Cancelled> {
+    match kind {
+        "cpu" => {
+            let primes = std::sync::atomic::AtomicU64::new(0);
+            let run = run_tasks(place, tasks, ctl, |i, rec| {
+                let (_, prime) = rec.span(SpanKind::Work, || workload::prime_task(i));
+                primes.fetch_add(u64::from(prime), std::sync::atomic::Ordering::Relaxed);
+                Ok(())
+            })?;
+            Ok((run, primes.into_inner()))
+        }
+        "io" => {
+            let done = std::sync::atomic::AtomicU64::new(0);
+            let run = run_tasks(place, tasks, ctl, |_, rec| {
+                rec.span(SpanKind::Wait, || workload::io_wait(wait, ctl))?;
+                done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                Ok(())
+            })?;
+            Ok((run, done.into_inner()))
+        }
+        _ => {
+            let chain = Chain::new(3);
+            let run = run_tasks(place, tasks, ctl, |i, rec| chain.step(i, rec, ctl))?;
+            Ok((run, chain.value()))
+        }
+    }
+}
+
+/// The chain's shared state: which step may run next and the value so far. A thread that
+/// took step i waits (recorded as a wait span) until step i - 1 is done.
+struct Chain {
+    state: Mutex<(usize, u64)>,
+    turn: Condvar,
+}
+
+impl Chain {
+    fn new(start: u64) -> Self {
+        Chain { state: Mutex::new((0, start)), turn: Condvar::new() }
+    }
+
+    fn step(&self, i: usize, rec: &Recorder, ctl: &Control) -> Result<(), Cancelled> {
+        let x = rec.span(SpanKind::Wait, || -> Result<u64, Cancelled> {
+            let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+            while st.0 != i {
+                ctl.check()?;
+                // A timeout so that a cancel is noticed even if no step finishes.
+                st = self.turn.wait_timeout(st, Duration::from_millis(20)).unwrap_or_else(|e| e.into_inner()).0;
+            }
+            Ok(st.1)
+        })?;
+        let next = rec.span(SpanKind::Work, || workload::chain_task(x));
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        *st = (i + 1, next);
+        self.turn.notify_all();
+        Ok(())
+    }
+
+    fn value(&self) -> u64 {
+        self.state.lock().unwrap_or_else(|e| e.into_inner()).1
+    }
+}
+
+/// One sentence on why the measured result came out as it did.
+pub fn explain(kind: &str, threads: usize, used: usize, speedup: Option<f64>, env: Env) -> String {
+    let Some(s) = speedup else {
+        return "This page is not cross-origin isolated, so it has no shared memory and no worker \
+                threads: only the sequential run could happen here."
+            .to_string();
+    };
+    let cores = env.cores.max(1) as usize;
+    match kind {
+        "cpu" => {
+            if used <= 1 {
+                format!("Only one thread got work, so there was no parallelism: {s:.2}× is the cost of handing tasks to another thread.")
+            } else if threads > cores {
+                format!(
+                    "CPU-bound: {threads} threads on {cores} cores ran {s:.2}× faster; once every core is busy, \
+                     extra threads only take turns on the same cores."
+                )
+            } else {
+                format!(
+                    "CPU-bound: {used} threads checked different numbers on different cores at the same time, \
+                     so the run was {s:.2}× faster (at most {threads}× is possible)."
+                )
+            }
+        }
+        "io" => format!(
+            "I/O-bound: a waiting thread uses no core, so {used} threads overlapped their waits and finished \
+             {s:.2}× faster, even with only {cores} core{}.",
+            if cores == 1 { "" } else { "s" }
+        ),
+        _ => format!(
+            "Inherently sequential: each step needs the previous step's result, so only one thread could work \
+             at a time; {threads} threads took turns and got {s:.2}× (handing over between threads costs a little)."
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demos;
+
+    fn q(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    }
+
+    fn run_in_pool(pairs: &[(&str, &str)], pool_threads: u32) -> Result<Outcome, DemoError> {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(pool_threads.max(1) as usize).build().unwrap();
+        let p = demos::validate("concurrency", &q(pairs))?;
+        let ctl = Control::new();
+        pool.install(|| run(&p, Env { cores: 2, pool_threads }, &ctl))
+    }
+
+    #[test]
+    fn cpu_tasks_all_confirm_their_prime_in_both_runs() {
+        let o = run_in_pool(&[("kind", "cpu"), ("tasks", "6"), ("threads", "2")], 2).unwrap();
+        assert_eq!(o.check.sequential, 6);
+        assert_eq!(o.check.concurrent, Some(6));
+        assert_eq!(o.sequential.lanes.len(), 1);
+        assert_eq!(o.sequential.order, [0, 1, 2, 3, 4, 5]);
+        assert_eq!(o.concurrent.as_ref().unwrap().order.len(), 6);
+    }
+
+    #[test]
+    fn io_waits_overlap_on_threads() {
+        let o = run_in_pool(&[("kind", "io"), ("tasks", "8"), ("threads", "8"), ("wait", "30")], 8).unwrap();
+        assert_eq!(o.check.concurrent, Some(8));
+        let c = o.concurrent.unwrap();
+        assert!(c.spans.iter().all(|s| s.kind == SpanKind::Wait));
+        // Eight 30 ms waits one after another take at least 240 ms; overlapped, the run must
+        // beat half of that even on a loaded machine. (A fact about overlap, not a timing target.)
+        assert!(o.sequential.wall_ms >= 240.0);
+        assert!(c.wall_ms < o.sequential.wall_ms / 2.0, "{} vs {}", c.wall_ms, o.sequential.wall_ms);
+    }
+
+    #[test]
+    fn chain_steps_never_overlap_and_reach_the_books_digits() {
+        let o = run_in_pool(&[("kind", "chain"), ("tasks", "20"), ("threads", "3")], 3).unwrap();
+        assert_eq!(o.check.sequential, 35443);
+        assert_eq!(o.check.concurrent, Some(35443));
+        let c = o.concurrent.unwrap();
+        let mut work: Vec<_> = c.spans.iter().filter(|s| s.kind == SpanKind::Work).collect();
+        work.sort_by(|a, b| a.start_ms.total_cmp(&b.start_ms));
+        assert_eq!(work.iter().map(|s| s.task).collect::<Vec<_>>(), (0..20).collect::<Vec<u32>>());
+        for w in work.windows(2) {
+            assert!(w[0].end_ms <= w[1].start_ms, "steps overlapped: {:?}", w);
+        }
+        assert_eq!(c.order, (0..20).collect::<Vec<u32>>());
+    }
+
+    #[test]
+    fn without_a_pool_only_the_sequential_run_happens() {
+        let o = run_in_pool(&[("tasks", "2")], 0).unwrap();
+        assert!(o.concurrent.is_none() && o.speedup.is_none());
+        assert!(o.explanation.contains("not cross-origin isolated"));
+    }
+
+    #[test]
+    fn more_threads_than_the_pool_is_a_clear_error() {
+        match run_in_pool(&[("threads", "8")], 2) {
+            Err(DemoError::Invalid(e)) => {
+                assert_eq!(e[0].param, "threads");
+                assert_eq!(e[0].message, "threads must be at most 2 here: the engine's pool has 2 workers");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn explanations_follow_the_numbers() {
+        let env = Env { cores: 2, pool_threads: 4 };
+        assert!(explain("cpu", 2, 2, Some(1.9), env).contains("1.90× faster"));
+        assert!(explain("cpu", 4, 4, Some(1.9), env).contains("extra threads only take turns"));
+        assert!(explain("io", 4, 4, Some(3.8), env).contains("even with only 2 cores"));
+        assert!(explain("chain", 4, 4, Some(0.98), env).contains("took turns"));
+    }
+}

@@ -1,0 +1,158 @@
+//! The demos, one module each, behind one entry point: [`run`] (real work on real threads)
+//! and [`compute`] (instant, pure results such as the Amdahl calculator).
+//!
+//! Results are JSON values: the page renders them, and the same JSON goes into the
+//! `data-result` attribute that tests and embeds read.
+
+pub mod amdahl;
+pub mod concurrency;
+
+use crate::control::{Cancelled, Control};
+use crate::params::{self, DemoSpec, ParamError, Params};
+use serde::Serialize;
+use serde_json::Value;
+use std::fmt;
+
+/// Every demo, in book order.
+pub const DEMOS: &[&DemoSpec] = &[&concurrency::SPEC, &amdahl::SPEC];
+
+/// What the host offers a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Env {
+    /// Logical cores reported by the host (`navigator.hardwareConcurrency`).
+    pub cores: u32,
+    /// Threads in the pool; 0 when there is none (a page that is not cross-origin isolated).
+    pub pool_threads: u32,
+}
+
+/// Why a demo gave no result.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DemoError {
+    UnknownDemo(String),
+    Invalid(Vec<ParamError>),
+    Cancelled,
+}
+
+impl From<Cancelled> for DemoError {
+    fn from(_: Cancelled) -> Self {
+        DemoError::Cancelled
+    }
+}
+
+impl fmt::Display for DemoError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DemoError::UnknownDemo(id) => {
+                let ids: Vec<&str> = DEMOS.iter().map(|d| d.id).collect();
+                write!(f, "there is no demo called \"{id}\"; the demos are {}", ids.join(", "))
+            }
+            DemoError::Invalid(errors) => {
+                let msgs: Vec<&str> = errors.iter().map(|e| e.message.as_str()).collect();
+                f.write_str(&msgs.join("; "))
+            }
+            DemoError::Cancelled => f.write_str("the run was cancelled"),
+        }
+    }
+}
+
+impl std::error::Error for DemoError {}
+
+/// The spec of demo `id`.
+pub fn spec(id: &str) -> Result<&'static DemoSpec, DemoError> {
+    DEMOS.iter().copied().find(|d| d.id == id).ok_or_else(|| DemoError::UnknownDemo(shorten(id)))
+}
+
+fn shorten(id: &str) -> String {
+    let s: String = id.chars().take(32).collect();
+    if s.len() < id.len() {
+        format!("{s}…")
+    } else {
+        s
+    }
+}
+
+/// Validates `raw` inputs for demo `id`.
+pub fn validate(id: &str, raw: &[(String, String)]) -> Result<Params, DemoError> {
+    params::validate(spec(id)?, raw).map_err(DemoError::Invalid)
+}
+
+/// The instant part of a demo: pure results that need no threads (for Amdahl, the
+/// calculator and the curves). Demos without one echo their validated inputs.
+pub fn compute(id: &str, raw: &[(String, String)]) -> Result<Value, DemoError> {
+    let p = validate(id, raw)?;
+    Ok(match id {
+        "amdahl" => to_json(&amdahl::calculate(&p)),
+        _ => to_json(&p),
+    })
+}
+
+/// Runs demo `id` for real, reporting progress and honouring cancels through `ctl`.
+pub fn run(id: &str, raw: &[(String, String)], env: Env, ctl: &Control) -> Result<Value, DemoError> {
+    let p = validate(id, raw)?;
+    match id {
+        "concurrency" => Ok(to_json(&concurrency::run(&p, env, ctl)?)),
+        "amdahl" => Ok(to_json(&amdahl::run(&p, env, ctl)?)),
+        other => Err(DemoError::UnknownDemo(shorten(other))),
+    }
+}
+
+fn to_json<T: Serialize>(v: &T) -> Value {
+    serde_json::to_value(v).expect("demo results are plain data")
+}
+
+/// The schema the page renders its controls from.
+pub fn schema() -> Value {
+    to_json(&DEMOS)
+}
+
+/// An error for one input, for limits that depend on the host (such as its pool size).
+pub(crate) fn param_error(param: &str, message: String) -> DemoError {
+    DemoError::Invalid(vec![ParamError { param: param.to_string(), message }])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    }
+
+    #[test]
+    fn demo_ids_are_unique_and_every_default_is_valid() {
+        for (i, d) in DEMOS.iter().enumerate() {
+            assert!(DEMOS[i + 1..].iter().all(|o| o.id != d.id));
+            validate(d.id, &[]).unwrap_or_else(|e| panic!("{}: {e}", d.id));
+        }
+    }
+
+    #[test]
+    fn unknown_demo_names_the_real_ones() {
+        let e = compute("nope", &[]).unwrap_err();
+        assert_eq!(e.to_string(), "there is no demo called \"nope\"; the demos are concurrency, amdahl");
+        let long = "x".repeat(100);
+        assert!(compute(&long, &[]).unwrap_err().to_string().len() < 120);
+    }
+
+    #[test]
+    fn compute_reports_bad_inputs_per_parameter() {
+        match compute("amdahl", &q(&[("serial", "2"), ("processors", "0")])) {
+            Err(DemoError::Invalid(errs)) => {
+                let names: Vec<&str> = errs.iter().map(|e| e.param.as_str()).collect();
+                assert_eq!(names, ["serial", "processors"]);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn schema_lists_every_demo_with_typed_params() {
+        let s = schema();
+        let ids: Vec<&str> = s.as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
+        assert_eq!(ids, ["concurrency", "amdahl"]);
+        let serial = &s[1]["params"].as_array().unwrap().iter().find(|p| p["name"] == "serial").unwrap();
+        assert_eq!(serial["type"], "float");
+        assert_eq!(serial["min"], 0.0);
+        assert_eq!(serial["max"], 1.0);
+    }
+}

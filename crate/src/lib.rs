@@ -1,0 +1,27 @@
+//! The teaching core of concurrency-playground.
+//!
+//! Everything here is plain Rust that builds and is unit-tested natively (`cargo test` from
+//! the workspace root). The browser reaches it through [`bindings`], a thin layer that only
+//! exists on wasm32 and is the one place that speaks `wasm_bindgen`.
+//!
+//! Map:
+//! - [`amdahl`]: Amdahl's and Gustafson's laws, Karp-Flatt, the serial fraction that fits.
+//! - [`params`]: the one schema of every demo's inputs, and their validation.
+//! - [`workload`]: the work a demo does (prime checks, I/O-like waits, a dependent chain).
+//! - [`pool`]: runs tasks on k real threads and records who ran what, when.
+//! - [`control`]: the shared cancel flag and progress counters a run reports through.
+//! - [`demos`]: one module per demo, turning validated inputs into a result.
+
+pub mod amdahl;
+pub mod clock;
+pub mod control;
+pub mod demos;
+pub mod params;
+pub mod pool;
+pub mod workload;
+
+#[cfg(target_arch = "wasm32")]
+pub mod bindings;
+
+pub use control::{Cancelled, Control};
+pub use demos::{DemoError, Env};

@@ -1,0 +1,271 @@
+//! The one schema of every demo's inputs, and their validation.
+//!
+//! A demo's inputs arrive as text (a URL query, a form control, an embed's attributes).
+//! They are parsed and checked here and nowhere else; the page renders its controls from
+//! [`DemoSpec`] (sent to it as JSON) and shows the [`ParamError`] messages beside them.
+//! Messages say what was wrong and what is allowed: "threads must be a whole number from 1
+//! to 16, got 0".
+
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The type and range of one input.
+#[derive(Debug, Clone, Copy, Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum Kind {
+    /// A whole number in `min..=max`.
+    Int { min: i64, max: i64 },
+    /// A finite number in `min..=max`; `step` is what a slider moves by.
+    Float { min: f64, max: f64, step: f64 },
+    /// One of a fixed set of words.
+    Choice { values: &'static [&'static str] },
+}
+
+/// One input of a demo.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct ParamSpec {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub help: &'static str,
+    #[serde(flatten)]
+    pub kind: Kind,
+    /// The default as it would be written in a URL.
+    pub default: &'static str,
+}
+
+/// A demo: its stable id (used in URLs), where it sits in the book, and its inputs.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct DemoSpec {
+    pub id: &'static str,
+    pub chapter: u32,
+    pub title: &'static str,
+    pub summary: &'static str,
+    pub params: &'static [ParamSpec],
+}
+
+/// A checked value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Value {
+    Int(i64),
+    Float(f64),
+    Choice(&'static str),
+}
+
+/// Why one input was refused. `param` is empty for a problem with no single control.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ParamError {
+    pub param: String,
+    pub message: String,
+}
+
+/// Query keys that belong to the page, not to a demo, and are never reported as unknown.
+pub const PAGE_KEYS: &[&str] = &["demo", "run", "embed", "step", "theme"];
+
+/// The validated inputs of one demo: every parameter of its spec, defaults filled in.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Params {
+    values: BTreeMap<&'static str, Value>,
+    /// Keys that were given but that this demo does not have (ignored, told to the learner).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ignored: Vec<String>,
+}
+
+impl Params {
+    pub fn int(&self, name: &str) -> i64 {
+        match self.values.get(name) {
+            Some(Value::Int(v)) => *v,
+            other => panic!("parameter {name} is not an int in the spec: {other:?}"),
+        }
+    }
+
+    pub fn float(&self, name: &str) -> f64 {
+        match self.values.get(name) {
+            Some(Value::Float(v)) => *v,
+            other => panic!("parameter {name} is not a float in the spec: {other:?}"),
+        }
+    }
+
+    pub fn choice(&self, name: &str) -> &'static str {
+        match self.values.get(name) {
+            Some(Value::Choice(v)) => v,
+            other => panic!("parameter {name} is not a choice in the spec: {other:?}"),
+        }
+    }
+
+    pub fn values(&self) -> &BTreeMap<&'static str, Value> {
+        &self.values
+    }
+}
+
+/// Checks `raw` (name, text) pairs against `spec`. A name given twice keeps the last value,
+/// as a URL query does. All problems are reported at once, not just the first.
+pub fn validate(spec: &DemoSpec, raw: &[(String, String)]) -> Result<Params, Vec<ParamError>> {
+    let mut errors = Vec::new();
+    let mut values = BTreeMap::new();
+    let mut ignored = Vec::new();
+    for (name, _) in raw {
+        let known = spec.params.iter().any(|p| p.name == name) || PAGE_KEYS.contains(&name.as_str());
+        if !known && !ignored.contains(name) {
+            ignored.push(name.clone());
+        }
+    }
+    for p in spec.params {
+        let given = raw.iter().rev().find(|(n, _)| n == p.name).map(|(_, v)| v.as_str());
+        let text = given.unwrap_or(p.default);
+        match parse(p, text) {
+            Ok(v) => {
+                values.insert(p.name, v);
+            }
+            Err(message) => errors.push(ParamError { param: p.name.to_string(), message }),
+        }
+    }
+    if errors.is_empty() {
+        Ok(Params { values, ignored })
+    } else {
+        Err(errors)
+    }
+}
+
+/// Shortens what the learner typed for an error message (a pasted novel stays readable).
+fn shown(text: &str) -> String {
+    const MAX: usize = 24;
+    if text.chars().count() <= MAX {
+        format!("\"{text}\"")
+    } else {
+        let head: String = text.chars().take(MAX).collect();
+        format!("\"{head}…\"")
+    }
+}
+
+fn parse(p: &ParamSpec, raw: &str) -> Result<Value, String> {
+    let text = raw.trim();
+    let name = p.name;
+    match p.kind {
+        Kind::Int { min, max } => {
+            let allowed = format!("{name} must be a whole number from {min} to {max}");
+            if text.is_empty() {
+                return Err(format!("{allowed}; it is empty"));
+            }
+            let digits = text.strip_prefix(['-', '+']).unwrap_or(text);
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(format!("{allowed}, got {}", shown(text)));
+            }
+            match text.parse::<i64>() {
+                Ok(v) if (min..=max).contains(&v) => Ok(Value::Int(v)),
+                Ok(v) => Err(format!("{allowed}, got {v}")),
+                // Only overflow is left: more digits than an i64 holds.
+                Err(_) => Err(format!("{allowed}, got {}", shown(text))),
+            }
+        }
+        Kind::Float { min, max, .. } => {
+            let allowed = format!("{name} must be a number from {min} to {max}");
+            if text.is_empty() {
+                return Err(format!("{allowed}; it is empty"));
+            }
+            // Rust's parser also takes "inf" and "NaN"; neither is a fraction or a count.
+            match text.parse::<f64>() {
+                Ok(v) if v.is_finite() && (min..=max).contains(&v) => Ok(Value::Float(v)),
+                Ok(v) if v.is_finite() => Err(format!("{allowed}, got {v}")),
+                _ => Err(format!("{allowed}, got {}", shown(text))),
+            }
+        }
+        Kind::Choice { values } => {
+            match values.iter().find(|v| v.eq_ignore_ascii_case(text)) {
+                Some(v) => Ok(Value::Choice(v)),
+                None => Err(format!(
+                    "{name} must be one of {}, got {}",
+                    values.join(", "),
+                    shown(text)
+                )),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SPEC: DemoSpec = DemoSpec {
+        id: "t",
+        chapter: 0,
+        title: "test",
+        summary: "",
+        params: &[
+            ParamSpec { name: "threads", label: "", help: "", kind: Kind::Int { min: 1, max: 16 }, default: "4" },
+            ParamSpec { name: "serial", label: "", help: "", kind: Kind::Float { min: 0.0, max: 1.0, step: 0.01 }, default: "0.6" },
+            ParamSpec { name: "kind", label: "", help: "", kind: Kind::Choice { values: &["cpu", "io"] }, default: "cpu" },
+        ],
+    };
+
+    fn q(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    }
+
+    fn message(pairs: &[(&str, &str)]) -> String {
+        let errs = validate(&SPEC, &q(pairs)).unwrap_err();
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        errs[0].message.clone()
+    }
+
+    #[test]
+    fn defaults_fill_missing_inputs() {
+        let p = validate(&SPEC, &[]).unwrap();
+        assert_eq!(p.int("threads"), 4);
+        assert_eq!(p.float("serial"), 0.6);
+        assert_eq!(p.choice("kind"), "cpu");
+    }
+
+    #[test]
+    fn given_values_are_parsed_and_the_last_repeat_wins() {
+        let p = validate(&SPEC, &q(&[("threads", "2"), ("threads", " 7 "), ("serial", "1e-1"), ("kind", "IO")])).unwrap();
+        assert_eq!(p.int("threads"), 7);
+        assert_eq!(p.float("serial"), 0.1);
+        assert_eq!(p.choice("kind"), "io");
+    }
+
+    #[test]
+    fn out_of_range_says_what_is_allowed() {
+        assert_eq!(message(&[("threads", "0")]), "threads must be a whole number from 1 to 16, got 0");
+        assert_eq!(message(&[("serial", "1.5")]), "serial must be a number from 0 to 1, got 1.5");
+        assert_eq!(message(&[("serial", "-0.1")]), "serial must be a number from 0 to 1, got -0.1");
+    }
+
+    #[test]
+    fn nan_infinity_empty_and_huge_are_refused() {
+        assert_eq!(message(&[("serial", "NaN")]), "serial must be a number from 0 to 1, got \"NaN\"");
+        assert_eq!(message(&[("serial", "inf")]), "serial must be a number from 0 to 1, got \"inf\"");
+        assert_eq!(message(&[("serial", "1e999")]), "serial must be a number from 0 to 1, got \"1e999\"");
+        assert_eq!(message(&[("threads", "")]), "threads must be a whole number from 1 to 16; it is empty");
+        assert_eq!(message(&[("serial", "  ")]), "serial must be a number from 0 to 1; it is empty");
+        assert_eq!(
+            message(&[("threads", "99999999999999999999999")]),
+            "threads must be a whole number from 1 to 16, got \"99999999999999999999999\""
+        );
+        assert_eq!(message(&[("threads", "1e3")]), "threads must be a whole number from 1 to 16, got \"1e3\"");
+        assert_eq!(message(&[("threads", "2.5")]), "threads must be a whole number from 1 to 16, got \"2.5\"");
+        assert_eq!(message(&[("threads", "-")]), "threads must be a whole number from 1 to 16, got \"-\"");
+    }
+
+    #[test]
+    fn long_input_is_shortened_in_the_message() {
+        let long = "x".repeat(500);
+        let m = message(&[("kind", &long)]);
+        assert!(m.starts_with("kind must be one of cpu, io, got \"xxxx"));
+        assert!(m.ends_with("…\"") && m.chars().count() < 80, "{m}");
+    }
+
+    #[test]
+    fn every_error_is_reported_at_once() {
+        let errs = validate(&SPEC, &q(&[("threads", "0"), ("serial", "x")])).unwrap_err();
+        let names: Vec<&str> = errs.iter().map(|e| e.param.as_str()).collect();
+        assert_eq!(names, ["threads", "serial"]);
+    }
+
+    #[test]
+    fn unknown_keys_are_ignored_but_listed_and_page_keys_are_not() {
+        let p = validate(&SPEC, &q(&[("demo", "t"), ("run", "1"), ("colour", "red"), ("colour", "blue")])).unwrap();
+        assert_eq!(p.ignored, ["colour"]);
+    }
+}

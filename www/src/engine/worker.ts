@@ -1,0 +1,98 @@
+// The engine: a dedicated worker that owns the wasm instance and the rayon pool.
+//
+// Architecture invariant: the page's main thread never blocks. Everything that can wait
+// (a rayon join, a lock, a sleeping task) happens here or on the pool's workers, where
+// `Atomics.wait` is allowed. Requests are handled one at a time, in arrival order.
+
+import init, * as wasm from '../../pkg/playground.js';
+import type { Envelope, Message, ReadyInfo, Request } from '../shared/protocol';
+
+declare const self: DedicatedWorkerGlobalScope;
+
+const queue: Request[] = [];
+let ready = false;
+
+self.onmessage = (e: MessageEvent<Request>) => {
+  queue.push(e.data);
+  if (ready) drain();
+};
+
+function post(msg: Message) {
+  self.postMessage(msg);
+}
+
+/** Threads for the pool: every core, and at least 8 so that I/O demos can oversubscribe. */
+export function poolSize(cores: number): number {
+  return Math.min(16, Math.max(8, cores));
+}
+
+async function start() {
+  const t0 = performance.now();
+  const out = await init();
+  const cores = navigator.hardwareConcurrency || 1;
+  const isolated = self.crossOriginIsolated === true;
+  let poolError: string | undefined;
+  if (isolated) {
+    try {
+      const n = poolSize(cores);
+      await wasm.initThreadPool(n);
+      poolThreads = n;
+    } catch (err) {
+      poolError = String(err);
+    }
+  } else {
+    poolError = 'the page is not cross-origin isolated, so SharedArrayBuffer is unavailable';
+  }
+  const schema = parse(wasm.schema());
+  if (!schema.ok) throw new Error(schema.error.message);
+  const info: ReadyInfo = {
+    isolated,
+    cores,
+    poolThreads,
+    poolError,
+    schema: schema.result as ReadyInfo['schema'],
+    memory: isolated ? out.memory : undefined,
+    controlAddress: wasm.controlAddress(),
+    startupMs: performance.now() - t0,
+  };
+  ready = true;
+  post({ type: 'ready', info });
+  drain();
+}
+
+/** Threads in the pool once started; 0 when there is no pool. */
+let poolThreads = 0;
+
+function drain() {
+  while (queue.length > 0) {
+    const req = queue.shift()!;
+    let envelope: Envelope;
+    try {
+      envelope = handle(req);
+    } catch (err) {
+      // A trap (out of memory, unreachable) lands here; the instance may be unusable, so the
+      // page is told and will start a fresh engine.
+      post({ type: 'fatal', message: `the engine stopped: ${String(err)}` });
+      return;
+    }
+    post({ type: 'reply', id: req.id, envelope });
+  }
+}
+
+function handle(req: Request): Envelope {
+  const cores = navigator.hardwareConcurrency || 1;
+  switch (req.type) {
+    case 'compute':
+      return parse(wasm.compute(req.demo, JSON.stringify(req.params)));
+    case 'run':
+      return parse(wasm.run(req.demo, JSON.stringify(req.params), cores, poolThreads));
+    case 'panic':
+      return parse(wasm.panicOnPool(req.message));
+  }
+}
+
+function parse(text: string): Envelope {
+  return JSON.parse(text) as Envelope;
+}
+
+start().catch((err) => post({ type: 'fatal', message: `the engine could not start: ${String(err)}` }));

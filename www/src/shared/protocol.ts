@@ -1,0 +1,76 @@
+// The one message protocol between the page (client/) and the engine worker (engine/).
+// Shared by both sides; it must not touch `document` or worker-only globals.
+//
+// Page -> engine: requests carry an id; the engine answers each with exactly one `reply`
+// carrying the same id. Progress and cancellation do not travel as messages: while a run
+// blocks the engine, the page reads progress and writes the cancel flag directly in the
+// shared wasm memory (see crate/src/control.rs for the layout).
+
+/** Inputs as the URL has them: [name, value] text pairs, in order. */
+export type RawParams = [string, string][];
+
+export type Request =
+  | { type: 'compute'; id: number; demo: string; params: RawParams }
+  | { type: 'run'; id: number; demo: string; params: RawParams }
+  | { type: 'panic'; id: number; message: string };
+
+export interface ParamError {
+  param: string;
+  message: string;
+}
+
+export type ErrorKind = 'invalid' | 'unknown-demo' | 'cancelled' | 'panic' | 'engine';
+
+export interface EngineError {
+  kind: ErrorKind;
+  message: string;
+  errors?: ParamError[];
+}
+
+/** What every engine entry point answers (built in crate/src/bindings/mod.rs). */
+export type Envelope<T = unknown> = { ok: true; result: T } | { ok: false; error: EngineError };
+
+export interface ReadyInfo {
+  /** `crossOriginIsolated` inside the engine worker. */
+  isolated: boolean;
+  cores: number;
+  /** Worker threads in the rayon pool; 0 without isolation. */
+  poolThreads: number;
+  /** Why there is no pool, when there is none. */
+  poolError?: string;
+  schema: DemoSpec[];
+  /** The shared wasm memory (only when isolated) and where its control block lives. */
+  memory?: WebAssembly.Memory;
+  controlAddress: number;
+  /** Milliseconds the engine took to load the module and start its pool. */
+  startupMs: number;
+}
+
+export type Message =
+  | { type: 'ready'; info: ReadyInfo }
+  | { type: 'reply'; id: number; envelope: Envelope }
+  | { type: 'fatal'; message: string };
+
+// The schema of demo inputs, as crate/src/params.rs serialises it.
+export type ParamKind =
+  | { type: 'int'; min: number; max: number }
+  | { type: 'float'; min: number; max: number; step: number }
+  | { type: 'choice'; values: string[] };
+
+export type ParamSpec = ParamKind & {
+  name: string;
+  label: string;
+  help: string;
+  default: string;
+};
+
+export interface DemoSpec {
+  id: string;
+  chapter: number;
+  title: string;
+  summary: string;
+  params: ParamSpec[];
+}
+
+/** Word offsets of the control block (crate/src/control.rs). */
+export const CONTROL = { cancel: 0, done: 1, total: 2 } as const;
