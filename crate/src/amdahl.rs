@@ -5,6 +5,7 @@
 //! the ceiling 1/B however many processors are added. Gustafson looks at the other question:
 //! keep the time fixed and grow the problem with j; the scaled speedup is j - B (j - 1).
 
+// snippet:start amdahl
 /// Amdahl's speedup for serial fraction `b` on `j` processors.
 pub fn speedup(b: f64, j: f64) -> f64 {
     1.0 / (b + (1.0 - b) / j)
@@ -59,6 +60,7 @@ pub fn fit_serial_fraction(points: &[(f64, f64)]) -> Option<f64> {
     }
     (den > 0.0).then(|| num / den)
 }
+// snippet:end amdahl
 
 #[cfg(test)]
 mod tests {

@@ -108,6 +108,7 @@ where
     let next = AtomicUsize::new(0);
     let origin = clock::now_ms();
 
+    // snippet:start concurrency
     let job_loop = || -> Result<(), Cancelled> {
         let lane = current_lane();
         loop {
@@ -146,6 +147,7 @@ where
             k as u32
         }
     };
+    // snippet:end concurrency
     let wall_ms = clock::since(origin);
 
     let mut spans = spans.into_inner().unwrap_or_else(|e| e.into_inner());

@@ -76,14 +76,15 @@ pub fn validate(id: &str, raw: &[(String, String)]) -> Result<Params, DemoError>
     params::validate(spec(id)?, raw).map_err(DemoError::Invalid)
 }
 
-/// The instant part of a demo: pure results that need no threads (for Amdahl, the
-/// calculator and the curves). Demos without one echo their validated inputs.
+/// The instant part of a demo: its validated inputs, the keys it ignored, and pure results
+/// that need no threads (for Amdahl, the calculator and the curves; `null` for others).
 pub fn compute(id: &str, raw: &[(String, String)]) -> Result<Value, DemoError> {
     let p = validate(id, raw)?;
-    Ok(match id {
+    let value = match id {
         "amdahl" => to_json(&amdahl::calculate(&p)),
-        _ => to_json(&p),
-    })
+        _ => Value::Null,
+    };
+    Ok(serde_json::json!({ "params": p.values(), "ignored": p.ignored, "value": value }))
 }
 
 /// Runs demo `id` for real, reporting progress and honouring cancels through `ctl`.
@@ -143,6 +144,16 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn compute_returns_checked_inputs_and_what_it_ignored() {
+        let v = compute("amdahl", &q(&[("serial", "0.25"), ("colour", "red")])).unwrap();
+        assert_eq!(v["params"]["serial"], 0.25);
+        assert_eq!(v["params"]["processors"], 4);
+        assert_eq!(v["ignored"], serde_json::json!(["colour"]));
+        assert_eq!(v["value"]["speedup"], crate::amdahl::speedup(0.25, 4.0));
+        assert_eq!(compute("concurrency", &[]).unwrap()["value"], Value::Null);
     }
 
     #[test]

@@ -1,0 +1,200 @@
+// Chapter 2 on the page: the calculator (instant), the curves, and a measured run over them.
+
+import type { DemoContext, DemoModule } from '../demo-view';
+import { h, ms, times } from '../dom';
+import { lineChart, type Chart, type Series } from '../chart';
+import { legend, renderTimeline } from '../timeline';
+import type { Run } from '../types';
+
+interface Curve {
+  serial: number;
+  points: [number, number][];
+}
+
+interface Calculator {
+  serial: number;
+  parallel: number;
+  processors: number;
+  speedup: number;
+  ceiling: number | null;
+  gains: number[];
+  gustafson: number;
+  curves: Curve[];
+  gustafson_curve: [number, number][];
+}
+
+interface Point {
+  threads: number;
+  wall_ms: number;
+  speedup: number;
+  predicted: number;
+  karp_flatt: number | null;
+  threads_used: number;
+}
+
+interface Outcome {
+  calculator: Calculator;
+  measured: null | {
+    work: number;
+    serial_units: number;
+    parallel_units: number;
+    points: Point[];
+    fitted_serial: number | null;
+    timeline: Run;
+    explanation: string;
+  };
+  cores: number;
+}
+
+const COLOURS = ['#2563eb', '#9ca3af', '#a3a3a3', '#b4b4b4', '#c4c4c4', '#d4d4d4'];
+
+let chart: Chart | undefined;
+const calc = {
+  speedup: h('span', { class: 'big', 'data-field': 'speedup' }),
+  words: h('p', { class: 'explanation', 'data-field': 'calculator' }),
+  gains: h('tbody'),
+  tradeoff: h('p', { class: 'tradeoff', 'data-field': 'tradeoff' }),
+};
+let lastCalc: Calculator | undefined;
+
+export const amdahl: DemoModule<Calculator, Outcome> = {
+  id: 'amdahl',
+  runLabel: 'Measure on real threads',
+  notes: [
+    'However many processors you add, the speedup stays under the ceiling 1/B: the serial part does not shrink.',
+    'Each added processor gains less than the one before (see the table of gains).',
+    'Measured speedups fall a little below the curve: starting threads and sharing work cost time too. Karp-Flatt reads that cost as extra serial fraction.',
+    'Gustafson: if the problem grows with the processors, the serial share shrinks and the scaled speedup grows almost linearly.',
+  ],
+  mount(ctx, area) {
+    chart = lineChart('Speedup S(j) for serial fractions B (Amdahl) and scaled speedup (Gustafson)', 'processors j', 'speedup');
+    area.append(
+      h(
+        'p',
+        { class: 'presets' },
+        h('button', { type: 'button', class: 'chip', 'data-preset': 'book', onclick: () => ctx.setParams({ serial: '0.6', processors: '4' }) }, "The book's example: 40 % parallel, 4 processors"),
+        h('button', { type: 'button', class: 'chip', onclick: () => ctx.setParams({ serial: '0.05', processors: '64' }) }, '95 % parallel, 64 processors'),
+      ),
+      h(
+        'section',
+        { class: 'calculator', 'aria-label': 'Calculator' },
+        h('div', { class: 'headline' }, calc.speedup, h('span', {}, 'predicted speedup')),
+        calc.words,
+        calc.tradeoff,
+      ),
+      chart.element,
+      h(
+        'details',
+        { class: 'gains' },
+        h('summary', {}, 'What each added processor gains'),
+        h('table', { class: 'figures' }, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Processor'), h('th', { scope: 'col' }, 'Speedup'), h('th', { scope: 'col' }, 'Gain'))), calc.gains),
+      ),
+    );
+    void tradeoff(ctx);
+  },
+  computed(_ctx, c) {
+    lastCalc = c;
+    calc.speedup.textContent = times(c.speedup);
+    const pct = Math.round(c.parallel * 100);
+    calc.words.textContent =
+      `With ${pct} % of the work parallel (B = ${c.serial}) on ${c.processors} processor${c.processors === 1 ? '' : 's'}, ` +
+      `Amdahl's law gives S = 1 / (B + (1 − B) / j) = ${c.speedup.toFixed(2)}. ` +
+      (c.ceiling === null ? 'With nothing serial there is no ceiling: S grows with j.' : `No number of processors can pass 1/B = ${c.ceiling.toFixed(2)}. `) +
+      `Gustafson's scaled speedup for the same B and j is ${c.gustafson.toFixed(2)}.`;
+    let s = 1;
+    calc.gains.replaceChildren(
+      ...c.gains.map((g, i) => {
+        s += g;
+        return h('tr', {}, h('th', { scope: 'row' }, String(i + 1)), h('td', {}, s.toFixed(3)), h('td', {}, i === 0 ? '—' : `+${g.toFixed(3)}`));
+      }),
+    );
+    draw(c, undefined);
+  },
+  result(_ctx, o, area) {
+    const m = o.measured;
+    if (!m) {
+      area.append(h('p', {}, 'No measurement: this page has no worker threads (it is not cross-origin isolated). The calculator above still works.'));
+      return;
+    }
+    draw(o.calculator, m);
+    const last = m.points[m.points.length - 1];
+    area.append(
+      h(
+        'div',
+        { class: 'headline' },
+        h('span', { class: 'big', 'data-field': 'measured-speedup' }, times(last.speedup)),
+        h('span', {}, `measured on ${last.threads} thread${last.threads === 1 ? '' : 's'} (Amdahl: ${times(last.predicted)})`),
+      ),
+      h('p', { class: 'explanation', 'data-field': 'explanation' }, m.explanation),
+      h(
+        'table',
+        { class: 'figures' },
+        h('thead', {}, h('tr', {}, ...['Threads k', 'Time', 'Measured S', 'Amdahl S', 'Karp-Flatt e'].map((t) => h('th', { scope: 'col' }, t)))),
+        h(
+          'tbody',
+          {},
+          ...m.points.map((p) =>
+            h('tr', {}, h('th', { scope: 'row' }, String(p.threads)), h('td', {}, ms(p.wall_ms)), h('td', {}, times(p.speedup)), h('td', {}, times(p.predicted)), h('td', {}, p.karp_flatt === null ? '—' : p.karp_flatt.toFixed(3))),
+          ),
+        ),
+      ),
+      h('p', { class: 'muted' }, `Workload: ${m.work} units of prime checking; ${m.serial_units} must run on one thread, ${m.parallel_units} are shared. ` + (m.fitted_serial === null ? '' : `Fitted serial fraction: ${m.fitted_serial.toFixed(3)} (you set ${o.calculator.serial}).`)),
+      legend(),
+      renderTimeline(m.timeline, `Timeline at ${last.threads} threads: the serial part on one thread, then the parallel part shared`),
+    );
+  },
+  summary(c, o) {
+    const base = c ?? o?.calculator;
+    const out: Record<string, unknown> = {
+      demo: 'amdahl',
+      serial: base?.serial,
+      processors: base?.processors,
+      speedup: base?.speedup,
+      ceiling: base?.ceiling,
+      gustafson: base?.gustafson,
+    };
+    if (o?.measured) {
+      out.measured = {
+        work: o.measured.work,
+        points: o.measured.points.map((p) => ({ threads: p.threads, wallMs: p.wall_ms, speedup: p.speedup, predicted: p.predicted, karpFlatt: p.karp_flatt, threadsUsed: p.threads_used })),
+        fittedSerial: o.measured.fitted_serial,
+        lanes: o.measured.timeline.lanes,
+      };
+    }
+    return out;
+  },
+  runBlocked: (info) => (info.poolThreads > 0 ? undefined : 'Measuring needs real threads, which this page does not have; the calculator works.'),
+};
+
+function draw(c: Calculator, m: Outcome['measured'] | undefined) {
+  if (!chart) return;
+  const x = c.curves[0].points.map((p) => p[0]);
+  const series: Series[] = c.curves.map((curve, i) => ({
+    label: `B = ${curve.serial}${i === 0 ? ' (yours)' : ''}`,
+    values: curve.points.map((p) => p[1]),
+    stroke: COLOURS[i] ?? '#ccc',
+    width: i === 0 ? 3 : 1.25,
+  }));
+  if (c.ceiling !== null) series.push({ label: `ceiling 1/B = ${c.ceiling.toFixed(2)}`, values: x.map(() => c.ceiling), stroke: '#dc2626', dash: [6, 4] });
+  series.push({ label: 'Gustafson (scaled)', values: c.gustafson_curve.map((p) => p[1]), stroke: '#059669', dash: [2, 3] });
+  if (m) {
+    const byK = new Map(m.points.map((p) => [p.threads, p.speedup]));
+    series.push({ label: 'measured', values: x.map((j) => byK.get(j) ?? null), stroke: '#ea580c', points: true, line: true, width: 2 });
+  }
+  chart.update(x, series);
+}
+
+async function tradeoff(ctx: DemoContext) {
+  // The book's question, computed by the same Rust as the calculator.
+  const [a, b] = await Promise.all([
+    ctx.compute<Calculator>([['serial', '0.6'], ['processors', '4']]),
+    ctx.compute<Calculator>([['serial', '0.2'], ['processors', '2']]),
+  ]);
+  if (!a.ok || !b.ok) return;
+  const sa = a.result.value.speedup;
+  const sb = b.result.value.speedup;
+  calc.tradeoff.textContent =
+    `The book's trade-off: 4 processors at 40 % parallel give ${sa.toFixed(2)}×; 2 processors at 80 % parallel give ${sb.toFixed(2)}×. ` +
+    `Making more of the program parallel beats buying processors.`;
+  void lastCalc;
+}
