@@ -111,6 +111,7 @@ pub struct Point {
     pub predicted: f64,
     /// The serial fraction this one measurement implies (`null` at k = 1).
     pub karp_flatt: Option<f64>,
+    /// Threads that shared the parallel phase.
     pub threads_used: usize,
 }
 
@@ -162,7 +163,7 @@ pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
     let mut points: Vec<Point> = Vec::new();
     let mut timeline = None;
     for k in 1..=max_k {
-        let run = run_phases(serial_units, parallel_units, k as usize, ctl)?;
+        let (run, threads_used) = run_phases(serial_units, parallel_units, k as usize, ctl)?;
         let t1 = points.first().map_or(run.wall_ms, |p| p.wall_ms);
         let speedup = t1 / run.wall_ms.max(1e-6);
         points.push(Point {
@@ -171,7 +172,7 @@ pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
             speedup,
             predicted: law::speedup(b, f64::from(k)),
             karp_flatt: law::karp_flatt(speedup, f64::from(k)),
-            threads_used: run.threads_used(),
+            threads_used,
         });
         timeline = Some(run);
     }
@@ -193,8 +194,9 @@ pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
     })
 }
 
-/// The serial phase on one pool thread, then the parallel phase on k, as one timeline.
-fn run_phases(serial_units: u32, parallel_units: u32, k: usize, ctl: &Control) -> Result<Run, Cancelled> {
+/// The serial phase on one pool thread, then the parallel phase on k, as one timeline; also
+/// how many threads the parallel phase used.
+fn run_phases(serial_units: u32, parallel_units: u32, k: usize, ctl: &Control) -> Result<(Run, usize), Cancelled> {
     let unit = |_: usize, rec: &crate::pool::Recorder| -> Result<(), Cancelled> {
         rec.span(SpanKind::Work, || workload::cpu_units(1, ctl)).map(drop)
     };
@@ -211,13 +213,14 @@ fn run_phases(serial_units: u32, parallel_units: u32, k: usize, ctl: &Control) -
         s.task += serial_units;
         s
     }));
+    let parallel_threads = parallel.threads_used();
     let mut lanes = serial.lanes;
     lanes.extend(parallel.lanes);
     lanes.sort_unstable();
     lanes.dedup();
     let mut order = serial.order;
     order.extend(parallel.order.iter().map(|t| t + serial_units));
-    Ok(Run { threads: k as u32, lanes, wall_ms, spans, order })
+    Ok((Run { threads: k as u32, lanes, wall_ms, spans, order }, parallel_threads))
 }
 
 pub fn explain(b: f64, last: &Point, fitted: Option<f64>) -> String {

@@ -118,10 +118,9 @@ export function createDemoView(
     const url = new URL(location.href);
     const q = new URLSearchParams();
     q.set('demo', spec.id);
-    for (const [k, v] of params()) {
-      const p = spec.params.find((s) => s.name === k);
-      if (p && v !== p.default) q.set(k, v);
-    }
+    // Every input goes into the link, defaults too, so a shared link means the same thing
+    // even if a default changes later.
+    for (const [k, v] of params()) q.set(k, v);
     url.search = q.toString();
     history.replaceState(null, '', url);
   }
@@ -138,6 +137,7 @@ export function createDemoView(
   }
 
   async function recompute() {
+    debounce = undefined;
     const seq = ++computeSeq;
     setState('computing');
     const env = await engine.compute<Computed<unknown>>(spec.id, params());
@@ -177,7 +177,15 @@ export function createDemoView(
   }
 
   async function run() {
-    if (handle || runButton.disabled) return;
+    if (handle) return;
+    // A change still waiting for its debounce is validated first, so the run uses exactly
+    // what the controls show, and its result is not overwritten by a late compute.
+    if (debounce !== undefined) {
+      clearTimeout(debounce);
+      debounce = undefined;
+      await recompute();
+    }
+    if (handle || runButton.disabled || !computed) return;
     const started = performance.now();
     handle = engine.run(spec.id, params());
     setState('running');

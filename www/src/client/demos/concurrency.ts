@@ -49,7 +49,7 @@ export const concurrency: DemoModule<null, Outcome> = {
         ? [`Concurrent (${o.threads} threads asked, ${o.threads_used} used)`, ms(o.concurrent.wall_ms), times(o.speedup ?? 0)]
         : ['Concurrent', 'not available without cross-origin isolation', ''],
     ];
-    area.append(
+    const parts: (HTMLElement | null)[] = [
       h(
         'div',
         { class: 'headline' },
@@ -74,7 +74,8 @@ export const concurrency: DemoModule<null, Outcome> = {
       renderTimeline(o.sequential, `Sequential: ${o.tasks} tasks one after another`, scale),
       o.concurrent ? renderTimeline(o.concurrent, `${o.threads} threads: same tasks, same time axis`, scale) : null,
       o.concurrent ? completionOrder(o.concurrent) : null,
-    );
+    ];
+    area.append(...parts.filter((p): p is HTMLElement => p !== null));
   },
   summary(_value, o, params) {
     if (!o) return { demo: 'concurrency', params };

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Builds the whole site into dist/: the threaded wasm engine, then the page with Vite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+bash scripts/build-wasm.sh
+say "building the site with Vite into dist/"
+vite build --config www/vite.config.ts --logLevel warn
+say "site built: dist/ ($(du -sk dist | cut -f1) KiB)"

@@ -1,0 +1,53 @@
+// Shared set-up for the end-to-end tests: serve the built site (dist/), open pages in
+// Debian's Chromium, collect page errors, and read what a demo shows.
+
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from '../../scripts/serve.mjs';
+import { launch } from './browser.mjs';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+export const SHOTS = join(repo, 'test-results');
+mkdirSync(SHOTS, { recursive: true });
+
+/** Starts a server for dist/ and a browser; `isolation: false` leaves out COOP/COEP. */
+export async function setUp({ isolation = true } = {}) {
+  const server = await serve({ dir: join(repo, 'dist'), isolation });
+  const browser = await launch();
+  return {
+    url: (path) => new URL(path, server.url).toString(),
+    async open(path, { width = 1280 } = {}) {
+      const page = await browser.context.newPage();
+      await page.setViewportSize({ width, height: 900 });
+      const errors = [];
+      page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(`console.error: ${m.text()}`);
+      });
+      await page.goto(new URL(path, server.url).toString());
+      return { page, errors };
+    },
+    async tearDown() {
+      await browser.close();
+      await server.close();
+    },
+  };
+}
+
+const RESULT = '[data-demo-result]';
+
+/** Waits until the demo's result region reaches `state` (never a sleep). */
+export async function waitState(page, state, timeout = 60_000) {
+  await page.waitForSelector(`${RESULT}[data-state="${state}"]`, { state: 'attached', timeout });
+}
+
+/** The outcome the learner sees, as the page publishes it in data-result. */
+export async function result(page) {
+  const text = await page.getAttribute(RESULT, 'data-result');
+  return text ? JSON.parse(text) : null;
+}
+
+export async function shot(page, name) {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
