@@ -6,6 +6,7 @@
 //! Every entry point returns an envelope, `{"ok":true,"result":…}` or
 //! `{"ok":false,"error":{"kind":…,"message":…}}`, so the engine worker never has to guess.
 
+pub mod bench;
 pub mod host;
 
 use crate::control::Control;

@@ -27,6 +27,9 @@ export interface RunHandle<T> {
 
 type Pending = { resolve: (e: Envelope) => void };
 
+/** A request before it is given its id (Omit distributed over the union). */
+type RequestBody = Request extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
+
 /** How long a cancel may take through the shared flag before the worker is replaced. */
 const CANCEL_GRACE_MS = 1500;
 
@@ -109,7 +112,7 @@ export class Engine {
     this.boot();
   }
 
-  private request<T>(req: Omit<Request, 'id'>): { id: number; result: Promise<Envelope<T>> } {
+  private request<T>(req: RequestBody): { id: number; result: Promise<Envelope<T>> } {
     const id = this.nextId++;
     const result = new Promise<Envelope<T>>((resolve) => {
       this.pending.set(id, { resolve: resolve as (e: Envelope) => void });
@@ -170,6 +173,11 @@ export class Engine {
   /** Asks the engine to panic on a pool thread (tests prove panics surface as errors). */
   panic(message: string): Promise<Envelope> {
     return this.request({ type: 'panic', message }).result;
+  }
+
+  /** Times n empty tasks through the pool (npm run bench): ns per op, as JSON. */
+  benchDispatch(n: number): Promise<Envelope> {
+    return this.request({ type: 'bench-dispatch', n }).result;
   }
 }
 

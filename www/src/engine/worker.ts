@@ -88,6 +88,9 @@ function handle(req: Request): Envelope {
       return parse(wasm.run(req.demo, JSON.stringify(req.params), cores, poolThreads));
     case 'panic':
       return parse(wasm.panicOnPool(req.message));
+    case 'bench-dispatch':
+      if (poolThreads === 0) return { ok: false, error: { kind: 'engine', message: 'there is no pool to measure' } };
+      return { ok: true, result: JSON.parse(wasm.benchDispatch(req.n)) };
   }
 }
 

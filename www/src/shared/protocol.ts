@@ -12,7 +12,9 @@ export type RawParams = [string, string][];
 export type Request =
   | { type: 'compute'; id: number; demo: string; params: RawParams }
   | { type: 'run'; id: number; demo: string; params: RawParams }
-  | { type: 'panic'; id: number; message: string };
+  | { type: 'panic'; id: number; message: string }
+  /** Times empty tasks through the pool (npm run bench); see crate/src/bindings/bench.rs. */
+  | { type: 'bench-dispatch'; id: number; n: number };
 
 export interface ParamError {
   param: string;
