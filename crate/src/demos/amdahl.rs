@@ -5,7 +5,7 @@
 //! shared by k threads, for k = 1..=K on the real pool; the measured speedups are set
 //! against the curve Amdahl predicts, and the serial fraction that fits them is reported.
 
-use super::{param_error, DemoError, Env};
+use super::{check_pool_limit, DemoError, Env};
 use crate::amdahl as law;
 use crate::clock;
 use crate::control::{Cancelled, Control};
@@ -144,12 +144,7 @@ pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
     }
     let asked = p.int("threads") as u32;
     let max_k = if asked == 0 { env.cores.clamp(1, env.pool_threads) } else { asked };
-    if max_k > env.pool_threads {
-        return Err(param_error(
-            "threads",
-            format!("threads must be at most {0} here: the engine's pool has {0} workers", env.pool_threads),
-        ));
-    }
+    check_pool_limit(max_k as usize, env)?;
     let work = p.int("work") as u32;
     let b = calculator.serial;
     let serial_units = (f64::from(work) * b).round() as u32;

@@ -7,7 +7,7 @@
 //! - `chain`: the book's x -> x^2 - x + 1, where each step needs the previous result.
 //!   Threads take turns; the work cannot overlap, so there is no speedup at all.
 
-use super::{param_error, DemoError, Env};
+use super::{check_pool_limit, DemoError, Env};
 use crate::control::{Cancelled, Control};
 use crate::params::{DemoSpec, Kind, ParamSpec, Params};
 use crate::pool::{run_tasks, Recorder, Run, SpanKind, Where};
@@ -86,12 +86,7 @@ pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
     let tasks = p.int("tasks") as usize;
     let threads = p.int("threads") as usize;
     let wait = p.int("wait") as u32;
-    if env.pool_threads > 0 && threads > env.pool_threads as usize {
-        return Err(param_error(
-            "threads",
-            format!("threads must be at most {0} here: the engine's pool has {0} workers", env.pool_threads),
-        ));
-    }
+    check_pool_limit(threads, env)?;
     let with_pool = env.pool_threads > 0;
     warm_up(kind, if with_pool { threads } else { 0 })?;
     ctl.begin(if with_pool { 2 * tasks as u32 } else { tasks as u32 });

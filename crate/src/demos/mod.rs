@@ -106,9 +106,13 @@ pub fn schema() -> Value {
     to_json(&DEMOS)
 }
 
-/// An error for one input, for limits that depend on the host (such as its pool size).
-pub(crate) fn param_error(param: &str, message: String) -> DemoError {
-    DemoError::Invalid(vec![ParamError { param: param.to_string(), message }])
+/// Refuses more threads than the host's pool has (a limit the static schema cannot know).
+pub(crate) fn check_pool_limit(threads: usize, env: Env) -> Result<(), DemoError> {
+    if env.pool_threads > 0 && threads > env.pool_threads as usize {
+        let message = format!("threads must be at most {0} here: the engine's pool has {0} workers", env.pool_threads);
+        return Err(DemoError::Invalid(vec![ParamError { param: "threads".to_string(), message }]));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
