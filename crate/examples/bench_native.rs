@@ -33,7 +33,8 @@ fn main() {
     let mut runs: Vec<Vec<Value>> = Vec::new();
     for _ in 0..repeats {
         let ctl = Control::new();
-        let out = demos::run("amdahl", &params, env, &ctl).unwrap_or_else(|e| panic!("the amdahl demo failed: {e}"));
+        let feed = playground::live::Feed::with_capacity(1024);
+        let out = demos::run("amdahl", &params, env, &ctl, &feed).unwrap_or_else(|e| panic!("the amdahl demo failed: {e}"));
         let points = out["measured"]["points"].as_array().expect("a pool run has measured points");
         runs.push(
             points

@@ -56,6 +56,11 @@ impl Control {
         self.done.fetch_add(1, Relaxed);
     }
 
+    /// Counts `n` finished steps at once (for work too fine-grained to count one by one).
+    pub fn advance(&self, n: u32) {
+        self.done.fetch_add(n, Relaxed);
+    }
+
     /// Asks the running work to stop at its next check.
     pub fn cancel(&self) {
         self.cancel.store(1, Release);

@@ -10,12 +10,16 @@
 //! - [`workload`]: the work a demo does (prime checks, I/O-like waits, a dependent chain).
 //! - [`pool`]: runs tasks on k real threads and records who ran what, when.
 //! - [`control`]: the shared cancel flag and progress counters a run reports through.
+//! - [`live`]: a feed of events that the page reads from shared memory during a run.
+//! - [`locks`]: a spin lock and a guard-less lock, written out for teaching.
 //! - [`demos`]: one module per demo, turning validated inputs into a result.
 
 pub mod amdahl;
 pub mod clock;
 pub mod control;
 pub mod demos;
+pub mod live;
+pub mod locks;
 pub mod params;
 pub mod pool;
 pub mod workload;

@@ -84,6 +84,16 @@ pub fn io_wait(ms: u32, ctl: &Control) -> Result<(), Cancelled> {
     ctl.check()
 }
 
+/// A short stretch of pure computation, `iters` steps long (the body of a critical section,
+/// or the work a thread does between two of them).
+pub fn busy(iters: u32) -> u64 {
+    let mut x = 0x9E37_79B9_7F4A_7C15u64;
+    for i in 0..iters {
+        x = std::hint::black_box(x.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x2545_F491_4F6C_DD1D);
+    }
+    x
+}
+
 /// One step of the book's inherently sequential chain, kept to its last five digits (the
 /// book prints the last five digits of the 20th value from 3: 35443).
 pub fn chain_step(x: u64) -> u64 {

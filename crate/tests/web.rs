@@ -129,7 +129,8 @@ async fn concurrency_demo_checks_agree_on_the_pool() {
     pool().await;
     let ctl = Control::new();
     let raw = q(&[("kind", "cpu"), ("tasks", "4"), ("threads", "2")]);
-    let v = demos::run("concurrency", &raw, Env { cores: 2, pool_threads: 2 }, &ctl).unwrap();
+    let feed = playground::live::Feed::with_capacity(1024);
+    let v = demos::run("concurrency", &raw, Env { cores: 2, pool_threads: 2 }, &ctl, &feed).unwrap();
     assert_eq!(v["check"]["sequential"], 4, "{}", v["check"]);
     assert_eq!(v["check"]["concurrent"], 4, "{}", v["check"]);
     assert_eq!(v["sequential"]["lanes"], serde_json::json!([0]));

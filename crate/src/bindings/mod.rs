@@ -11,8 +11,10 @@ pub mod host;
 
 use crate::control::Control;
 use crate::demos::{self, DemoError, Env};
+use crate::live::Feed;
 use serde_json::{json, Value};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::OnceLock;
 use wasm_bindgen::prelude::*;
 
 // Exported as `initThreadPool(n)`: starts n Web Workers that share this module's memory.
@@ -22,10 +24,27 @@ pub use wasm_bindgen_rayon::init_thread_pool;
 /// engine worker serialises requests.
 static CONTROL: Control = Control::new();
 
+/// The live feed of the current run (see `live.rs`), allocated on first use.
+fn feed() -> &'static Feed {
+    static FEED: OnceLock<Feed> = OnceLock::new();
+    FEED.get_or_init(|| Feed::with_capacity(FEED_BYTES))
+}
+
+/// 256 KiB of JSON lines: a few thousand events, more than any demo shows at once.
+const FEED_BYTES: usize = 256 * 1024;
+
 /// Byte address of [`CONTROL`] in the shared memory (see `control.rs` for its layout).
 #[wasm_bindgen(js_name = controlAddress)]
 pub fn control_address() -> u32 {
     &CONTROL as *const Control as usize as u32
+}
+
+/// Where the page finds the live feed: `[length word address, first byte address, capacity]`.
+#[wasm_bindgen(js_name = feedLayout)]
+pub fn feed_layout() -> Vec<u32> {
+    let f = feed();
+    let (len, bytes) = f.addresses();
+    vec![len as u32, bytes as u32, f.capacity() as u32]
 }
 
 /// Every demo's id, title and typed inputs, as JSON.
@@ -45,7 +64,7 @@ pub fn compute(demo: &str, params: &str) -> String {
 /// on a page's main thread.
 #[wasm_bindgen]
 pub fn run(demo: &str, params: &str, cores: u32, pool_threads: u32) -> String {
-    guarded(|| demos::run(demo, &pairs(params)?, Env { cores, pool_threads }, &CONTROL))
+    guarded(|| demos::run(demo, &pairs(params)?, Env { cores, pool_threads }, &CONTROL, feed()))
 }
 
 /// Panics on a pool thread, to prove that a panic reaches the page as an error and that the

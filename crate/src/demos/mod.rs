@@ -6,15 +6,19 @@
 
 pub mod amdahl;
 pub mod concurrency;
+pub mod guard;
+pub mod lock;
+pub mod threads;
 
 use crate::control::{Cancelled, Control};
+use crate::live::Feed;
 use crate::params::{self, DemoSpec, ParamError, Params};
 use serde::Serialize;
 use serde_json::Value;
 use std::fmt;
 
 /// Every demo, in book order.
-pub const DEMOS: &[&DemoSpec] = &[&concurrency::SPEC, &amdahl::SPEC];
+pub const DEMOS: &[&DemoSpec] = &[&concurrency::SPEC, &amdahl::SPEC, &threads::SPEC, &lock::SPEC, &guard::SPEC];
 
 /// What the host offers a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -87,12 +91,17 @@ pub fn compute(id: &str, raw: &[(String, String)]) -> Result<Value, DemoError> {
     Ok(serde_json::json!({ "params": p.values(), "ignored": p.ignored, "value": value }))
 }
 
-/// Runs demo `id` for real, reporting progress and honouring cancels through `ctl`.
-pub fn run(id: &str, raw: &[(String, String)], env: Env, ctl: &Control) -> Result<Value, DemoError> {
+/// Runs demo `id` for real, reporting progress and honouring cancels through `ctl`, and
+/// streaming events the page shows as they happen through `feed`.
+pub fn run(id: &str, raw: &[(String, String)], env: Env, ctl: &Control, feed: &Feed) -> Result<Value, DemoError> {
     let p = validate(id, raw)?;
+    feed.clear();
     match id {
         "concurrency" => Ok(to_json(&concurrency::run(&p, env, ctl)?)),
         "amdahl" => Ok(to_json(&amdahl::run(&p, env, ctl)?)),
+        "threads" => Ok(to_json(&threads::run(&p, env, ctl, feed)?)),
+        "lock" => Ok(to_json(&lock::run(&p, env, ctl)?)),
+        "guard" => Ok(to_json(&guard::run(&p, env, ctl)?)),
         other => Err(DemoError::UnknownDemo(shorten(other))),
     }
 }
@@ -134,7 +143,7 @@ mod tests {
     #[test]
     fn unknown_demo_names_the_real_ones() {
         let e = compute("nope", &[]).unwrap_err();
-        assert_eq!(e.to_string(), "there is no demo called \"nope\"; the demos are concurrency, amdahl");
+        assert_eq!(e.to_string(), "there is no demo called \"nope\"; the demos are concurrency, amdahl, threads, lock, guard");
         let long = "x".repeat(100);
         assert!(compute(&long, &[]).unwrap_err().to_string().len() < 120);
     }
@@ -164,7 +173,7 @@ mod tests {
     fn schema_lists_every_demo_with_typed_params() {
         let s = schema();
         let ids: Vec<&str> = s.as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
-        assert_eq!(ids, ["concurrency", "amdahl"]);
+        assert_eq!(ids, ["concurrency", "amdahl", "threads", "lock", "guard"]);
         let serial = &s[1]["params"].as_array().unwrap().iter().find(|p| p["name"] == "serial").unwrap();
         assert_eq!(serial["type"], "float");
         assert_eq!(serial["min"], 0.0);

@@ -7,15 +7,19 @@ import { h } from './dom';
 import { startEngine, type Engine, type EngineState } from './engine';
 import { amdahl } from './demos/amdahl';
 import { concurrency } from './demos/concurrency';
+import { guard } from './demos/guard';
+import { lock } from './demos/lock';
+import { threads } from './demos/threads';
 
-const MODULES: Record<string, DemoModule<any, any>> = { concurrency, amdahl };
+const MODULES: Record<string, DemoModule<any, any>> = { concurrency, amdahl, threads, lock, guard };
 
 /** The book's chapters, in order; the ones with a demo id are live. */
 const CHAPTERS: [number, string, string?][] = [
   [1, 'Concurrent vs sequential', 'concurrency'],
   [2, "Amdahl's law", 'amdahl'],
-  [3, 'Threads'],
-  [4, 'The with statement'],
+  [3, 'Threads', 'threads'],
+  [3, 'Locks', 'lock'],
+  [4, 'The with statement', 'guard'],
   [5, 'Concurrent web requests'],
   [6, 'Processes'],
   [7, 'Reduction operators'],

@@ -36,6 +36,9 @@ export interface DemoModule<V = unknown, R = unknown> {
   mount(ctx: DemoContext, area: HTMLElement): void;
   /** Called with every fresh instant value (after each valid change of the controls). */
   computed?(ctx: DemoContext, value: V, params: Computed<V>['params']): void;
+  /** Called while a run goes on with events from the live feed (only on an isolated page);
+   *  `area` is the result area, emptied when the run starts. */
+  live?(ctx: DemoContext, events: unknown[], area: HTMLElement): void;
   /** Renders a finished run into `area` (which is emptied first). */
   result(ctx: DemoContext, result: R, area: HTMLElement): void;
   /** The outcome as data, for `data-result`. */
@@ -169,9 +172,19 @@ export function createDemoView(
   // most a few times a second: on a machine with few cores, redrawing every frame takes CPU
   // from the very threads being measured.
   const PROGRESS_EVERY_MS = 250;
+  /** Demos with a live feed are read more often: their events are the point. */
+  const LIVE_EVERY_MS = 100;
   let lastDrawn = -1;
+  let feedAt = 0;
   function pollProgress() {
     if (!handle) return;
+    if (mod.live) {
+      const f = engine.feed(feedAt);
+      if (f) {
+        feedAt = f.next;
+        if (f.events.length) mod.live(ctx, f.events, resultArea);
+      }
+    }
     const p = engine.progress();
     if (p && p.total > 0 && p.done !== lastDrawn) {
       lastDrawn = p.done;
@@ -179,7 +192,7 @@ export function createDemoView(
       progressBar.value = p.done;
       status.textContent = `Running… ${p.done} of ${p.total} tasks`;
     }
-    setTimeout(pollProgress, PROGRESS_EVERY_MS);
+    setTimeout(pollProgress, mod.live ? LIVE_EVERY_MS : PROGRESS_EVERY_MS);
   }
 
   async function run() {
@@ -204,6 +217,8 @@ export function createDemoView(
     status.className = 'status';
     status.textContent = engine.progress() ? 'Running…' : 'Running on one thread (no live progress without shared memory)…';
     lastDrawn = -1;
+    feedAt = 0;
+    if (mod.live) resultArea.replaceChildren();
     setTimeout(pollProgress, PROGRESS_EVERY_MS);
     const env = await handle.result;
     handle = undefined;

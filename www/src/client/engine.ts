@@ -131,6 +131,13 @@ export class Engine {
 
   /** Runs a demo on the pool. */
   run<T>(demo: string, params: RawParams): RunHandle<T> {
+    if (this.control && this.info?.memory) {
+      // Nothing runs yet (requests are serialised), so the page may reset what it reads:
+      // the last run's progress and feed must not show up as this run's.
+      Atomics.store(this.control, CONTROL.done, 0);
+      Atomics.store(this.control, CONTROL.total, 0);
+      Atomics.store(new Int32Array(this.info.memory.buffer, this.info.feed[0], 1), 0, 0);
+    }
     const { id, result } = this.request<T>({ type: 'run', demo, params });
     this.busyRuns += 1;
     this.setState('busy');
@@ -168,6 +175,26 @@ export class Engine {
   progress(): Progress | undefined {
     if (!this.control) return undefined;
     return { done: Atomics.load(this.control, CONTROL.done), total: Atomics.load(this.control, CONTROL.total) };
+  }
+
+  /**
+   * Events the running demo published since byte `from` of its live feed (JSON lines, see
+   * crate/src/live.rs), and where to read next time. Undefined without shared memory.
+   */
+  feed(from: number): { events: unknown[]; next: number } | undefined {
+    const info = this.info;
+    if (!this.control || !info?.memory) return undefined;
+    const [lenAddr, bytesAddr] = info.feed;
+    // The memory may have grown since the last read: take a fresh view every time.
+    const buffer = info.memory.buffer;
+    const len = Atomics.load(new Int32Array(buffer, lenAddr, 1), 0);
+    if (len < from) from = 0; // a new run cleared the feed
+    if (len === from) return { events: [], next: from };
+    // Copy out of the shared buffer first: TextDecoder refuses shared views.
+    const bytes = new Uint8Array(buffer, bytesAddr + from, len - from).slice();
+    const text = new TextDecoder().decode(bytes);
+    const events = text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as unknown);
+    return { events, next: len };
   }
 
   /** Asks the engine to panic on a pool thread (tests prove panics surface as errors). */

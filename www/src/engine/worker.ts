@@ -53,6 +53,7 @@ async function start() {
     schema: schema.result as ReadyInfo['schema'],
     memory: isolated ? out.memory : undefined,
     controlAddress: wasm.controlAddress(),
+    feed: Array.from(wasm.feedLayout()) as [number, number, number],
     startupMs: performance.now() - t0,
   };
   ready = true;

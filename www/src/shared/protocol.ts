@@ -44,6 +44,8 @@ export interface ReadyInfo {
   /** The shared wasm memory (only when isolated) and where its control block lives. */
   memory?: WebAssembly.Memory;
   controlAddress: number;
+  /** Where the live feed of events is: [length word address, first byte address, capacity]. */
+  feed: [number, number, number];
   /** Milliseconds the engine took to load the module and start its pool. */
   startupMs: number;
 }

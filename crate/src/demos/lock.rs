@@ -1,0 +1,265 @@
+//! Chapter 3: a lock. Threads add 1 to a shared counter many times, each addition inside a
+//! critical section. Whatever the lock, the total is exact; what changes is how long the
+//! threads wait for it (contention), and what waiting costs:
+//! - `mutex`: `Mutex::lock` blocks; a waiting thread sleeps until the holder unlocks.
+//! - `try`: `Mutex::try_lock` never waits; a thread that finds the lock taken counts a
+//!   failed attempt and tries again.
+//! - `spin`: a [`SpinLock`]: a waiting thread keeps asking, burning its core.
+
+use super::{check_pool_limit, DemoError, Env};
+use crate::clock;
+use crate::control::{Cancelled, Control};
+use crate::locks::spin::SpinLock;
+use crate::params::{DemoSpec, Kind, ParamSpec, Params};
+use crate::pool::{run_tasks, Run, SpanKind, Where};
+use crate::workload::busy;
+use serde::Serialize;
+use std::sync::{Mutex, TryLockError};
+
+pub const SPEC: DemoSpec = DemoSpec {
+    id: "lock",
+    chapter: 3,
+    title: "Locks and contention",
+    summary: "Threads increment one counter under a lock: always exact, but how long do they wait for it?",
+    params: &[
+        ParamSpec { name: "threads", label: "Threads", help: "Threads incrementing the counter", kind: Kind::Int { min: 1, max: 16 }, default: "4" },
+        ParamSpec { name: "increments", label: "Increments per thread", help: "How many times each thread adds 1", kind: Kind::Int { min: 1, max: 200_000 }, default: "20000" },
+        ParamSpec { name: "hold", label: "Work inside the lock", help: "Steps of computation while holding the lock (critical-section length)", kind: Kind::Int { min: 0, max: 5000 }, default: "50" },
+        ParamSpec { name: "outside", label: "Work outside the lock", help: "Steps of computation between two acquisitions", kind: Kind::Int { min: 0, max: 5000 }, default: "50" },
+        ParamSpec {
+            name: "mode",
+            label: "Lock",
+            help: "mutex: blocking lock(); try: try_lock() and retry; spin: a spin lock",
+            kind: Kind::Choice { values: &["mutex", "try", "spin"] },
+            default: "mutex",
+        },
+    ],
+};
+
+/// Acquisitions drawn per thread, spread evenly over its run: enough to see contention
+/// without drawing 100 000 bars.
+const SAMPLED: u32 = 40;
+/// Progress and cancellation are checked every this many increments.
+const BATCH: u32 = 256;
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ThreadStats {
+    pub name: String,
+    pub lane: u32,
+    pub acquisitions: u32,
+    pub wait_ms: f64,
+    pub max_wait_ms: f64,
+    /// `try`: attempts that found the lock taken; `spin`: loads that found it taken.
+    pub failed: u64,
+    pub busy_ms: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub mode: &'static str,
+    pub threads: u32,
+    pub expected: u64,
+    pub actual: u64,
+    pub exact: bool,
+    pub wall_ms: f64,
+    /// Increments per millisecond, all threads together.
+    pub throughput: f64,
+    pub stats: Vec<ThreadStats>,
+    pub total_wait_ms: f64,
+    /// Waiting as a share of the threads' time (0..1).
+    pub wait_share: f64,
+    /// A sample of every thread's acquisitions: waiting (hatched) then holding (solid).
+    pub timeline: Run,
+    pub explanation: String,
+}
+
+enum Lock {
+    Blocking(Mutex<u64>),
+    Spin(SpinLock<u64>),
+}
+
+pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
+    let k = p.int("threads") as usize;
+    let n = p.int("increments") as u32;
+    let hold = p.int("hold") as u32;
+    let outside = p.int("outside") as u32;
+    let mode = p.choice("mode");
+    check_pool_limit(k, env)?;
+    let place = if env.pool_threads > 0 { Where::Pool(k) } else { Where::Caller };
+    ctl.begin(k as u32 * n);
+
+    let lock = if mode == "spin" { Lock::Spin(SpinLock::new(0)) } else { Lock::Blocking(Mutex::new(0)) };
+    let stats = Mutex::new(Vec::new());
+    let timeline = run_tasks(place, k, ctl, |t, rec| -> Result<(), Cancelled> {
+        let mut st = ThreadStats { name: super::threads::name(t), lane: rec.lane(), ..Default::default() };
+        let begun = clock::now_ms();
+        // Spans for every stride-th acquisition, spread over the whole run.
+        let stride = (n / SAMPLED).max(1);
+        for i in 0..n {
+            if i % BATCH == 0 && i > 0 {
+                ctl.check()?;
+                ctl.advance(BATCH);
+            }
+            busy(outside);
+            let sample = i % stride == 0;
+            let asked = clock::now_ms();
+            let wait_span = |f: &mut dyn FnMut()| if sample { rec.span(SpanKind::Wait, f) } else { f() };
+            let body = |value: &mut u64| {
+                if sample {
+                    rec.span(SpanKind::Work, || critical(value, hold));
+                } else {
+                    critical(value, hold);
+                }
+            };
+            match &lock {
+                Lock::Blocking(m) if mode == "try" => {
+                    let mut guard = None;
+                    wait_span(&mut || loop {
+                        match m.try_lock() {
+                            Ok(g) => break guard = Some(g),
+                            Err(TryLockError::WouldBlock) => {
+                                st.failed += 1;
+                                std::hint::spin_loop();
+                            }
+                            Err(TryLockError::Poisoned(e)) => break guard = Some(e.into_inner()),
+                        }
+                    });
+                    let waited = clock::since(asked);
+                    body(&mut guard.expect("the loop only ends holding the lock"));
+                    note_wait(&mut st, waited);
+                }
+                Lock::Blocking(m) => {
+                    let mut guard = None;
+                    wait_span(&mut || guard = Some(m.lock().unwrap_or_else(|e| e.into_inner())));
+                    let waited = clock::since(asked);
+                    body(&mut guard.expect("lock() returns holding the lock"));
+                    note_wait(&mut st, waited);
+                }
+                Lock::Spin(s) => {
+                    let mut guard = None;
+                    wait_span(&mut || {
+                        let (g, spins) = s.lock();
+                        st.failed += spins;
+                        guard = Some(g);
+                    });
+                    let waited = clock::since(asked);
+                    body(&mut guard.expect("lock() returns holding the lock"));
+                    note_wait(&mut st, waited);
+                }
+            }
+        }
+        // The rest of this thread's increments; run_tasks counts the task's end as the last one.
+        let rest = if n % BATCH == 0 { BATCH } else { n % BATCH };
+        ctl.advance(rest - 1);
+        st.busy_ms = clock::since(begun);
+        stats.lock().unwrap_or_else(|e| e.into_inner()).push(st);
+        Ok(())
+    })?;
+
+    let actual = match lock {
+        Lock::Blocking(m) => m.into_inner().unwrap_or_else(|e| e.into_inner()),
+        Lock::Spin(s) => s.into_inner(),
+    };
+    let mut stats = stats.into_inner().unwrap_or_else(|e| e.into_inner());
+    stats.sort_by(|a, b| a.name.cmp(&b.name));
+    let expected = k as u64 * u64::from(n);
+    let total_wait_ms: f64 = stats.iter().map(|s| s.wait_ms).sum();
+    let busy_ms: f64 = stats.iter().map(|s| s.busy_ms).sum();
+    let wait_share = if busy_ms > 0.0 { (total_wait_ms / busy_ms).clamp(0.0, 1.0) } else { 0.0 };
+    let failed: u64 = stats.iter().map(|s| s.failed).sum();
+    let explanation = explain(mode, k, actual, expected, wait_share, failed);
+    Ok(Outcome {
+        mode,
+        threads: k as u32,
+        expected,
+        actual,
+        exact: actual == expected,
+        wall_ms: timeline.wall_ms,
+        throughput: expected as f64 / timeline.wall_ms.max(1e-6),
+        stats,
+        total_wait_ms,
+        wait_share,
+        timeline,
+        explanation,
+    })
+}
+
+// snippet:start lock
+/// The critical section: read the counter, compute a while, write it back plus one. Only
+/// safe because the caller holds the lock for the whole of it.
+fn critical(counter: &mut u64, hold: u32) {
+    let read = *counter;
+    std::hint::black_box(busy(hold));
+    *counter = read + 1;
+}
+// snippet:end lock
+
+fn note_wait(st: &mut ThreadStats, waited: f64) {
+    st.acquisitions += 1;
+    st.wait_ms += waited;
+    st.max_wait_ms = st.max_wait_ms.max(waited);
+}
+
+fn explain(mode: &str, k: usize, actual: u64, expected: u64, share: f64, failed: u64) -> String {
+    let exact = if actual == expected {
+        format!("Exact: {actual} of {expected}, because only one thread at a time was inside the critical section.")
+    } else {
+        format!("Wrong: {actual} of {expected}. This must never happen with a lock; please report it.")
+    };
+    if k == 1 {
+        return format!("{exact} With one thread nobody ever waits: the lock is free every time.");
+    }
+    let pct = (share * 100.0).round();
+    let how = match mode {
+        "try" => format!(
+            " The threads spent {pct} % of their time getting the lock; {failed} try_lock calls found it taken and \
+             returned at once, so the thread retried instead of sleeping."
+        ),
+        "spin" => format!(
+            " The threads spent {pct} % of their time waiting, and while waiting they kept their cores busy, looking \
+             {failed} times at a lock that was still taken."
+        ),
+        _ => format!(
+            " The threads spent {pct} % of their time waiting for the lock: while one holds it, the other {} wait.",
+            k - 1
+        ),
+    };
+    exact + &how
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demos;
+
+    fn run_mode(mode: &str, threads: u32) -> Outcome {
+        let raw: Vec<(String, String)> = [("mode", mode), ("threads", &threads.to_string()), ("increments", "3000"), ("hold", "20")]
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+        let p = demos::validate("lock", &raw).unwrap();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads as usize).build().unwrap();
+        let ctl = Control::new();
+        let o = pool.install(|| run(&p, Env { cores: 2, pool_threads: threads }, &ctl)).unwrap();
+        assert_eq!(ctl.progress(), (threads * 3000, threads * 3000));
+        o
+    }
+
+    #[test]
+    fn every_lock_gives_the_exact_total_under_many_threads() {
+        for mode in ["mutex", "try", "spin"] {
+            let o = run_mode(mode, 4);
+            assert_eq!((o.expected, o.actual, o.exact), (12_000, 12_000, true), "{mode}");
+            assert_eq!(o.stats.len(), 4);
+            assert!(o.stats.iter().all(|s| s.acquisitions == 3000));
+            assert_eq!(o.timeline.spans.len(), 4 * 2 * SAMPLED as usize, "{mode}");
+        }
+    }
+
+    #[test]
+    fn one_thread_never_fails_to_get_the_lock() {
+        let o = run_mode("try", 1);
+        assert_eq!(o.stats[0].failed, 0);
+        assert!(o.explanation.contains("nobody ever waits"));
+    }
+}

@@ -1,0 +1,224 @@
+//! Chapter 3: threads. The book's countdown: several named threads each count down and
+//! sleep between lines; their output interleaves differently on every run. A lock around
+//! the whole countdown makes one thread finish before the next starts.
+//!
+//! Python's thread API, and what plays its part here:
+//! - `Thread(target=f, name="A").start()`: a job spawned into the pool (`rayon::scope`),
+//!   which a pool worker (a Web Worker in the browser) picks up.
+//! - `t.join()`: the end of the scope; the engine thread waits for every job.
+//! - `t.is_alive()`, `threading.active_count()`, `threading.enumerate()`: read off the
+//!   recorded lifetimes: a thread is alive from its first step to its last.
+//! - `t.name`: the name given to each countdown (A, B, C…).
+
+use super::{check_pool_limit, DemoError, Env};
+use crate::control::Control;
+use crate::live::Feed;
+use crate::params::{DemoSpec, Kind, ParamSpec, Params};
+use crate::pool::{run_tasks, Run, SpanKind, Where};
+use crate::workload;
+use serde::Serialize;
+use std::sync::Mutex;
+
+pub const SPEC: DemoSpec = DemoSpec {
+    id: "threads",
+    chapter: 3,
+    title: "Threads",
+    summary: "Named threads count down side by side. Their output interleaves, and differently every run.",
+    params: &[
+        ParamSpec { name: "threads", label: "Threads", help: "How many named threads (A, B, C…)", kind: Kind::Int { min: 1, max: 8 }, default: "3" },
+        ParamSpec { name: "count", label: "Count from", help: "Each thread counts down from this number", kind: Kind::Int { min: 1, max: 20 }, default: "5" },
+        ParamSpec { name: "delay", label: "Delay (ms)", help: "How long thread A sleeps after each line", kind: Kind::Int { min: 1, max: 2000 }, default: "100" },
+        ParamSpec {
+            name: "stagger",
+            label: "Stagger (ms)",
+            help: "Each later thread sleeps this much longer than the one before",
+            kind: Kind::Int { min: 0, max: 500 },
+            default: "30",
+        },
+        ParamSpec {
+            name: "lock",
+            label: "Lock around the countdown",
+            help: "on: a thread holds a lock for its whole countdown",
+            kind: Kind::Choice { values: &["off", "on"] },
+            default: "off",
+        },
+    ],
+};
+
+/// One line of output, as the page shows it (and as the live feed carries it).
+#[derive(Debug, Clone, Serialize)]
+pub struct Line {
+    pub t_ms: f64,
+    pub thread: String,
+    pub lane: u32,
+    pub text: String,
+}
+
+/// When a thread was alive, and where it ran.
+#[derive(Debug, Clone, Serialize)]
+pub struct Life {
+    pub name: String,
+    pub lane: u32,
+    pub start_ms: f64,
+    pub end_ms: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub names: Vec<String>,
+    pub lock: bool,
+    pub lines: Vec<Line>,
+    /// How often consecutive lines came from different threads.
+    pub switches: usize,
+    pub lives: Vec<Life>,
+    /// `threading.active_count()` over time (not counting the main thread): `[t, count]`
+    /// at every start and end.
+    pub active: Vec<[f64; 2]>,
+    pub timeline: Run,
+    pub explanation: String,
+}
+
+pub fn name(i: usize) -> String {
+    char::from(b'A' + i as u8).to_string()
+}
+
+pub fn run(p: &Params, env: Env, ctl: &Control, feed: &Feed) -> Result<Outcome, DemoError> {
+    let k = p.int("threads") as usize;
+    let count = p.int("count") as u32;
+    let delay = p.int("delay") as u32;
+    let stagger = p.int("stagger") as u32;
+    let lock = p.choice("lock") == "on";
+    check_pool_limit(k, env)?;
+    let place = if env.pool_threads > 0 { Where::Pool(k) } else { Where::Caller };
+    ctl.begin(k as u32);
+    feed.clear();
+
+    let origin = crate::clock::now_ms();
+    let lines = Mutex::new(Vec::new());
+    let lives = Mutex::new(Vec::new());
+    let countdown_lock = Mutex::new(());
+    // snippet:start threads
+    // Thread i counts down from `count`, sleeping between lines; with `lock` it holds one
+    // shared lock for its whole countdown. run_tasks spawns k jobs into the pool and waits.
+    let timeline = run_tasks(place, k, ctl, |i, rec| {
+        let me = name(i);
+        let start = crate::clock::since(origin);
+        let my_delay = delay + i as u32 * stagger;
+        let guard = lock.then(|| rec.span(SpanKind::Wait, || countdown_lock.lock().unwrap_or_else(|e| e.into_inner())));
+        for n in (1..=count).rev() {
+            let line = rec.span(SpanKind::Work, || Line {
+                t_ms: crate::clock::since(origin),
+                thread: me.clone(),
+                lane: rec.lane(),
+                text: format!("{me}: {n}"),
+            });
+            feed.push(&line);
+            lines.lock().unwrap_or_else(|e| e.into_inner()).push(line);
+            rec.span(SpanKind::Wait, || workload::io_wait(my_delay, ctl))?;
+        }
+        drop(guard);
+        let end = crate::clock::since(origin);
+        lives.lock().unwrap_or_else(|e| e.into_inner()).push(Life { name: me, lane: rec.lane(), start_ms: start, end_ms: end });
+        Ok(())
+    })?;
+    // snippet:end threads
+
+    let mut lines = lines.into_inner().unwrap_or_else(|e| e.into_inner());
+    lines.sort_by(|a, b| a.t_ms.total_cmp(&b.t_ms));
+    let mut lives = lives.into_inner().unwrap_or_else(|e| e.into_inner());
+    lives.sort_by(|a, b| a.name.cmp(&b.name));
+    let switches = lines.windows(2).filter(|w| w[0].thread != w[1].thread).count();
+    let active = active_counts(&lives);
+    let explanation = explain(k, lock, switches, place == Where::Caller);
+    Ok(Outcome { names: (0..k).map(name).collect(), lock, lines, switches, lives, active, timeline, explanation })
+}
+
+/// `threading.active_count()` as a step function of time, from the threads' lifetimes.
+pub fn active_counts(lives: &[Life]) -> Vec<[f64; 2]> {
+    let mut edges: Vec<(f64, i32)> = lives.iter().flat_map(|l| [(l.start_ms, 1), (l.end_ms, -1)]).collect();
+    edges.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)));
+    let mut n = 0;
+    edges
+        .into_iter()
+        .map(|(t, d)| {
+            n += d;
+            [t, f64::from(n)]
+        })
+        .collect()
+}
+
+fn explain(k: usize, lock: bool, switches: usize, sequential: bool) -> String {
+    if sequential {
+        return "Without cross-origin isolation there are no worker threads, so the countdowns ran one after \
+                another on the engine thread."
+            .to_string();
+    }
+    if k == 1 {
+        return "One thread alone prints its countdown in order: interleaving needs at least two.".to_string();
+    }
+    if lock {
+        format!(
+            "With the lock held for the whole countdown, each thread printed every line before the next one \
+             could start ({switches} switches between threads): the lock turned {k} threads into a queue."
+        )
+    } else {
+        format!(
+            "Each sleep let another thread print, so the lines interleaved ({switches} switches between threads). \
+             Run it again: the order can change, because the threads race and nothing orders them."
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demos;
+
+    fn run_with(pairs: &[(&str, &str)], pool: u32) -> Outcome {
+        let raw: Vec<(String, String)> = pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+        let p = demos::validate("threads", &raw).unwrap();
+        let tp = rayon::ThreadPoolBuilder::new().num_threads(pool.max(1) as usize).build().unwrap();
+        let feed = Feed::with_capacity(1 << 16);
+        let out = tp.install(|| run(&p, Env { cores: 2, pool_threads: pool }, &Control::new(), &feed)).unwrap();
+        assert_eq!(feed.text().lines().count(), out.lines.len(), "the feed carried every line");
+        out
+    }
+
+    #[test]
+    fn every_thread_counts_down_in_its_own_order() {
+        let o = run_with(&[("threads", "3"), ("count", "4"), ("delay", "2"), ("stagger", "1")], 3);
+        assert_eq!(o.lines.len(), 12);
+        for name in ["A", "B", "C"] {
+            let mine: Vec<&str> = o.lines.iter().filter(|l| l.thread == name).map(|l| l.text.as_str()).collect();
+            assert_eq!(mine, [format!("{name}: 4"), format!("{name}: 3"), format!("{name}: 2"), format!("{name}: 1")]);
+        }
+        assert_eq!(o.lives.len(), 3);
+    }
+
+    #[test]
+    fn with_the_lock_each_thread_finishes_before_the_next_prints() {
+        let o = run_with(&[("threads", "3"), ("count", "3"), ("delay", "2"), ("lock", "on")], 3);
+        assert_eq!(o.switches, 2, "{:?}", o.lines.iter().map(|l| &l.text).collect::<Vec<_>>());
+        assert!(o.explanation.contains("lock"));
+    }
+
+    #[test]
+    fn without_the_lock_the_threads_overlap_in_time() {
+        // Two 10-line countdowns with 5 ms sleeps: each lasts at least 45 ms, and both start
+        // at once, so their lifetimes must overlap (a fact about threads, not a timing target).
+        let o = run_with(&[("threads", "2"), ("count", "10"), ("delay", "5"), ("stagger", "0")], 2);
+        let (a, b) = (&o.lives[0], &o.lives[1]);
+        assert!(a.start_ms < b.end_ms && b.start_ms < a.end_ms, "{a:?} {b:?}");
+        assert!(o.active.iter().any(|p| p[1] == 2.0));
+        assert!(o.switches >= 1);
+    }
+
+    #[test]
+    fn active_count_steps_up_and_down() {
+        let lives = [
+            Life { name: "A".into(), lane: 1, start_ms: 0.0, end_ms: 10.0 },
+            Life { name: "B".into(), lane: 2, start_ms: 5.0, end_ms: 20.0 },
+        ];
+        assert_eq!(active_counts(&lives), [[0.0, 1.0], [5.0, 2.0], [10.0, 1.0], [20.0, 0.0]]);
+    }
+}

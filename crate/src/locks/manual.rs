@@ -1,0 +1,109 @@
+//! A lock with bare `acquire` and `release`, and no guard: the shape of Python's
+//! `lock.acquire()` / `lock.release()` without `with`. Nothing releases it for you, so an
+//! early return between the two leaves it locked for good: the "leaked lock" of chapter 4.
+//!
+//! Waiting is bounded: `acquire` gives up after `patience` and reports who holds the lock,
+//! which is how the demo notices a leak instead of hanging forever.
+
+use crate::control::{Cancelled, Control};
+use std::sync::{Condvar, Mutex};
+use std::time::Duration;
+
+/// Why an `acquire` returned without the lock.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AcquireError {
+    /// Nobody released the lock within the patience given; `holder` still has it.
+    Stuck { holder: String, waited_ms: f64 },
+    Cancelled,
+}
+
+impl From<Cancelled> for AcquireError {
+    fn from(_: Cancelled) -> Self {
+        AcquireError::Cancelled
+    }
+}
+
+#[derive(Default)]
+pub struct ManualLock {
+    /// The name of the holder, `None` when unlocked.
+    holder: Mutex<Option<String>>,
+    freed: Condvar,
+}
+
+impl ManualLock {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Takes the lock for `who`, waiting at most `patience`.
+    pub fn acquire(&self, who: &str, patience: Duration, ctl: &Control) -> Result<(), AcquireError> {
+        let start = crate::clock::now_ms();
+        let mut holder = self.holder.lock().unwrap_or_else(|e| e.into_inner());
+        while let Some(h) = holder.as_ref() {
+            ctl.check()?;
+            let waited = crate::clock::since(start);
+            let left = patience.as_secs_f64() * 1000.0 - waited;
+            if left <= 0.0 {
+                return Err(AcquireError::Stuck { holder: h.clone(), waited_ms: waited });
+            }
+            // Wake at least every 20 ms to notice a cancel.
+            let nap = Duration::from_secs_f64((left.min(20.0) / 1000.0).max(0.0005));
+            holder = self.freed.wait_timeout(holder, nap).unwrap_or_else(|e| e.into_inner()).0;
+        }
+        *holder = Some(who.to_string());
+        Ok(())
+    }
+
+    pub fn release(&self) {
+        *self.holder.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        self.freed.notify_one();
+    }
+
+    pub fn holder(&self) -> Option<String> {
+        self.holder.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_released_lock_can_be_taken_again() {
+        let l = ManualLock::new();
+        let ctl = Control::new();
+        l.acquire("A", Duration::from_millis(10), &ctl).unwrap();
+        assert_eq!(l.holder().as_deref(), Some("A"));
+        l.release();
+        l.acquire("B", Duration::from_millis(10), &ctl).unwrap();
+        assert_eq!(l.holder().as_deref(), Some("B"));
+    }
+
+    #[test]
+    fn a_leaked_lock_is_reported_with_its_holder() {
+        let l = ManualLock::new();
+        let ctl = Control::new();
+        l.acquire("A", Duration::from_millis(10), &ctl).unwrap();
+        match l.acquire("B", Duration::from_millis(30), &ctl) {
+            Err(AcquireError::Stuck { holder, waited_ms }) => {
+                assert_eq!(holder, "A");
+                assert!(waited_ms >= 30.0);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_waiter_gets_the_lock_when_the_holder_releases() {
+        let l = ManualLock::new();
+        let ctl = Control::new();
+        l.acquire("A", Duration::from_millis(10), &ctl).unwrap();
+        std::thread::scope(|s| {
+            let waiter = s.spawn(|| l.acquire("B", Duration::from_secs(10), &ctl));
+            // B either waits or has not started yet; releasing lets it in either way.
+            l.release();
+            assert_eq!(waiter.join().unwrap(), Ok(()));
+        });
+        assert_eq!(l.holder().as_deref(), Some("B"));
+    }
+}
