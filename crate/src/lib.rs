@@ -22,6 +22,8 @@ pub mod live;
 pub mod locks;
 pub mod params;
 pub mod pool;
+pub mod queue;
+pub mod sync;
 pub mod workload;
 
 #[cfg(target_arch = "wasm32")]
