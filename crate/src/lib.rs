@@ -23,6 +23,7 @@ pub mod locks;
 pub mod params;
 pub mod pool;
 pub mod queue;
+pub mod sched;
 pub mod sync;
 pub mod workload;
 

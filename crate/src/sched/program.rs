@@ -1,0 +1,410 @@
+//! A program for the step-through scheduler: shared variables, locks, queues, condition
+//! variables, and threads that are lists of [`Instr`] steps; and its validation.
+//!
+//! A [`ProgramSpec`] is the description (built in Rust with the chained methods below, or
+//! sent by the page as JSON). [`ProgramSpec::build`] checks every name and jump target once
+//! and gives a [`Program`], which the [`Machine`](super::Machine) can then run without
+//! checking again. Messages say what was wrong and what is allowed.
+
+use super::instr::{print_parts, Instr, Operand, Part};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::fmt;
+use std::ops::Deref;
+
+/// A thread's index in [`ProgramSpec::threads`]; traces are lists of these.
+pub type ThreadId = usize;
+
+/// A named integer and its starting value: a shared variable, or a thread's local.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Slot {
+    pub name: String,
+    pub init: i64,
+}
+
+/// A FIFO queue; `capacity: None` is unbounded, `Some(n)` makes `put` block when n items wait.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueSpec {
+    pub name: String,
+    pub capacity: Option<usize>,
+}
+
+/// A condition variable, tied to the lock that its `wait` releases and takes back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CondSpec {
+    pub name: String,
+    pub lock: String,
+}
+
+/// One thread: its name (shown in lanes and messages), its locals and its steps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadSpec {
+    pub name: String,
+    #[serde(default)]
+    pub locals: Vec<Slot>,
+    pub steps: Vec<Instr>,
+}
+
+impl ThreadSpec {
+    pub fn new(name: &str) -> ThreadSpec {
+        ThreadSpec { name: name.into(), locals: Vec::new(), steps: Vec::new() }
+    }
+    pub fn local(mut self, name: &str, init: i64) -> ThreadSpec {
+        self.locals.push(Slot { name: name.into(), init });
+        self
+    }
+    pub fn steps(mut self, steps: impl IntoIterator<Item = Instr>) -> ThreadSpec {
+        self.steps.extend(steps);
+        self
+    }
+}
+
+/// The description of a program, not yet checked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProgramSpec {
+    pub name: String,
+    #[serde(default)]
+    pub vars: Vec<Slot>,
+    #[serde(default)]
+    pub locks: Vec<String>,
+    #[serde(default)]
+    pub queues: Vec<QueueSpec>,
+    #[serde(default)]
+    pub conds: Vec<CondSpec>,
+    pub threads: Vec<ThreadSpec>,
+}
+
+impl ProgramSpec {
+    pub fn new(name: &str) -> ProgramSpec {
+        ProgramSpec {
+            name: name.into(),
+            vars: Vec::new(),
+            locks: Vec::new(),
+            queues: Vec::new(),
+            conds: Vec::new(),
+            threads: Vec::new(),
+        }
+    }
+    pub fn var(mut self, name: &str, init: i64) -> ProgramSpec {
+        self.vars.push(Slot { name: name.into(), init });
+        self
+    }
+    pub fn lock(mut self, name: &str) -> ProgramSpec {
+        self.locks.push(name.into());
+        self
+    }
+    pub fn queue(mut self, name: &str, capacity: Option<usize>) -> ProgramSpec {
+        self.queues.push(QueueSpec { name: name.into(), capacity });
+        self
+    }
+    pub fn cond(mut self, name: &str, lock: &str) -> ProgramSpec {
+        self.conds.push(CondSpec { name: name.into(), lock: lock.into() });
+        self
+    }
+    pub fn thread(mut self, thread: ThreadSpec) -> ProgramSpec {
+        self.threads.push(thread);
+        self
+    }
+
+    /// Checks every name and jump target; the first problem found is reported.
+    pub fn build(self) -> Result<Program, ProgramError> {
+        validate(&self)?;
+        Ok(Program(self))
+    }
+}
+
+/// A checked program: every name it uses exists and every jump lands inside its thread.
+/// Read it through `Deref` as a [`ProgramSpec`]; in JSON it is its spec.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Program(ProgramSpec);
+
+impl Deref for Program {
+    type Target = ProgramSpec;
+    fn deref(&self) -> &ProgramSpec {
+        &self.0
+    }
+}
+
+impl Program {
+    /// The name of thread `tid`, for messages.
+    pub fn thread_name(&self, tid: ThreadId) -> &str {
+        &self.threads[tid].name
+    }
+
+    /// The lock that condition `cond` is tied to (panics if there is no such condition).
+    pub fn cond_lock(&self, cond: &str) -> &str {
+        &self.conds.iter().find(|c| c.name == cond).expect("a condition of this program").lock
+    }
+
+    /// The capacity of `queue`, `None` when unbounded (panics if there is no such queue).
+    pub fn capacity(&self, queue: &str) -> Option<usize> {
+        self.queues.iter().find(|q| q.name == queue).expect("a queue of this program").capacity
+    }
+}
+
+/// Why a [`ProgramSpec`] is not a valid program.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProgramError {
+    NoThreads,
+    /// `what`, here and in `Duplicate`: "shared variables", "locks", "locals of thread A", ...
+    EmptyName { what: String },
+    Duplicate { what: String, name: String },
+    ZeroCapacity { queue: String },
+    /// A condition tied to a lock that the program does not have.
+    CondLock { cond: String, lock: String, locks: Vec<String> },
+    /// Step `step` of `thread` names a `what` that does not exist; `allowed` are those that do.
+    Unknown { thread: String, step: usize, what: &'static str, name: String, allowed: Vec<String> },
+    /// A jump outside `0..=len` (`len` itself means the end of the thread).
+    Target { thread: String, step: usize, target: usize, len: usize },
+    /// A print text with a `{` that is not closed around a name.
+    Template { thread: String, step: usize, text: String },
+}
+
+fn listed(what: &str, names: &[String]) -> String {
+    if names.is_empty() {
+        format!("there are no {what}")
+    } else {
+        format!("the {what} are {}", names.join(", "))
+    }
+}
+
+impl fmt::Display for ProgramError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProgramError::NoThreads => f.write_str("a program needs at least one thread"),
+            ProgramError::EmptyName { what } => write!(f, "one of the {what} has an empty name; every name needs at least one character"),
+            ProgramError::Duplicate { what, name } => {
+                write!(f, "two of the {what} are called \"{name}\"; names must be different")
+            }
+            ProgramError::ZeroCapacity { queue } => write!(
+                f,
+                "queue \"{queue}\" has capacity 0; a capacity must be at least 1, or none for an unbounded queue"
+            ),
+            ProgramError::CondLock { cond, lock, locks } => write!(
+                f,
+                "condition \"{cond}\" uses lock \"{lock}\", which does not exist; {}",
+                listed("locks", locks)
+            ),
+            ProgramError::Unknown { thread, step, what, name, allowed } => {
+                let whats = format!("{what}s");
+                write!(f, "thread {thread} step {step} uses {what} \"{name}\", which does not exist; {}", listed(&whats, allowed))
+            }
+            ProgramError::Target { thread, step, target, len } => write!(
+                f,
+                "thread {thread} step {step} jumps to {target}; a jump must go to a step from 0 to {len} ({len} ends the thread)"
+            ),
+            ProgramError::Template { thread, step, text } => write!(
+                f,
+                "thread {thread} step {step} prints \"{text}\", which has a stray brace; a local is written {{name}}, like {{n}}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ProgramError {}
+
+fn unique<'a>(what: &str, names: impl IntoIterator<Item = &'a String>) -> Result<(), ProgramError> {
+    let mut seen = BTreeSet::new();
+    for name in names {
+        if name.is_empty() {
+            return Err(ProgramError::EmptyName { what: what.to_string() });
+        }
+        if !seen.insert(name) {
+            return Err(ProgramError::Duplicate { what: what.to_string(), name: name.clone() });
+        }
+    }
+    Ok(())
+}
+
+fn validate(p: &ProgramSpec) -> Result<(), ProgramError> {
+    if p.threads.is_empty() {
+        return Err(ProgramError::NoThreads);
+    }
+    unique("shared variables", p.vars.iter().map(|v| &v.name))?;
+    unique("locks", &p.locks)?;
+    unique("queues", p.queues.iter().map(|q| &q.name))?;
+    unique("conditions", p.conds.iter().map(|c| &c.name))?;
+    unique("threads", p.threads.iter().map(|t| &t.name))?;
+    if let Some(q) = p.queues.iter().find(|q| q.capacity == Some(0)) {
+        return Err(ProgramError::ZeroCapacity { queue: q.name.clone() });
+    }
+    if let Some(c) = p.conds.iter().find(|c| !p.locks.contains(&c.lock)) {
+        return Err(ProgramError::CondLock { cond: c.name.clone(), lock: c.lock.clone(), locks: p.locks.clone() });
+    }
+    let vars: Vec<String> = p.vars.iter().map(|v| v.name.clone()).collect();
+    let queues: Vec<String> = p.queues.iter().map(|q| q.name.clone()).collect();
+    let conds: Vec<String> = p.conds.iter().map(|c| c.name.clone()).collect();
+    for t in &p.threads {
+        unique(&format!("locals of thread {}", t.name), t.locals.iter().map(|l| &l.name))?;
+        let locals: Vec<String> = t.locals.iter().map(|l| l.name.clone()).collect();
+        let len = t.steps.len();
+        for (step, instr) in t.steps.iter().enumerate() {
+            let check = |what: &'static str, name: &str, allowed: &[String]| {
+                if allowed.iter().any(|a| a == name) {
+                    Ok(())
+                } else {
+                    Err(ProgramError::Unknown {
+                        thread: t.name.clone(),
+                        step,
+                        what,
+                        name: name.to_string(),
+                        allowed: allowed.to_vec(),
+                    })
+                }
+            };
+            let operand = |o: &Operand| match o {
+                Operand::Const(_) => Ok(()),
+                Operand::Local(name) => check("local", name, &locals),
+            };
+            match instr {
+                Instr::Read { var, into } => {
+                    check("shared variable", var, &vars)?;
+                    check("local", into, &locals)?;
+                }
+                Instr::Write { var, from } => {
+                    check("shared variable", var, &vars)?;
+                    operand(from)?;
+                }
+                Instr::Add { local, value } => {
+                    check("local", local, &locals)?;
+                    operand(value)?;
+                }
+                Instr::Lock { lock } | Instr::Unlock { lock } | Instr::TryLock { lock, .. } => {
+                    check("lock", lock, &p.locks)?;
+                }
+                Instr::Put { queue, value } => {
+                    check("queue", queue, &queues)?;
+                    operand(value)?;
+                }
+                Instr::Get { queue, into } | Instr::TryGet { queue, into, .. } => {
+                    check("queue", queue, &queues)?;
+                    check("local", into, &locals)?;
+                }
+                Instr::Wait { cond } | Instr::Notify { cond } | Instr::NotifyAll { cond } => {
+                    check("condition", cond, &conds)?;
+                }
+                Instr::Print { text } => {
+                    let parts = print_parts(text).map_err(|()| ProgramError::Template {
+                        thread: t.name.clone(),
+                        step,
+                        text: text.clone(),
+                    })?;
+                    for part in parts {
+                        if let Part::Local(name) = part {
+                            check("local", name, &locals)?;
+                        }
+                    }
+                }
+                Instr::JumpIf { local, value, .. } => {
+                    check("local", local, &locals)?;
+                    operand(value)?;
+                }
+                Instr::Jump { .. } => {}
+            }
+            if let Some(target) = instr.targets().filter(|&target| target > len) {
+                return Err(ProgramError::Target { thread: t.name.clone(), step, target, len });
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one_thread(steps: Vec<Instr>) -> ProgramSpec {
+        ProgramSpec::new("t")
+            .var("counter", 0)
+            .lock("m")
+            .queue("q", Some(1))
+            .cond("c", "m")
+            .thread(ThreadSpec::new("A").local("n", 0).steps(steps))
+    }
+
+    fn check(spec: ProgramSpec, expected: &str) {
+        match spec.build() {
+            Ok(_) => assert_eq!("ok", expected),
+            Err(e) => assert_eq!(e.to_string(), expected),
+        }
+    }
+
+    #[test]
+    fn valid_programs_build() {
+        check(one_thread(vec![Instr::read("counter", "n"), Instr::jump_if("n", super::super::Cmp::Lt, 3, 2)]), "ok");
+        check(one_thread(vec![Instr::print("n is {n}"), Instr::put("q", "n"), Instr::wait("c")]), "ok");
+    }
+
+    #[test]
+    fn unknown_names_say_which_exist() {
+        check(
+            one_thread(vec![Instr::lock("mutex")]),
+            "thread A step 0 uses lock \"mutex\", which does not exist; the locks are m",
+        );
+        check(
+            one_thread(vec![Instr::print("x"), Instr::read("count", "n")]),
+            "thread A step 1 uses shared variable \"count\", which does not exist; the shared variables are counter",
+        );
+        check(
+            one_thread(vec![Instr::write("counter", "tmp")]),
+            "thread A step 0 uses local \"tmp\", which does not exist; the locals are n",
+        );
+        check(
+            one_thread(vec![Instr::print("{i}")]),
+            "thread A step 0 uses local \"i\", which does not exist; the locals are n",
+        );
+        check(
+            one_thread(vec![Instr::notify("d")]),
+            "thread A step 0 uses condition \"d\", which does not exist; the conditions are c",
+        );
+        check(
+            ProgramSpec::new("t").thread(ThreadSpec::new("A").steps([Instr::get("q", "x")])),
+            "thread A step 0 uses queue \"q\", which does not exist; there are no queues",
+        );
+    }
+
+    #[test]
+    fn jumps_must_stay_inside_the_thread() {
+        check(one_thread(vec![Instr::jump(1)]), "ok");
+        check(
+            one_thread(vec![Instr::print("x"), Instr::try_lock("m", 3)]),
+            "thread A step 1 jumps to 3; a jump must go to a step from 0 to 2 (2 ends the thread)",
+        );
+    }
+
+    #[test]
+    fn declarations_are_checked() {
+        check(ProgramSpec::new("t"), "a program needs at least one thread");
+        check(one_thread(vec![]).lock("m"), "two of the locks are called \"m\"; names must be different");
+        check(
+            one_thread(vec![]).thread(ThreadSpec::new("A")),
+            "two of the threads are called \"A\"; names must be different",
+        );
+        check(
+            ProgramSpec::new("t").thread(ThreadSpec::new("A").local("x", 0).local("x", 1)),
+            "two of the locals of thread A are called \"x\"; names must be different",
+        );
+        check(one_thread(vec![]).var("", 0), "one of the shared variables has an empty name; every name needs at least one character");
+        check(
+            one_thread(vec![]).queue("small", Some(0)),
+            "queue \"small\" has capacity 0; a capacity must be at least 1, or none for an unbounded queue",
+        );
+        check(
+            one_thread(vec![]).cond("d", "lock"),
+            "condition \"d\" uses lock \"lock\", which does not exist; the locks are m",
+        );
+        check(
+            one_thread(vec![Instr::print("{n")]),
+            "thread A step 0 prints \"{n\", which has a stray brace; a local is written {name}, like {n}",
+        );
+    }
+
+    #[test]
+    fn a_program_round_trips_through_json() {
+        let spec = one_thread(vec![Instr::read("counter", "n"), Instr::add("n", 1), Instr::write("counter", "n")]);
+        let json = serde_json::to_string(&spec.clone().build().unwrap()).unwrap();
+        let back: ProgramSpec = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, spec);
+    }
+}
