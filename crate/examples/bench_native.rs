@@ -7,7 +7,8 @@
 //! rayon pool of `cores` threads (cores = available parallelism) and prints JSON: every run's
 //! points (k = 1..=cores), and per k the best (lowest) and median wall time. For context it
 //! also times empty `rayon::join`s from outside the pool (an injection round trip) and inside
-//! it, as crate/src/bindings/bench.rs does in the browser.
+//! it, as crate/src/bindings/bench.rs does in the browser. Then locks, queues and pool
+//! overhead through crate/src/bench.rs (see `sync_suite`), and one OS thread per task.
 
 use playground::{clock, demos, Control, Env};
 use serde_json::{json, Value};
@@ -77,8 +78,24 @@ fn main() {
         "perK": per_k,
         "runs": runs,
         "dispatch": { "n": n, "injectJoinNs": inject_join_ns, "poolJoinNs": pool_join_ns },
+        "sync": sync_suite(cores),
     });
     println!("{out}");
+}
+
+/// Locks, queues and pool overhead: the same `playground::bench::suite` the browser runs
+/// (`benchSync`), on a rayon pool of the browser's size (www/src/engine/worker.ts poolSize:
+/// min(16, max(8, cores)) threads), so that 1-4 producers x 1-4 consumers fit. Sizes come as
+/// JSON in BENCH_SYNC_CONFIG (a `SuiteConfig`, camelCase), as bench.mjs sends them to the page.
+/// Plus one OS thread per task, which the browser cannot do.
+fn sync_suite(cores: u32) -> Value {
+    let config = std::env::var("BENCH_SYNC_CONFIG").unwrap_or_else(|_| "{}".into());
+    let cfg: playground::bench::SuiteConfig = serde_json::from_str(&config).expect("BENCH_SYNC_CONFIG is a SuiteConfig");
+    let threads = (cores as usize).clamp(8, 16);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a pool for the sync benchmark");
+    let suite = pool.install(|| playground::bench::suite(&cfg)).unwrap_or_else(|e| panic!("the sync benchmark failed: {e}"));
+    let per_task = playground::bench::thread_per_task(cfg.pool_tasks.min(5000));
+    json!({ "suite": suite, "threadPerTask": per_task })
 }
 
 /// `n` empty `rayon::join`s in a row, in milliseconds.

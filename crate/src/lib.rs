@@ -11,10 +11,12 @@
 //! - [`pool`]: runs tasks on k real threads and records who ran what, when.
 //! - [`control`]: the shared cancel flag and progress counters a run reports through.
 //! - [`live`]: a feed of events that the page reads from shared memory during a run.
-//! - [`locks`]: a spin lock and a guard-less lock, written out for teaching.
+//! - [`locks`]: a spin lock, a guard-less lock, three readers-writer locks (readers first,
+//!   writers first, fair) and a priority CPU, written out for teaching.
 //! - [`demos`]: one module per demo, turning validated inputs into a result.
 
 pub mod amdahl;
+pub mod bench;
 pub mod clock;
 pub mod control;
 pub mod demos;

@@ -97,6 +97,59 @@ pub fn current_lane() -> u32 {
     rayon::current_thread_index().map_or(0, |i| i as u32 + 1)
 }
 
+/// A timeline recorded by hand, for threads that each handle many items (a consumer, a
+/// worker of a task queue): each span names the item it was for and the lane it ran on,
+/// where [`run_tasks`] names the thread's own task number.
+pub struct SpanLog {
+    origin: f64,
+    spans: Mutex<Vec<Span>>,
+}
+
+impl SpanLog {
+    /// Starts the log's clock: every time it reports is in milliseconds from now.
+    pub fn new() -> Self {
+        SpanLog { origin: clock::now_ms(), spans: Mutex::new(Vec::new()) }
+    }
+
+    /// Milliseconds since the log started.
+    pub fn now(&self) -> f64 {
+        clock::since(self.origin)
+    }
+
+    /// Runs `f` on the current thread, recording it as one span of `kind` for item `task`.
+    pub fn span<T>(&self, task: u32, kind: SpanKind, f: impl FnOnce() -> T) -> T {
+        let start = self.now();
+        let out = f();
+        self.record(task, kind, start);
+        out
+    }
+
+    /// Records a span of `kind` for item `task` from `start_ms` (a value of [`SpanLog::now`])
+    /// until now, on the current thread's lane: for a wait whose item is known only after it.
+    pub fn record(&self, task: u32, kind: SpanKind, start_ms: f64) {
+        let span = Span { lane: current_lane(), task, kind, start_ms, end_ms: self.now() };
+        self.spans.lock().unwrap_or_else(|e| e.into_inner()).push(span);
+    }
+
+    /// The finished timeline: `threads` asked for, items in the order they finished, and the
+    /// wall time until now.
+    pub fn into_run(self, threads: u32, order: Vec<u32>) -> Run {
+        let wall_ms = self.now();
+        let mut spans = self.spans.into_inner().unwrap_or_else(|e| e.into_inner());
+        spans.sort_by(|a, b| a.start_ms.total_cmp(&b.start_ms));
+        let mut lanes: Vec<u32> = spans.iter().map(|s| s.lane).collect();
+        lanes.sort_unstable();
+        lanes.dedup();
+        Run { threads, lanes, wall_ms, spans, order }
+    }
+}
+
+impl Default for SpanLog {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// Runs tasks `0..tasks` at `place`, counting each finished task on `ctl`. A task returns
 /// `Err(Cancelled)` to stop the run; the other threads stop before their next task.
 pub fn run_tasks<F>(place: Where, tasks: usize, ctl: &Control, task: F) -> Result<Run, Cancelled>
@@ -211,6 +264,28 @@ mod tests {
         }
         let tasks: BTreeSet<u32> = run.spans.iter().map(|s| s.task).collect();
         assert_eq!(tasks.len(), 40);
+    }
+
+    #[test]
+    fn a_span_log_names_the_item_and_the_lane_of_each_span() {
+        let log = SpanLog::new();
+        pool(2).install(|| {
+            rayon::scope(|s| {
+                for item in 0..4u32 {
+                    let log = &log;
+                    s.spawn(move |_| log.span(item, SpanKind::Work, || ()));
+                }
+            })
+        });
+        let asked = log.now();
+        log.record(9, SpanKind::Wait, asked); // on the calling thread: lane 0
+        let run = log.into_run(2, vec![3, 1]);
+        let items: BTreeSet<u32> = run.spans.iter().map(|s| s.task).collect();
+        assert_eq!(items, BTreeSet::from([0, 1, 2, 3, 9]));
+        assert_eq!(run.lanes.first(), Some(&0));
+        assert!(run.lanes.iter().all(|&l| l <= 2), "{:?}", run.lanes);
+        assert!(run.spans.windows(2).all(|w| w[0].start_ms <= w[1].start_ms));
+        assert_eq!((run.threads, run.order), (2, vec![3, 1]));
     }
 
     #[test]

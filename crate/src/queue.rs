@@ -36,7 +36,10 @@
 //! Blocking calls park the thread: in the browser they run on workers only, never on the
 //! page's main thread (see [`crate::sync`]).
 //!
-//! ```
+//! The Python documentation's worker example, in Rust (it runs as the unit test
+//! `the_python_docs_worker_example`; doctests cannot link on the threaded wasm target):
+//!
+//! ```ignore
 //! use playground::queue::Queue;
 //! let q = Queue::fifo(0);
 //! std::thread::scope(|s| {
@@ -459,6 +462,27 @@ mod tests {
             q.put_nowait(item).unwrap();
         }
         assert_eq!(drain(&q), expected, "{order:?}");
+    }
+
+    #[test]
+    fn the_python_docs_worker_example() {
+        let q = Queue::fifo(0);
+        let done = std::sync::atomic::AtomicU32::new(0);
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                while let Ok(item) = q.get(true, None) {
+                    let _work = item * 2;
+                    done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    q.task_done().unwrap();
+                }
+            });
+            for item in 0..30 {
+                q.put(item, true, None).unwrap();
+            }
+            q.join();
+            assert_eq!(done.load(std::sync::atomic::Ordering::Relaxed), 30);
+            q.shutdown(false);
+        });
     }
 
     #[test]

@@ -22,4 +22,4 @@
 //! `Condvar::wait_timeout(guard, Duration)`, which needs no clock.
 
 pub use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
-pub use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError, WaitTimeoutResult};
+pub use std::sync::{Arc, Barrier, Condvar, Mutex, MutexGuard, PoisonError, WaitTimeoutResult};

@@ -168,3 +168,168 @@ async fn a_panic_on_a_pool_thread_is_caught_and_the_pool_survives() {
     assert_eq!(run.order.len(), 8);
     assert!(run.lanes.iter().all(|l| (1..=POOL as u32).contains(l)), "lanes {:?}", run.lanes);
 }
+
+// ---- chapters 3, 4 and 14 on real pool threads ---------------------------------------------
+
+/// Runs demo `id` on the test pool and returns its JSON result.
+async fn run_demo(id: &str, pairs: &[(&str, &str)]) -> serde_json::Value {
+    pool().await;
+    let feed = playground::live::Feed::with_capacity(1 << 16);
+    demos::run(id, &q(pairs), Env { cores: 2, pool_threads: POOL as u32 }, &Control::new(), &feed)
+        .unwrap_or_else(|e| panic!("{id}: {e}"))
+}
+
+#[wasm_bindgen_test]
+async fn every_lock_is_exact_on_pool_threads() {
+    for mode in ["mutex", "try", "spin"] {
+        let v = run_demo("lock", &[("mode", mode), ("threads", "2"), ("increments", "3000"), ("hold", "20")]).await;
+        assert_eq!(v["expected"], 6000, "{mode}");
+        assert_eq!(v["actual"], 6000, "{mode}");
+        let lanes: BTreeSet<u64> = v["stats"].as_array().unwrap().iter().map(|s| s["lane"].as_u64().unwrap()).collect();
+        assert_eq!(lanes.len(), 2, "{mode}: both increments loops ran on their own pool thread");
+        assert!(lanes.iter().all(|&l| l >= 1), "{mode}: pool lanes, not the engine thread");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_leaked_lock_is_detected_and_recovered_on_pool_threads() {
+    let v = run_demo("guard", &[("style", "manual"), ("failure", "error"), ("patience", "100")]).await;
+    assert_eq!(v["leaked"], true);
+    assert_eq!(v["b_got_lock"], true);
+    assert!(v["watchdog"].as_str().unwrap().contains("its holder A has already finished"));
+    let v = run_demo("guard", &[("style", "guard"), ("failure", "panic")]).await;
+    assert_eq!(v["poisoned"], true, "a panic on a pool thread poisons the mutex and is caught");
+    assert_eq!(v["leaked"], false);
+}
+
+#[wasm_bindgen_test]
+async fn the_race_fixes_are_exact_on_pool_threads() {
+    let v = run_demo("race", &[("threads", "2"), ("increments", "20000"), ("repeats", "1")]).await;
+    let runs = v["runs"].as_array().unwrap();
+    for m in ["mutex", "atomic"] {
+        let r = runs.iter().find(|r| r["method"] == m).unwrap();
+        assert_eq!(r["actual"], 40000, "{m}");
+        assert_eq!(r["lost"], 0, "{m}");
+    }
+    let racy = runs.iter().find(|r| r["method"] == "unprotected").unwrap();
+    assert_eq!(racy["lost"].as_u64().unwrap() + racy["actual"].as_u64().unwrap(), 40000);
+}
+
+#[wasm_bindgen_test]
+async fn queue_and_pool_demos_deliver_every_item_and_task_once_on_pool_threads() {
+    pool().await;
+    let env = Env { cores: 2, pool_threads: POOL as u32 };
+    let feed = playground::live::Feed::with_capacity(1 << 16);
+    let ids = |v: &serde_json::Value| -> Vec<u64> { v.as_array().unwrap().iter().map(|x| x.as_u64().unwrap()).collect() };
+
+    // One producer and one consumer on the two pool threads: FIFO order, never over maxsize.
+    let raw = q(&[("producers", "1"), ("consumers", "1"), ("items", "6"), ("maxsize", "2"), ("produce", "0"), ("consume", "2")]);
+    let v = demos::run("queue", &raw, env, &Control::new(), &feed).unwrap_or_else(|e| panic!("queue: {e}"));
+    assert_eq!(ids(&v["order_out"]), (0..6).collect::<Vec<u64>>());
+    assert_eq!(ids(&v["left"]), Vec::<u64>::new());
+    assert_eq!(v["order_check"], true);
+    assert!(v["fill"].as_array().unwrap().iter().all(|f| f[1].as_f64().unwrap() <= 2.0), "{}", v["fill"]);
+    let lanes: BTreeSet<u64> = ["producers", "consumers"].iter().map(|r| v[r][0]["lane"].as_u64().unwrap()).collect();
+    assert_eq!(lanes, BTreeSet::from([1, 2]), "producer and consumer each on a pool thread");
+
+    // The pool: both strategies run every task exactly once, on the pool's lanes.
+    let raw = q(&[("workers", "2"), ("tasks", "8"), ("size", "1")]);
+    let v = demos::run("pool", &raw, env, &Control::new(), &feed).unwrap_or_else(|e| panic!("pool: {e}"));
+    for s in ["queue", "stealing"] {
+        let runs = v[s]["runs"].as_array().unwrap();
+        assert_eq!(runs.iter().map(|r| r["task"].as_u64().unwrap()).collect::<Vec<_>>(), (0..8).collect::<Vec<u64>>(), "{s}");
+        assert!(runs.iter().all(|r| (1..=POOL as u64).contains(&r["lane"].as_u64().unwrap())), "{s}: {runs:?}");
+    }
+    assert_eq!(v["held_aside"], serde_json::json!([]), "k = pool size: nothing held aside");
+    assert_eq!(v["handoff"]["samples"], 25);
+}
+
+#[wasm_bindgen_test]
+async fn the_watchdog_breaks_a_deadlock_on_pool_threads_and_the_pool_runs_again() {
+    // Two philosophers on the two pool threads; the watchdog is this worker (the engine
+    // thread's place). Each holds its left fork until both do: a certain cycle of two.
+    let v = run_demo("deadlock", &[("philosophers", "2"), ("fix", "none"), ("pause", "1000"), ("patience", "100")]).await;
+    assert_eq!(v["deadlocked"], true, "{}", v["watchdog"]);
+    let cycle = &v["watchdog"]["cycle"];
+    assert_eq!(cycle["names"], serde_json::json!(["P1", "P2"]));
+    assert_eq!(cycle["text"], "P1 holds f1 and waits for f2, held by P2; P2 holds f2 and waits for f1, held by P1.");
+    assert_eq!(v["meals_eaten"], 0);
+    let lanes: BTreeSet<u64> = v["diners"].as_array().unwrap().iter().map(|d| d["lane"].as_u64().unwrap()).collect();
+    assert_eq!(lanes, BTreeSet::from([1, 2]), "each philosopher on its own pool thread");
+    // Every philosopher gave up, so both pool threads are free: the ordered table eats every meal.
+    let v = run_demo("deadlock", &[("philosophers", "2"), ("fix", "ordered"), ("meals", "3"), ("pause", "5")]).await;
+    assert_eq!(v["deadlocked"], false);
+    assert_eq!(v["all_ate"], true);
+    assert_eq!(v["meals_eaten"], 6);
+}
+
+// ---- chapter 13: the fair readers-writer lock on real pool threads -----------------------
+
+#[wasm_bindgen_test]
+async fn the_fair_lock_serves_in_ticket_order_on_pool_threads_and_lets_writers_in() {
+    use playground::locks::rwlock::RawRwLock;
+    use playground::locks::rwlock_fair::FairRwLock;
+    use std::sync::{Arc, Mutex};
+    pool().await;
+
+    // This worker writes (ticket 0); a pool thread queues to write (ticket 1), the other to
+    // read (ticket 2). Released, they go in ticket order: the reader does not overtake.
+    let lock = Arc::new(FairRwLock::new());
+    let ctl = Arc::new(Control::new());
+    let order = Arc::new(Mutex::new(Vec::new()));
+    let done = Arc::new(AtomicU32::new(0));
+    let holder = lock.write(&ctl).unwrap();
+    for (ticket, name) in [(1, "W"), (2, "R")] {
+        let (l, c, o, d) = (lock.clone(), ctl.clone(), order.clone(), done.clone());
+        rayon::spawn(move || {
+            if name == "W" {
+                let _g = l.write(&c).unwrap();
+                o.lock().unwrap().push(name);
+            } else {
+                let _g = l.read(&c).unwrap();
+                o.lock().unwrap().push(name);
+            }
+            d.fetch_add(1, Relaxed);
+        });
+        while lock.tickets() < ticket + 1 {
+            std::hint::spin_loop();
+        }
+    }
+    assert_eq!(RawRwLock::waiting(&*lock).writers, 1);
+    assert_eq!(RawRwLock::waiting(&*lock).readers, 1);
+    drop(holder);
+    while done.load(Relaxed) < 2 {
+        std::hint::spin_loop();
+    }
+    assert_eq!(*order.lock().unwrap(), ["W", "R"]);
+
+    // The demo with the fair policy: one reader and one writer on the two pool threads both
+    // get in, and the samples end with the run's totals.
+    let v = run_demo("starvation", &[("policy", "fair"), ("readers", "1"), ("writers", "1"), ("budget", "300"), ("hold", "2")]).await;
+    assert_eq!(v["policy"], "fair");
+    assert_eq!(v["names"], serde_json::json!(["R1", "W1"]));
+    let threads = v["threads"].as_array().unwrap();
+    assert!(threads.iter().all(|t| t["accesses"].as_u64().unwrap() > 0), "{threads:?}");
+    let lanes: BTreeSet<u64> = threads.iter().map(|t| t["lane"].as_u64().unwrap()).collect();
+    assert_eq!(lanes, BTreeSet::from([1, 2]), "reader and writer each on a pool thread");
+    assert_eq!(v["meter"]["starved"], false);
+    let last = v["samples"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["accesses"], serde_json::json!(threads.iter().map(|t| t["accesses"].clone()).collect::<Vec<_>>()));
+}
+
+#[wasm_bindgen_test]
+fn the_explorer_counts_exactly_in_wasm_past_64_bits() {
+    use playground::sched::{explore, Instr, Limits, ProgramSpec, ThreadSpec};
+    let v = demos::compute("explorer", &q(&[("program", "opposite-locks")])).unwrap();
+    assert_eq!(v["value"]["interleavings"], "6");
+    assert_eq!(v["value"]["by_outcome"]["deadlock"], "2");
+    assert_eq!(v["value"]["counterexample"]["trace"], "0.1");
+    // Three threads of 20 local steps: 60! / 20!^3, past u64, through 21^3 states.
+    let mut spec = ProgramSpec::new("three");
+    for name in ["A", "B", "C"] {
+        spec = spec.thread(ThreadSpec::new(name).local("x", 0).steps((0..20).map(|_| Instr::add("x", 1))));
+    }
+    let e = explore(&std::sync::Arc::new(spec.build().unwrap()), None, Limits::default());
+    assert_eq!(e.states, 9261);
+    assert_eq!(e.interleavings.unwrap().0, 577_831_214_478_475_823_831_865_900);
+}

@@ -64,3 +64,18 @@ fn empty_scopes(n: u32) -> f64 {
     }
     clock::since(t)
 }
+
+/// Locks, queues and pool overhead (crate/src/bench.rs, the same code natively), as JSON:
+/// `config` is a [`crate::bench::SuiteConfig`] in camelCase (missing fields take defaults);
+/// the answer is a [`crate::bench::Suite`], or `{"error": …}`. There is no thread-per-task
+/// figure here: `std::thread::spawn` is unsupported on wasm32.
+#[wasm_bindgen(js_name = benchSync)]
+pub fn bench_sync(config: &str) -> String {
+    let out = serde_json::from_str::<crate::bench::SuiteConfig>(config)
+        .map_err(|e| format!("bad config: {e}"))
+        .and_then(|cfg| crate::bench::suite(&cfg));
+    match out {
+        Ok(suite) => serde_json::to_string(&suite).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}")),
+        Err(e) => serde_json::json!({ "error": e }).to_string(),
+    }
+}

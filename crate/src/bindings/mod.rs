@@ -67,6 +67,14 @@ pub fn run(demo: &str, params: &str, cores: u32, pool_threads: u32) -> String {
     guarded(|| demos::run(demo, &pairs(params)?, Env { cores, pool_threads }, &CONTROL, feed()))
 }
 
+/// The step-through view of a synchronization demo after the threads in `trace` (e.g.
+/// "0.1.1") took one step each, or after a seeded random run when `seed` is given. Pure
+/// computation: works without shared memory.
+#[wasm_bindgen]
+pub fn step(demo: &str, params: &str, trace: &str, seed: Option<u32>) -> String {
+    guarded(|| demos::stepper::view(demo, &pairs(params)?, trace, seed.map(u64::from)))
+}
+
 /// Panics on a pool thread, to prove that a panic reaches the page as an error and that the
 /// engine stays usable afterwards (used by the tests; harmless otherwise).
 #[wasm_bindgen(js_name = panicOnPool)]

@@ -6,8 +6,15 @@
 
 pub mod amdahl;
 pub mod concurrency;
+pub mod deadlock;
+pub mod explorer;
 pub mod guard;
 pub mod lock;
+pub mod pool;
+pub mod queue;
+pub mod race;
+pub mod starvation;
+pub mod stepper;
 pub mod threads;
 
 use crate::control::{Cancelled, Control};
@@ -18,7 +25,7 @@ use serde_json::Value;
 use std::fmt;
 
 /// Every demo, in book order.
-pub const DEMOS: &[&DemoSpec] = &[&concurrency::SPEC, &amdahl::SPEC, &threads::SPEC, &lock::SPEC, &guard::SPEC];
+pub const DEMOS: &[&DemoSpec] = &[&concurrency::SPEC, &amdahl::SPEC, &threads::SPEC, &lock::SPEC, &queue::SPEC, &pool::SPEC, &guard::SPEC, &deadlock::SPEC, &starvation::SPEC, &race::SPEC, &explorer::SPEC];
 
 /// What the host offers a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -86,6 +93,8 @@ pub fn compute(id: &str, raw: &[(String, String)]) -> Result<Value, DemoError> {
     let p = validate(id, raw)?;
     let value = match id {
         "amdahl" => to_json(&amdahl::calculate(&p)),
+        // Exploring every interleaving is pure and quick (bounded by its state limit).
+        "explorer" => to_json(&explorer::compute(&p)),
         _ => Value::Null,
     };
     Ok(serde_json::json!({ "params": p.values(), "ignored": p.ignored, "value": value }))
@@ -101,7 +110,13 @@ pub fn run(id: &str, raw: &[(String, String)], env: Env, ctl: &Control, feed: &F
         "amdahl" => Ok(to_json(&amdahl::run(&p, env, ctl)?)),
         "threads" => Ok(to_json(&threads::run(&p, env, ctl, feed)?)),
         "lock" => Ok(to_json(&lock::run(&p, env, ctl)?)),
+        "queue" => Ok(to_json(&queue::run(&p, env, ctl, feed)?)),
+        "pool" => Ok(to_json(&pool::run(&p, env, ctl, feed)?)),
         "guard" => Ok(to_json(&guard::run(&p, env, ctl)?)),
+        "deadlock" => Ok(to_json(&deadlock::run(&p, env, ctl, feed)?)),
+        "explorer" => Ok(to_json(&explorer::compute(&p))),
+        "race" => Ok(to_json(&race::run(&p, env, ctl)?)),
+        "starvation" => Ok(to_json(&starvation::run(&p, env, ctl, feed)?)),
         other => Err(DemoError::UnknownDemo(shorten(other))),
     }
 }
@@ -143,9 +158,13 @@ mod tests {
     #[test]
     fn unknown_demo_names_the_real_ones() {
         let e = compute("nope", &[]).unwrap_err();
-        assert_eq!(e.to_string(), "there is no demo called \"nope\"; the demos are concurrency, amdahl, threads, lock, guard");
+        let ids: Vec<&str> = DEMOS.iter().map(|d| d.id).collect();
+        assert_eq!(e.to_string(), format!("there is no demo called \"nope\"; the demos are {}", ids.join(", ")));
+        assert!(e.to_string().contains("the demos are concurrency, amdahl, threads"));
+        assert!(e.to_string().contains("lock, queue, pool"), "{e}");
         let long = "x".repeat(100);
-        assert!(compute(&long, &[]).unwrap_err().to_string().len() < 120);
+        let shown = format!("\"{}…\"", "x".repeat(32));
+        assert!(compute(&long, &[]).unwrap_err().to_string().contains(&shown));
     }
 
     #[test]
@@ -173,7 +192,12 @@ mod tests {
     fn schema_lists_every_demo_with_typed_params() {
         let s = schema();
         let ids: Vec<&str> = s.as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
-        assert_eq!(ids, ["concurrency", "amdahl", "threads", "lock", "guard"]);
+        assert_eq!(ids, DEMOS.iter().map(|d| d.id).collect::<Vec<_>>());
+        assert_eq!(ids[..3], ["concurrency", "amdahl", "threads"]);
+        assert!(ids.contains(&"explorer"), "{ids:?}");
+        assert!(ids.windows(2).any(|w| w == ["guard", "deadlock"]), "{ids:?}");
+        assert!(ids.windows(2).any(|w| w == ["deadlock", "starvation"]), "{ids:?}");
+        assert!(ids.windows(3).any(|w| w == ["lock", "queue", "pool"]), "{ids:?}");
         let serial = &s[1]["params"].as_array().unwrap().iter().find(|p| p["name"] == "serial").unwrap();
         assert_eq!(serial["type"], "float");
         assert_eq!(serial["min"], 0.0);

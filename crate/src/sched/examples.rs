@@ -18,6 +18,8 @@ pub const IDS: &[&str] = &[
     "same-order-locks",
     "producer-consumer",
     "leaked-lock",
+    "philosophers",
+    "philosophers-ordered",
 ];
 
 /// The example called `id`, with its default sizes.
@@ -31,6 +33,8 @@ pub fn by_id(id: &str) -> Result<Program, UnknownExample> {
         "same-order-locks" => same_order_locks(),
         "producer-consumer" => producer_consumer(4, 2),
         "leaked-lock" => leaked_lock(),
+        "philosophers" => philosophers(5, false),
+        "philosophers-ordered" => philosophers(5, true),
         _ => return Err(UnknownExample(id.chars().take(32).collect())),
     })
 }
@@ -175,6 +179,33 @@ pub fn leaked_lock() -> Program {
                 Instr::unlock("lock"),
             ])),
     )
+}
+
+/// Chapter 12: `k` philosophers round a table with a fork between each two. Philosopher Pi
+/// takes fork fi (on the left) and then the next one (on the right), eats, and puts both down.
+/// If every philosopher takes the left fork first (trace 0.1.2…), each waits for a fork its
+/// neighbour holds: a deadlock. `ordered` takes the two forks in one global order, the
+/// lower-numbered first, so the last philosopher reaches for f1 before fk; then no schedule
+/// deadlocks (a cycle of waits would need someone to hold a higher fork while wanting a lower).
+pub fn philosophers(k: usize, ordered: bool) -> Program {
+    let name = if ordered { "philosophers taking forks in one global order" } else { "dining philosophers" };
+    let mut spec = ProgramSpec::new(name);
+    for i in 1..=k {
+        spec = spec.lock(&format!("f{i}"));
+    }
+    for i in 1..=k {
+        let (left, right) = (i, i % k + 1);
+        let (first, second) = if ordered { (left.min(right), left.max(right)) } else { (left, right) };
+        let (first, second) = (format!("f{first}"), format!("f{second}"));
+        spec = spec.thread(ThreadSpec::new(&format!("P{i}")).local("meals", 0).steps([
+            Instr::lock(&first),                       // 0
+            Instr::lock(&second),                      // 1
+            Instr::add("meals", 1),                    // 2: eat
+            Instr::unlock(&second),                    // 3
+            Instr::unlock(&first),                     // 4
+        ]));
+    }
+    build(spec)
 }
 
 #[cfg(test)]

@@ -182,6 +182,7 @@ fn every_id_builds_and_unknown_ids_are_listed() {
     assert_eq!(
         by_id("deadlock").unwrap_err().to_string(),
         "there is no example program called \"deadlock\"; the examples are countdown, countdown-locked, lost-update, \
-         locked-increment, opposite-locks, same-order-locks, producer-consumer, leaked-lock"
+         locked-increment, opposite-locks, same-order-locks, producer-consumer, leaked-lock, philosophers, \
+         philosophers-ordered"
     );
 }

@@ -15,15 +15,21 @@
 //! - [`event`]: what a step did.
 //! - [`trace`]: the chosen threads as a list, its URL text `0.0.1`, [`replay`], and undo.
 //! - [`random`]: SplitMix64 and the seeded random scheduler.
-//! - [`examples`]: the book's programs (countdown, lost update, deadlock, queue, leaked lock).
+//! - [`examples`]: the book's programs (countdown, lost update, deadlock, queue, leaked lock,
+//!   dining philosophers).
+//! - [`assertion`]: a claim about the shared variables at the end of a run, `counter == 2`.
+//! - [`mod@explore`]: every interleaving of a program, counted, with its final states and a
+//!   shortest counterexample.
 //!
 //! **Invariant: a run is a function of (program, trace).** Every step is deterministic, so
 //! [`replay`] rebuilds any state, [`Machine::undo`] is a replay of one step fewer, and a URL
 //! with a program id and a trace reproduces what a learner saw.
 
+pub mod assertion;
 pub mod blocked;
 pub mod event;
 pub mod examples;
+pub mod explore;
 pub mod instr;
 pub mod machine;
 pub mod program;
@@ -32,6 +38,8 @@ pub mod trace;
 
 pub use blocked::{BlockReason, Blocked};
 pub use event::{Action, Event};
+pub use assertion::{Assertion, AssertionError};
+pub use explore::{explore, Count, Counting, Exploration, FinalState, Limits, Outcome};
 pub use instr::{Cmp, Instr, Operand};
 pub use machine::{Line, Machine, RunStatus, State, StepError, ThreadState, ThreadStatus};
 pub use program::{CondSpec, Program, ProgramError, ProgramSpec, QueueSpec, Slot, ThreadId, ThreadSpec};

@@ -1,0 +1,500 @@
+//! Chapter 3: a thread pool. The book's "queuing in threading" picture: a fixed number k of
+//! worker threads pull tasks from one shared task queue (a [`Queue`], FIFO, with one poison
+//! pill per worker at the end), so whichever worker is free takes the next task.
+//!
+//! The same tasks then run through rayon's work stealing on the same k threads:
+//! `(0..n).into_par_iter().for_each(…)`. rayon splits the range of tasks into pieces; each
+//! thread works through its own piece from its own deque, and only a thread that runs dry
+//! steals half of what another has left. No shared queue, no lock per task. The rayon pool
+//! has a fixed number of threads (in the browser, Web Workers started with the page), so to
+//! give rayon exactly k of them, the others are held aside, parked on a condition variable,
+//! for the length of that run.
+//!
+//! Task sizes are pseudo-random but fixed by a seed ([`SplitMix64`]), so both strategies get
+//! the same tasks, and a shared link gives the same tasks again.
+//!
+//! Python could also start one new thread per task. Nothing here can: a wasm program cannot
+//! create threads (`std::thread::spawn` is unsupported on wasm32), so that is not faked.
+//! What is measured instead is the opposite cost: handing one task to an idle pool worker.
+
+use super::{DemoError, Env};
+use crate::clock;
+use crate::control::{Cancelled, Control};
+use crate::live::Feed;
+use crate::params::{DemoSpec, Kind, ParamError, ParamSpec, Params};
+use crate::pool::{current_lane, run_tasks, Run, SpanKind, SpanLog, Where};
+use crate::queue::Queue;
+use crate::sync::{Barrier, Condvar, Mutex, MutexGuard, PoisonError};
+use crate::workload::{cpu_units, io_wait};
+use rayon::prelude::*;
+use serde::Serialize;
+
+pub const SPEC: DemoSpec = DemoSpec {
+    id: "pool",
+    chapter: 3,
+    title: "Thread pools: a task queue vs work stealing",
+    summary: "k workers pull tasks from one shared queue. Then rayon runs the same tasks on the same k threads by work stealing.",
+    params: &[
+        ParamSpec { name: "workers", label: "Workers (k)", help: "Worker threads, for both runs", kind: Kind::Int { min: 1, max: 16 }, default: "4" },
+        ParamSpec { name: "tasks", label: "Tasks", help: "How many tasks to run", kind: Kind::Int { min: 1, max: 500 }, default: "40" },
+        ParamSpec { name: "size", label: "Task size", help: "Average work per task, in prime checks (each about a millisecond)", kind: Kind::Int { min: 1, max: 100 }, default: "6" },
+        ParamSpec { name: "spread", label: "Size spread (%)", help: "0: every task the same size; 100: sizes from almost 0 to twice the average", kind: Kind::Int { min: 0, max: 100 }, default: "80" },
+        ParamSpec { name: "seed", label: "Seed", help: "Picks the pseudo-random task sizes; the same seed gives the same tasks", kind: Kind::Int { min: 0, max: 999_999 }, default: "1" },
+    ],
+};
+
+/// Vigna's SplitMix64: a tiny, fast pseudo-random generator, good enough for task sizes, and
+/// the same on every platform.
+pub struct SplitMix64(pub u64);
+
+impl SplitMix64 {
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in `[0, 1)`, from the top 53 bits.
+    pub fn next_f64(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// `n` task sizes around `mean`, each within `mean * (1 ± spread/100)`, at least 1.
+pub fn task_sizes(n: usize, mean: u32, spread_pct: u32, seed: u64) -> Vec<u32> {
+    let mut rng = SplitMix64(seed);
+    let spread = f64::from(spread_pct) / 100.0;
+    (0..n).map(|_| (f64::from(mean) * (1.0 + spread * (2.0 * rng.next_f64() - 1.0))).round().max(1.0) as u32).collect()
+}
+
+/// One task as it ran.
+#[derive(Debug, Clone, Serialize)]
+pub struct TaskRun {
+    pub task: u32,
+    /// The thread that ran it (see `pool.rs`: `i + 1` is pool thread `i`).
+    pub lane: u32,
+    /// The worker, 1..=k.
+    pub worker: u32,
+    pub start_ms: f64,
+    pub end_ms: f64,
+}
+
+/// What one worker did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Worker {
+    pub worker: u32,
+    pub lane: u32,
+    pub tasks: u32,
+    pub busy_ms: f64,
+    /// The run's wall time minus the time it ran tasks.
+    pub idle_ms: f64,
+}
+
+/// One strategy's run of the tasks.
+#[derive(Debug, Clone, Serialize)]
+pub struct Strategy {
+    pub name: &'static str,
+    pub wall_ms: f64,
+    /// Every task run, by task number.
+    pub runs: Vec<TaskRun>,
+    pub workers: Vec<Worker>,
+    pub idle_ms: f64,
+    /// How many neighbouring tasks (t, t+1, …) a worker ran one after another, on average.
+    pub streak: f64,
+    pub timeline: Run,
+}
+
+/// Handing one task to an idle pool worker: from `put` to the worker's `get` returning.
+#[derive(Debug, Clone, Serialize)]
+pub struct Handoff {
+    pub median_us: f64,
+    pub min_us: f64,
+    pub samples: u32,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub workers: u32,
+    pub tasks: u32,
+    pub sizes: Vec<u32>,
+    pub total_units: u64,
+    pub pool_threads: u32,
+    pub queue: Strategy,
+    pub stealing: Strategy,
+    /// Lanes held aside during the stealing run, so that rayon had exactly k threads.
+    pub held_aside: Vec<u32>,
+    /// `None` if the pool has a single thread (no idle worker to hand a task to).
+    pub handoff: Option<Handoff>,
+    pub explanation: String,
+}
+
+/// One event on the live feed: a worker took a task, or finished it.
+#[derive(Debug, Serialize)]
+pub struct Event {
+    /// `queue` or `steal`.
+    pub run: &'static str,
+    /// `take` or `done`.
+    pub e: &'static str,
+    pub task: u32,
+    pub lane: u32,
+    pub t: f64,
+}
+
+/// Hand-offs measured for [`Handoff`].
+const HANDOFFS: u32 = 25;
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+pub fn run(p: &Params, env: Env, ctl: &Control, feed: &Feed) -> Result<Outcome, DemoError> {
+    let k = p.int("workers") as usize;
+    let n = p.int("tasks") as usize;
+    if env.pool_threads == 0 {
+        let message = "a thread pool needs real threads, and this page has none (it is not cross-origin isolated)";
+        return Err(DemoError::Invalid(vec![ParamError { param: String::new(), message: message.to_string() }]));
+    }
+    if k > env.pool_threads as usize {
+        let message = format!("workers must be at most {0} here: the engine's pool has {0} threads", env.pool_threads);
+        return Err(DemoError::Invalid(vec![ParamError { param: "workers".to_string(), message }]));
+    }
+    let sizes = task_sizes(n, p.int("size") as u32, p.int("spread") as u32, p.int("seed") as u64);
+    ctl.begin(2 * n as u32 + k as u32);
+    feed.clear();
+
+    let queue = with_a_task_queue(k, &sizes, ctl, feed)?;
+    let (stealing, held_aside) = with_work_stealing(k, &sizes, ctl, feed)?;
+    let handoff = handoff(ctl)?;
+    let mut o = Outcome {
+        workers: k as u32,
+        tasks: n as u32,
+        total_units: sizes.iter().map(|&s| u64::from(s)).sum(),
+        sizes,
+        pool_threads: env.pool_threads,
+        queue,
+        stealing,
+        held_aside,
+        handoff,
+        explanation: String::new(),
+    };
+    o.explanation = explain(&o);
+    Ok(o)
+}
+
+/// Tells the page that a worker took (`take`) or finished (`done`) a task.
+fn report(feed: &Feed, log: &SpanLog, run: &'static str, e: &'static str, task: usize) {
+    let t = (log.now() * 100.0).round() / 100.0;
+    feed.push(&Event { run, e, task: task as u32, lane: current_lane(), t });
+}
+
+// snippet:start pool
+/// The book's pool: k workers and one shared FIFO task queue. The main thread puts every
+/// task in the queue, then one pill (`None`) per worker. Each worker gets the next task until
+/// it gets a pill: whoever is free takes the next one.
+fn with_a_task_queue(k: usize, sizes: &[u32], ctl: &Control, feed: &Feed) -> Result<Strategy, Cancelled> {
+    let log = SpanLog::new();
+    let lanes = Mutex::new(vec![0; k]);
+    let started = Barrier::new(k); // every worker starts before any takes a task
+    let tasks: Queue<Option<usize>> = Queue::fifo(0);
+    for t in 0..sizes.len() {
+        tasks.put(Some(t), true, None).expect("an unbounded queue is never full");
+    }
+    for _ in 0..k {
+        tasks.put(None, true, None).expect("an unbounded queue is never full");
+    }
+    run_tasks(Where::Pool(k), k, ctl, |worker, _| {
+        lock(&lanes)[worker] = current_lane();
+        started.wait();
+        while let Ok(Some(t)) = tasks.get(true, None) {
+            report(feed, &log, "queue", "take", t);
+            log.span(t as u32, SpanKind::Work, || cpu_units(sizes[t], ctl))?;
+            report(feed, &log, "queue", "done", t);
+            ctl.advance(1);
+        }
+        Ok(()) // a pill: this worker is done
+    })?;
+    let lanes = lanes.into_inner().unwrap_or_else(PoisonError::into_inner);
+    Ok(strategy("queue", log, k, &lanes))
+}
+
+/// Work stealing: rayon splits 0..n into pieces. Each thread runs its own piece from its own
+/// deque; a thread that runs out steals half of what another has left. No queue, no pills.
+fn steal(sizes: &[u32], ctl: &Control, feed: &Feed, log: &SpanLog) {
+    (0..sizes.len()).into_par_iter().for_each(|t| {
+        report(feed, log, "steal", "take", t);
+        if log.span(t as u32, SpanKind::Work, || cpu_units(sizes[t], ctl)).is_ok() {
+            report(feed, log, "steal", "done", t);
+            ctl.advance(1);
+        }
+    });
+}
+// snippet:end pool
+
+/// The same tasks through rayon's work stealing, on exactly k of the pool's threads: the
+/// pool's other threads are held aside (parked) until it is done.
+fn with_work_stealing(k: usize, sizes: &[u32], ctl: &Control, feed: &Feed) -> Result<(Strategy, Vec<u32>), Cancelled> {
+    let aside = Aside::default();
+    let total = rayon::current_num_threads();
+    let (log, held) = rayon::scope(|s| {
+        for _ in 0..total.saturating_sub(k) {
+            s.spawn(|_| aside.hold());
+        }
+        let _release = ReleaseOnDrop(&aside);
+        let mut held = aside.wait_for(total.saturating_sub(k));
+        held.sort_unstable();
+        let log = SpanLog::new();
+        steal(sizes, ctl, feed, &log);
+        (log, held)
+    });
+    ctl.check()?;
+    let free: Vec<u32> = (1..=total as u32).filter(|l| !held.contains(l)).collect();
+    Ok((strategy("stealing", log, k, &free), held))
+}
+
+/// Turns a log of task spans into per-task runs and per-worker figures. `lanes[w]` is the
+/// lane of worker `w + 1`.
+fn strategy(name: &'static str, log: SpanLog, k: usize, lanes: &[u32]) -> Strategy {
+    let mut timeline = log.into_run(k as u32, Vec::new());
+    let wall_ms = timeline.wall_ms;
+    let worker_of = |lane: u32| lanes.iter().position(|&l| l == lane).map_or(0, |w| w as u32 + 1);
+    let mut runs: Vec<TaskRun> = timeline
+        .spans
+        .iter()
+        .map(|s| TaskRun { task: s.task, lane: s.lane, worker: worker_of(s.lane), start_ms: s.start_ms, end_ms: s.end_ms })
+        .collect();
+    let mut by_end = runs.clone();
+    by_end.sort_by(|a, b| a.end_ms.total_cmp(&b.end_ms));
+    timeline.order = by_end.iter().map(|r| r.task).collect();
+    runs.sort_by_key(|r| r.task);
+
+    let mut workers = Vec::with_capacity(lanes.len());
+    let mut streaks = 0;
+    for (w, &lane) in lanes.iter().enumerate() {
+        let mut mine: Vec<&TaskRun> = runs.iter().filter(|r| r.lane == lane).collect();
+        mine.sort_by(|a, b| a.start_ms.total_cmp(&b.start_ms));
+        streaks += mine.windows(2).filter(|p| p[1].task != p[0].task + 1).count() + usize::from(!mine.is_empty());
+        let busy_ms: f64 = mine.iter().map(|r| r.end_ms - r.start_ms).sum();
+        let idle_ms = (wall_ms - busy_ms).max(0.0);
+        workers.push(Worker { worker: w as u32 + 1, lane, tasks: mine.len() as u32, busy_ms, idle_ms });
+    }
+    let idle_ms = workers.iter().map(|w| w.idle_ms).sum();
+    let streak = if streaks == 0 { 0.0 } else { runs.len() as f64 / streaks as f64 };
+    Strategy { name, wall_ms, runs, workers, idle_ms, streak, timeline }
+}
+
+/// Pool threads held aside: each runs [`Aside::hold`] and sleeps until released.
+#[derive(Default)]
+struct Aside {
+    /// The lanes held so far, and whether they may go.
+    state: Mutex<(Vec<u32>, bool)>,
+    changed: Condvar,
+}
+
+impl Aside {
+    fn hold(&self) {
+        let mut s = lock(&self.state);
+        s.0.push(current_lane());
+        self.changed.notify_all();
+        while !s.1 {
+            s = self.changed.wait(s).unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+
+    /// Waits until `n` threads are held; their lanes.
+    fn wait_for(&self, n: usize) -> Vec<u32> {
+        let mut s = lock(&self.state);
+        while s.0.len() < n {
+            s = self.changed.wait(s).unwrap_or_else(PoisonError::into_inner);
+        }
+        s.0.clone()
+    }
+}
+
+/// Lets the held threads go when the run ends, also when it unwinds.
+struct ReleaseOnDrop<'a>(&'a Aside);
+
+impl Drop for ReleaseOnDrop<'_> {
+    fn drop(&mut self) {
+        lock(&self.0.state).1 = true;
+        self.0.changed.notify_all();
+    }
+}
+
+/// The cost of handing one task to an idle pool worker: a worker blocks in `get` on an empty
+/// queue (its thread sleeps); another thread puts the time of the put; the worker reads the
+/// clock when `get` returns. Median of [`HANDOFFS`].
+fn handoff(ctl: &Control) -> Result<Option<Handoff>, Cancelled> {
+    if rayon::current_num_threads() < 2 {
+        return Ok(None);
+    }
+    ctl.add_total(2);
+    let to_worker: Queue<Option<f64>> = Queue::fifo(0);
+    let back: Queue<f64> = Queue::fifo(0);
+    let samples = Mutex::new(Vec::new());
+    run_tasks(Where::Pool(2), 2, ctl, |role, _| {
+        if role == 0 {
+            while let Ok(Some(sent)) = to_worker.get(true, None) {
+                let _ = back.put_nowait(clock::since(sent));
+            }
+            return Ok(());
+        }
+        let measure = || -> Result<(), Cancelled> {
+            for _ in 0..HANDOFFS {
+                io_wait(2, ctl)?; // long enough for the worker to be asleep in get
+                let _ = to_worker.put_nowait(Some(clock::now_ms()));
+                let took = back.get(true, None).expect("the worker answers every task");
+                lock(&samples).push(took * 1000.0);
+            }
+            Ok(())
+        };
+        let result = measure();
+        let _ = to_worker.put_nowait(None); // the pill
+        result
+    })?;
+    let mut us = samples.into_inner().unwrap_or_else(PoisonError::into_inner);
+    us.sort_by(f64::total_cmp);
+    Ok(us.first().map(|&min_us| Handoff { median_us: us[us.len() / 2], min_us, samples: us.len() as u32 }))
+}
+
+fn explain(o: &Outcome) -> String {
+    let (q, s) = (&o.queue, &o.stealing);
+    let k = o.workers;
+    let mut text = format!(
+        "Both ran the same {} tasks ({} prime checks in all) on {k} worker{}: the task queue in {:.0} ms, work stealing in {:.0} ms. ",
+        o.tasks,
+        o.total_units,
+        if k == 1 { "" } else { "s" },
+        q.wall_ms,
+        s.wall_ms
+    );
+    if k > 1 {
+        text += &format!(
+            "With the queue, each free worker took the next task in line, so neighbouring tasks went to different workers \
+             ({:.1} in a row on average), and every take went through the queue's one lock. With work stealing, each worker \
+             went through its own piece of the range ({:.1} neighbouring tasks in a row), and only a worker that ran dry took \
+             work from another. ",
+            q.streak, s.streak
+        );
+    }
+    text += &format!(
+        "Workers sat idle {:.0} ms in all with the queue and {:.0} ms with stealing: before their first task, and at the \
+         end, while the last tasks still ran on other workers. ",
+        q.idle_ms, s.idle_ms
+    );
+    let (fast, slow) = (q.wall_ms.min(s.wall_ms), q.wall_ms.max(s.wall_ms));
+    text += if slow <= fast * 1.1 {
+        "The two are close: a task is long next to the cost of handing it out, whichever way that is done. Try many tiny tasks."
+    } else if q.wall_ms < s.wall_ms {
+        "The queue finished first here: it hands out tasks one at a time, so the long ones spread out evenly."
+    } else {
+        "Work stealing finished first here: no lock to share per task."
+    };
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demos;
+
+    fn run_with(pairs: &[(&str, &str)], pool: u32) -> Outcome {
+        let raw: Vec<(String, String)> = pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+        let p = demos::validate("pool", &raw).unwrap();
+        let tp = rayon::ThreadPoolBuilder::new().num_threads(pool as usize).build().unwrap();
+        let feed = Feed::with_capacity(1 << 18);
+        let o = tp.install(|| run(&p, Env { cores: 2, pool_threads: pool }, &Control::new(), &feed)).unwrap();
+        let takes = feed.text().lines().filter(|l| l.contains("\"e\":\"take\"")).count();
+        assert_eq!(takes, 2 * o.tasks as usize, "the feed carried every take");
+        o
+    }
+
+    fn assert_every_task_once(s: &Strategy, n: u32, lanes_allowed: &[u32]) {
+        let tasks: Vec<u32> = s.runs.iter().map(|r| r.task).collect();
+        assert_eq!(tasks, (0..n).collect::<Vec<_>>(), "{}: every task exactly once", s.name);
+        assert!(s.runs.iter().all(|r| lanes_allowed.contains(&r.lane) && r.worker >= 1), "{}: {:?}", s.name, s.runs);
+        assert_eq!(s.workers.iter().map(|w| w.tasks).sum::<u32>(), n);
+    }
+
+    #[test]
+    fn splitmix64_matches_the_reference_sequence() {
+        // The first outputs for seed 0 of Vigna's splitmix64.c.
+        let mut r = SplitMix64(0);
+        assert_eq!([r.next_u64(), r.next_u64(), r.next_u64()], [0xE220_A839_7B1D_CDAF, 0x6E78_9E6A_A1B9_65F4, 0x06C4_5D18_8009_454F]);
+    }
+
+    #[test]
+    fn task_sizes_are_fixed_by_the_seed_and_stay_in_the_spread() {
+        assert_eq!(task_sizes(50, 10, 80, 7), task_sizes(50, 10, 80, 7));
+        assert_ne!(task_sizes(50, 10, 80, 7), task_sizes(50, 10, 80, 8));
+        assert_eq!(task_sizes(5, 10, 0, 3), [10; 5]);
+        let s = task_sizes(1000, 10, 50, 1);
+        assert!(s.iter().all(|&x| (5..=15).contains(&x)), "{s:?}");
+        assert!(s.iter().any(|&x| x < 8) && s.iter().any(|&x| x > 12));
+        assert!(task_sizes(100, 1, 100, 1).iter().all(|&x| x >= 1));
+    }
+
+    #[test]
+    fn both_strategies_run_every_task_exactly_once_on_k_workers() {
+        let o = run_with(&[("workers", "3"), ("tasks", "30"), ("size", "1"), ("spread", "100")], 4);
+        // The queue's workers are the k jobs of run_tasks; stealing runs on the k lanes left free.
+        assert_every_task_once(&o.queue, 30, &[1, 2, 3, 4]);
+        let free: Vec<u32> = (1..=4).filter(|l| !o.held_aside.contains(l)).collect();
+        assert_eq!(o.held_aside.len(), 1, "one of the four pool threads held aside");
+        assert_eq!(free.len(), 3);
+        assert_every_task_once(&o.stealing, 30, &free);
+        assert_eq!(o.stealing.workers.len(), 3);
+        assert_eq!(o.queue.workers.len(), 3);
+        let lanes: std::collections::BTreeSet<u32> = o.queue.workers.iter().map(|w| w.lane).collect();
+        assert_eq!(lanes.len(), 3, "each queue worker on a thread of its own");
+        for s in [&o.queue, &o.stealing] {
+            assert!(s.workers.iter().all(|w| w.idle_ms >= 0.0 && w.idle_ms <= s.wall_ms));
+            assert_eq!(s.timeline.order.len(), 30);
+        }
+        assert_eq!(o.handoff.as_ref().map(|h| h.samples), Some(HANDOFFS));
+        assert!(o.explanation.contains("30 tasks"));
+    }
+
+    #[test]
+    fn one_worker_runs_every_task_in_order() {
+        let o = run_with(&[("workers", "1"), ("tasks", "12"), ("size", "1"), ("spread", "0")], 2);
+        for s in [&o.queue, &o.stealing] {
+            assert_eq!(s.timeline.lanes.len(), 1, "{}", s.name);
+            assert_eq!(s.workers[0].tasks, 12);
+        }
+        // One worker taking from a FIFO queue runs the tasks in order: one streak of 12.
+        assert_eq!(o.queue.timeline.order, (0..12).collect::<Vec<_>>());
+        assert_eq!(o.queue.streak, 12.0);
+    }
+
+    #[test]
+    fn a_cancel_stops_the_pool_run() {
+        let raw: Vec<(String, String)> = [("workers", "2"), ("tasks", "500"), ("size", "100")].iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+        let p = demos::validate("pool", &raw).unwrap();
+        let tp = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let ctl = Control::new();
+        let feed = Feed::with_capacity(1 << 16);
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                while ctl.progress().0 < 2 {
+                    std::thread::sleep(std::time::Duration::from_millis(1));
+                }
+                ctl.cancel();
+            });
+            let r = tp.install(|| run(&p, Env { cores: 2, pool_threads: 2 }, &ctl, &feed));
+            assert!(matches!(r, Err(DemoError::Cancelled)), "{:?}", r.map(|o| o.explanation));
+        });
+        assert!(ctl.progress().0 < 1000);
+    }
+
+    #[test]
+    fn no_pool_or_too_many_workers_is_refused() {
+        let p = demos::validate("pool", &[("workers".to_string(), "8".to_string())]).unwrap();
+        let feed = Feed::with_capacity(1024);
+        let no_pool = run(&p, Env { cores: 2, pool_threads: 0 }, &Control::new(), &feed).unwrap_err();
+        assert!(no_pool.to_string().contains("needs real threads"), "{no_pool}");
+        let small = run(&p, Env { cores: 2, pool_threads: 4 }, &Control::new(), &feed).unwrap_err();
+        assert!(small.to_string().contains("at most 4"), "{small}");
+    }
+}

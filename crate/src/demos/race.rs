@@ -1,0 +1,275 @@
+//! Chapter 14: a race condition. Threads add 1 to a shared counter many times, each
+//! addition a separate read and write. When two threads read the same value, one of their
+//! writes is lost. The reads and writes are atomic loads and stores (`Relaxed`), so the race
+//! is real on real threads but not undefined behaviour; what is missing is atomicity of the
+//! read-modify-write as a whole.
+//!
+//! Two fixes, both exact, at different costs: a `Mutex` around the read and the write, and
+//! one atomic `fetch_add` that reads, adds and writes as a single indivisible step.
+
+use super::{check_pool_limit, DemoError, Env};
+use crate::clock;
+use crate::control::{Cancelled, Control};
+use crate::params::{DemoSpec, Kind, ParamSpec, Params};
+use crate::pool::{run_tasks, Run, SpanKind, Where};
+use crate::workload::busy;
+use serde::Serialize;
+use std::sync::atomic::AtomicU64;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::Mutex;
+
+pub const SPEC: DemoSpec = DemoSpec {
+    id: "race",
+    chapter: 14,
+    title: "Race conditions",
+    summary: "Threads add 1 to one counter with a separate read and write. Updates get lost; a lock or an atomic add fixes it.",
+    params: &[
+        ParamSpec { name: "threads", label: "Threads", help: "Threads incrementing the counter", kind: Kind::Int { min: 1, max: 16 }, default: "4" },
+        ParamSpec { name: "increments", label: "Increments per thread", help: "How many times each thread adds 1", kind: Kind::Int { min: 1, max: 1_000_000 }, default: "100000" },
+        ParamSpec {
+            name: "gap",
+            label: "Work between read and write",
+            help: "Steps of computation between reading the counter and writing it back (the book's sleep): a wider window loses more",
+            kind: Kind::Int { min: 0, max: 1000 },
+            default: "0",
+        },
+        ParamSpec { name: "repeats", label: "Racy runs", help: "How many times to run the unprotected version, to see the spread", kind: Kind::Int { min: 1, max: 10 }, default: "3" },
+        ParamSpec {
+            name: "method",
+            label: "Versions to run",
+            help: "all: unprotected, mutex and atomic side by side; or just one of them",
+            kind: Kind::Choice { values: &["all", "unprotected", "mutex", "atomic"] },
+            default: "all",
+        },
+    ],
+};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MethodRun {
+    pub method: &'static str,
+    pub actual: u64,
+    pub lost: u64,
+    pub wall_ms: f64,
+    pub threads_used: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Spread {
+    pub actuals: Vec<u64>,
+    pub min: u64,
+    pub max: u64,
+    pub mean: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub threads: u32,
+    pub increments: u32,
+    pub expected: u64,
+    pub runs: Vec<MethodRun>,
+    /// The unprotected version over its repeats (`null` when it was not run).
+    pub spread: Option<Spread>,
+    /// The first unprotected run's threads, side by side in time.
+    pub timeline: Option<Run>,
+    pub explanation: String,
+}
+
+// snippet:start race
+/// `n` unprotected increments: read, (work), write. Between the load and the store another
+/// thread can store too, and then one of the two updates is lost.
+fn racy(counter: &AtomicU64, n: u32, gap: u32, ctl: &Control) -> Result<(), Cancelled> {
+    for i in 0..n {
+        if i % 4096 == 0 {
+            ctl.check()?;
+        }
+        let read = counter.load(Relaxed);
+        std::hint::black_box(busy(gap));
+        counter.store(read + 1, Relaxed);
+    }
+    Ok(())
+}
+
+/// Fixed with a lock: nobody else can read or write between our read and our write.
+fn locked(counter: &Mutex<u64>, n: u32, gap: u32, ctl: &Control) -> Result<(), Cancelled> {
+    for i in 0..n {
+        if i % 4096 == 0 {
+            ctl.check()?;
+        }
+        let mut value = counter.lock().unwrap_or_else(|e| e.into_inner());
+        let read = *value;
+        std::hint::black_box(busy(gap));
+        *value = read + 1;
+    }
+    Ok(())
+}
+
+/// Fixed with one atomic read-modify-write: `fetch_add` cannot be split.
+fn atomic(counter: &AtomicU64, n: u32, gap: u32, ctl: &Control) -> Result<(), Cancelled> {
+    for i in 0..n {
+        if i % 4096 == 0 {
+            ctl.check()?;
+        }
+        std::hint::black_box(busy(gap));
+        counter.fetch_add(1, Relaxed);
+    }
+    Ok(())
+}
+// snippet:end race
+
+pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
+    let k = p.int("threads") as usize;
+    let n = p.int("increments") as u32;
+    let gap = p.int("gap") as u32;
+    let repeats = p.int("repeats") as usize;
+    let method = p.choice("method");
+    check_pool_limit(k, env)?;
+    let place = if env.pool_threads > 0 { Where::Pool(k) } else { Where::Caller };
+    let methods: Vec<&'static str> = match method {
+        "all" => vec!["unprotected", "mutex", "atomic"],
+        "unprotected" => vec!["unprotected"],
+        "mutex" => vec!["mutex"],
+        _ => vec!["atomic"],
+    };
+    let runs_total = methods.iter().map(|m| if *m == "unprotected" { repeats } else { 1 }).sum::<usize>();
+    ctl.begin((runs_total * k) as u32);
+
+    let expected = k as u64 * u64::from(n);
+    let mut runs = Vec::new();
+    let mut actuals = Vec::new();
+    let mut timeline = None;
+    for m in methods {
+        let times = if m == "unprotected" { repeats } else { 1 };
+        for _ in 0..times {
+            let (actual, run) = match m {
+                "unprotected" => {
+                    let c = AtomicU64::new(0);
+                    let run = run_tasks(place, k, ctl, |_, rec| rec.span(SpanKind::Work, || racy(&c, n, gap, ctl)))?;
+                    (c.into_inner(), run)
+                }
+                "mutex" => {
+                    let c = Mutex::new(0);
+                    let run = run_tasks(place, k, ctl, |_, rec| rec.span(SpanKind::Work, || locked(&c, n, gap, ctl)))?;
+                    (c.into_inner().unwrap_or_else(|e| e.into_inner()), run)
+                }
+                _ => {
+                    let c = AtomicU64::new(0);
+                    let run = run_tasks(place, k, ctl, |_, rec| rec.span(SpanKind::Work, || atomic(&c, n, gap, ctl)))?;
+                    (c.into_inner(), run)
+                }
+            };
+            if m == "unprotected" {
+                actuals.push(actual);
+            }
+            // Record the first run of each method; the spread keeps every racy total.
+            if !runs.iter().any(|r: &MethodRun| r.method == m) {
+                runs.push(MethodRun { method: m, actual, lost: expected - actual.min(expected), wall_ms: run.wall_ms, threads_used: run.threads_used() });
+                if m == "unprotected" {
+                    timeline = Some(run);
+                }
+            }
+        }
+    }
+    let spread = (!actuals.is_empty()).then(|| Spread {
+        min: *actuals.iter().min().expect("not empty"),
+        max: *actuals.iter().max().expect("not empty"),
+        mean: actuals.iter().sum::<u64>() as f64 / actuals.len() as f64,
+        actuals,
+    });
+    let explanation = explain(k, expected, &runs, spread.as_ref(), place == Where::Caller);
+    Ok(Outcome { threads: k as u32, increments: n, expected, runs, spread, timeline, explanation })
+}
+
+fn explain(k: usize, expected: u64, runs: &[MethodRun], spread: Option<&Spread>, sequential: bool) -> String {
+    let mut parts = Vec::new();
+    if let Some(s) = spread {
+        if sequential {
+            parts.push("Without worker threads the increments ran one after another, so none was lost: a race needs two threads at the same time.".to_string());
+        } else if k == 1 {
+            parts.push("One thread alone never loses an update: nobody else writes between its read and its write.".to_string());
+        } else if s.max < expected {
+            let worst = expected - s.min;
+            parts.push(format!(
+                "Unprotected, every run lost updates (up to {worst} of {expected}), and a different number each time: \
+                 two threads read the same value, both wrote value + 1, and one increment vanished."
+            ));
+        } else if s.min < expected {
+            parts.push(format!(
+                "Unprotected, some runs lost updates and some did not (between {} and {} of {expected}): a race \
+                 depends on timing, which is why it slips through tests.",
+                s.min, s.max
+            ));
+        } else {
+            parts.push(format!(
+                "This time no update was lost in {} run{}: the threads rarely overlapped. Add threads or work between \
+                 read and write, and the race shows.",
+                s.actuals.len(),
+                if s.actuals.len() == 1 { "" } else { "s" }
+            ));
+        }
+    }
+    let time = |m: &str| runs.iter().find(|r| r.method == m).map(|r| r.wall_ms);
+    match (time("mutex"), time("atomic")) {
+        (Some(tm), Some(ta)) => parts.push(format!(
+            "The mutex and the atomic add are both exact; here the atomic add took {ta:.0} ms and the mutex {tm:.0} ms, \
+             because fetch_add is one instruction while the mutex makes threads wait their turn."
+        )),
+        (Some(_), None) => parts.push("The mutex makes the read and the write one indivisible step: exact.".to_string()),
+        (None, Some(_)) => parts.push("fetch_add reads, adds and writes in one indivisible instruction: exact.".to_string()),
+        _ => {}
+    }
+    parts.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demos;
+
+    fn run_with(pairs: &[(&str, &str)], pool: u32) -> Outcome {
+        let raw: Vec<(String, String)> = pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+        let p = demos::validate("race", &raw).unwrap();
+        let tp = rayon::ThreadPoolBuilder::new().num_threads(pool.max(1) as usize).build().unwrap();
+        tp.install(|| run(&p, Env { cores: 2, pool_threads: pool }, &Control::new())).unwrap()
+    }
+
+    #[test]
+    fn the_mutex_and_the_atomic_add_are_exact_under_many_threads() {
+        let o = run_with(&[("threads", "4"), ("increments", "20000"), ("repeats", "1")], 4);
+        assert_eq!(o.expected, 80_000);
+        for m in ["mutex", "atomic"] {
+            let r = o.runs.iter().find(|r| r.method == m).unwrap();
+            assert_eq!((r.actual, r.lost), (80_000, 0), "{m}");
+        }
+        let racy = o.runs.iter().find(|r| r.method == "unprotected").unwrap();
+        assert!(racy.actual <= 80_000);
+        assert_eq!(racy.lost, 80_000 - racy.actual);
+        assert_eq!(o.spread.as_ref().unwrap().actuals.len(), 1);
+    }
+
+    #[test]
+    fn one_thread_never_loses_an_update() {
+        let o = run_with(&[("threads", "1"), ("increments", "5000"), ("method", "unprotected"), ("repeats", "2")], 1);
+        assert_eq!(o.spread.unwrap().actuals, [5000, 5000]);
+        assert!(o.explanation.contains("One thread alone"));
+    }
+
+    #[test]
+    fn a_wide_window_loses_updates_on_real_threads() {
+        // Two threads, each between its read and its write doing work hundreds of times
+        // longer than the store itself: for no update to be lost, the threads would have to
+        // never overlap once in 100 000 rounds. They run at the same time on two threads.
+        let o = run_with(&[("threads", "2"), ("increments", "100000"), ("gap", "100"), ("method", "unprotected"), ("repeats", "1")], 2);
+        let r = &o.runs[0];
+        assert_eq!(r.threads_used, 2);
+        assert!(r.lost > 0, "no update lost: {r:?}");
+    }
+
+    #[test]
+    fn without_a_pool_nothing_is_lost_and_the_page_is_told_why() {
+        let raw = vec![("method".to_string(), "unprotected".to_string()), ("increments".to_string(), "1000".to_string())];
+        let p = demos::validate("race", &raw).unwrap();
+        let o = run(&p, Env { cores: 2, pool_threads: 0 }, &Control::new()).unwrap();
+        assert_eq!(o.runs[0].lost, 0);
+        assert!(o.explanation.contains("a race needs two threads"));
+    }
+}
