@@ -8,7 +8,6 @@
 //! one atomic `fetch_add` that reads, adds and writes as a single indivisible step.
 
 use super::{check_pool_limit, DemoError, Env};
-use crate::clock;
 use crate::control::{Cancelled, Control};
 use crate::params::{DemoSpec, Kind, ParamSpec, Params};
 use crate::pool::{run_tasks, Run, SpanKind, Where};
