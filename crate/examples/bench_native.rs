@@ -94,7 +94,12 @@ fn sync_suite(cores: u32) -> Value {
     let threads = (cores as usize).clamp(8, 16);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("a pool for the sync benchmark");
     let suite = pool.install(|| playground::bench::suite(&cfg)).unwrap_or_else(|e| panic!("the sync benchmark failed: {e}"));
-    let per_task = playground::bench::thread_per_task(cfg.pool_tasks.min(5000));
+    // `cargo test --target wasm32` (the wasm tests) compiles examples too; there is no
+    // thread::spawn on wasm, and this example only ever runs natively.
+    #[cfg(not(target_arch = "wasm32"))]
+    let per_task = json!(playground::bench::thread_per_task(cfg.pool_tasks.min(5000)));
+    #[cfg(target_arch = "wasm32")]
+    let per_task = Value::Null;
     json!({ "suite": suite, "threadPerTask": per_task })
 }
 
