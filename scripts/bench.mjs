@@ -27,6 +27,14 @@
 // 5. Main-thread long tasks while the concurrency demo runs (cpu, 64 tasks, 2 threads): a
 //    buffered 'longtask' PerformanceObserver registered before Run is clicked; the worst of
 //    BENCH_RUNS runs, with total blocking time (sum of duration - 50 ms) over the run.
+// 6. Locks, queues, pool overhead: crate/src/bench.rs, the same code in the browser (engine
+//    request 'bench-sync', export benchSync) and natively (bench_native, on a rayon pool of the
+//    browser's size). Lock/unlock pairs per second of std Mutex and SpinLock on 1 thread
+//    (uncontended) and 2 and 4 threads (contended); items per second through a bounded FIFO
+//    Queue (maxsize 64) with 1-4 producers x 1-4 consumers; ns per empty task through a
+//    task-queue pool of `cores` workers and through rayon::scope spawns; natively also one OS
+//    thread per task (std::thread::spawn is not possible in the browser). Best of BENCH_RUNS.
+//    Sizes: BENCH_LOCK_OPS (per thread, 2000000), BENCH_QUEUE_ITEMS (50000), BENCH_POOL_TASKS (20000).
 
 import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -42,6 +50,13 @@ const WORK = Number(process.env.BENCH_WORK ?? 1000);
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
 const DISPATCH_N = Number(process.env.BENCH_DISPATCH_N ?? 5000);
 const TIMEOUT = 180_000;
+const SYNC_CONFIG = {
+  lockOps: Number(process.env.BENCH_LOCK_OPS ?? 2_000_000),
+  queueItems: Number(process.env.BENCH_QUEUE_ITEMS ?? 50_000),
+  poolTasks: Number(process.env.BENCH_POOL_TASKS ?? 20_000),
+  poolWorkers: os.availableParallelism?.() ?? os.cpus().length,
+  repeats: RUNS,
+};
 
 const log = (...a) => console.error('bench:', ...a);
 const median = (xs) => {
@@ -145,6 +160,7 @@ function native() {
     cwd: ROOT,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, BENCH_SYNC_CONFIG: JSON.stringify(SYNC_CONFIG) },
   });
   return JSON.parse(out.trim().split('\n').pop());
 }
@@ -222,6 +238,26 @@ async function speedupAndDispatch(base) {
       { n: Math.min(DISPATCH_N, 2000), runs: RUNS },
     );
     return { info, chromium: version, runs, direct, pool, postMessageNs: echo };
+  } finally {
+    await b.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// 6. Locks, queues and pool overhead in the browser (crate/src/bench.rs through benchSync).
+
+async function syncBench(base) {
+  const b = await launch();
+  try {
+    const page = await b.context.newPage();
+    page.on('pageerror', (e) => log('pageerror:', e.message));
+    await page.goto(`${base}?demo=amdahl`);
+    await waitState(page, ['ready', 'error']);
+    const env = await page.evaluate((cfg) => window.playground.engine.benchSync(cfg), SYNC_CONFIG);
+    if (!env.ok) throw new Error(`benchSync failed: ${env.error.message}`);
+    const s = env.result;
+    log(`sync (wasm, pool of ${s.poolThreads}):`, s.locks.map((l) => `${l.kind}×${l.threads} ${(l.opsPerSec / 1e6).toFixed(1)} M/s${l.capped ? ' (capped)' : ''}`).join(', '));
+    return s;
   } finally {
     await b.close();
   }
@@ -372,7 +408,7 @@ await waitQuiet('native');
 const nat = native();
 const server = await serve({ dir: join(ROOT, 'dist') });
 const proxy = await countingProxy(server);
-let browser, cold, long;
+let browser, cold, long, sync;
 try {
   await waitQuiet('speedup and dispatch');
   browser = await speedupAndDispatch(server.url);
@@ -380,6 +416,8 @@ try {
   cold = await coldStart(proxy);
   await waitQuiet('long tasks');
   long = await longTasks(server.url);
+  await waitQuiet('locks, queues, pool overhead');
+  sync = await syncBench(server.url);
 } finally {
   await proxy.close();
   await server.close();
@@ -465,7 +503,45 @@ rows.push(row(`longest main-thread task in a run (worst of ${RUNS})`, longSummar
 rows.push(row('total blocking time in a run (worst)', longSummary.totalBlockingMs, ms(longSummary.totalBlockingMs), undefined, false));
 rows.push(row('longest main-thread task while loading', longSummary.loadPhaseLongestMs, ms(longSummary.loadPhaseLongestMs), undefined, false));
 
+// 6. Locks, queues, pool overhead: wasm against native, same code (crate/src/bench.rs).
+const natSync = nat.sync.suite;
+const rate = (x) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M/s` : `${(x / 1e3).toFixed(0)} k/s`);
+const capped = (r) => (r.capped ? ' (capped)' : '');
+for (const w of sync.locks) {
+  const n = natSync.locks.find((l) => l.kind === w.kind && l.threads === w.threads);
+  const what = w.threads === 1 ? 'uncontended, 1 thread' : `contended, ${w.threads} threads`;
+  rows.push(row(`${w.kind === 'spin' ? 'spin lock' : 'std Mutex'} lock/unlock, ${what}`, w.opsPerSec, `wasm ${rate(w.opsPerSec)}${capped(w)}, native ${n ? rate(n.opsPerSec) + capped(n) : '—'}${n ? `, wasm/native ${(w.opsPerSec / n.opsPerSec).toFixed(2)}×` : ''}`, undefined, true));
+}
+const queueCell = (list, p, c) => list.find((q) => q.producers === p && q.consumers === c);
+for (const [p, c] of [[1, 1], [2, 2], [3, 3], [4, 4], [1, 4], [4, 1]]) {
+  const w = queueCell(sync.queues, p, c);
+  const n = queueCell(natSync.queues, p, c);
+  if (!w) continue;
+  rows.push(row(`queue items/s, ${p} producer${p > 1 ? 's' : ''} x ${c} consumer${c > 1 ? 's' : ''} (maxsize ${w.maxsize})`, w.itemsPerSec, `wasm ${rate(w.itemsPerSec)}${capped(w)}, native ${n ? rate(n.itemsPerSec) : '—'}${n ? `, wasm/native ${(w.itemsPerSec / n.itemsPerSec).toFixed(2)}×` : ''}`, undefined, true));
+}
+const wp = sync.pool;
+const np = natSync.pool;
+rows.push(row(`pool overhead, task queue + ${wp.workers} workers (per empty task)`, wp.taskQueueNs, `wasm ${us(wp.taskQueueNs)}, native ${us(np.taskQueueNs)}, wasm/native ${(wp.taskQueueNs / np.taskQueueNs).toFixed(2)}×`, undefined, false));
+rows.push(row(`pool overhead, rayon::scope spawn (pool of ${wp.poolThreads})`, wp.rayonScopeNs, `wasm ${us(wp.rayonScopeNs)}, native ${us(np.rayonScopeNs)}, wasm/native ${(wp.rayonScopeNs / np.rayonScopeNs).toFixed(2)}×`, undefined, false));
+rows.push(row('one OS thread per task (spawn + join)', nat.sync.threadPerTask.ns, `native ${us(nat.sync.threadPerTask.ns)}; wasm: not possible in the browser`, undefined, false));
+
 printTable(rows);
+
+// The queue's whole grid: items/s, wasm / native, producers down, consumers across.
+console.log('');
+console.log('queue items/s (wasm / native), producers down x consumers across:');
+const grid = [['p\\c', '1', '2', '3', '4']];
+for (let p = 1; p <= 4; p++) {
+  const line = [String(p)];
+  for (let c = 1; c <= 4; c++) {
+    const w = queueCell(sync.queues, p, c);
+    const n = queueCell(natSync.queues, p, c);
+    line.push(w || n ? `${w ? rate(w.itemsPerSec) : '—'} / ${n ? rate(n.itemsPerSec) : '—'}` : '—');
+  }
+  grid.push(line);
+}
+const gw = grid[0].map((_, i) => Math.max(...grid.map((r) => r[i].length)));
+for (const r of grid) console.log(r.map((x, i) => x.padEnd(gw[i])).join(' | '));
 const noisy = quiet.filter((q) => q.busyBefore !== undefined && q.busyBefore > 0.15);
 if (noisy.length) console.log(`note: the machine was busy with other work before ${noisy.map((q) => `${q.phase} (${(q.busyBefore * 100).toFixed(0)} %)`).join(', ')}: those times are noisy.`);
 
@@ -473,7 +549,7 @@ const report = {
   date: new Date().toISOString(),
   durationS: (Date.now() - started) / 1000,
   machine: { cores: os.cpus().length, browserCores: cores, poolThreads: browser.info.poolThreads, chromium: browser.chromium, node: process.version, native: nat.target },
-  config: { work: WORK, runs: RUNS, dispatchN: DISPATCH_N, speedupRule: 'best (lowest) wall time per k over the runs', coldStartRule: 'median, fresh profile per run', longTaskRule: 'worst run' },
+  config: { work: WORK, runs: RUNS, dispatchN: DISPATCH_N, sync: SYNC_CONFIG, speedupRule: 'best (lowest) wall time per k over the runs', coldStartRule: 'median, fresh profile per run', longTaskRule: 'worst run' },
   table: rows.map(({ measure, value, shown, target, met }) => ({ measure, value, shown, target, met })),
   load: { loadavgBefore: loadBefore, loadavgAfter: os.loadavg(), quiet },
   speedup: { perK, wasmRuns: browser.runs, engineOnly: { perK: perKDirect, runs: browser.direct } },
@@ -481,6 +557,7 @@ const report = {
   dispatch,
   coldStart: { ...coldSummary, runs: cold },
   longTasks: { ...longSummary, runs: long },
+  sync: { wasm: sync, native: nat.sync, rule: 'best of config.sync.repeats per measurement; crate/src/bench.rs' },
 };
 await mkdir(join(ROOT, 'bench-results'), { recursive: true });
 await writeFile(join(ROOT, 'bench-results', 'bench.json'), JSON.stringify(report, null, 2) + '\n');

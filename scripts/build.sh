@@ -7,4 +7,6 @@ source scripts/lib.sh
 bash scripts/build-wasm.sh
 say "building the site with Vite into dist/"
 vite build --config www/vite.config.ts --logLevel warn
+# The <concurrency-demo> element for other sites: dist/concurrency-demo.js (no wasm).
+vite build --config www/vite.element.config.ts --logLevel warn
 say "site built: dist/ ($(du -sk dist | cut -f1) KiB)"

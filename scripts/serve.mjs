@@ -3,12 +3,18 @@
 // make the page cross-origin isolated (and so gives it SharedArrayBuffer and real threads),
 // compresses with gzip when asked, and can leave the headers out to show the fallback.
 //
-//   node scripts/serve.mjs [--port 8080] [--dir dist] [--no-isolation]
+//   node scripts/serve.mjs [--port 8080] [--dir dist] [--no-isolation] [--no-embed-isolation]
+//                          [--headers-file]
+//
+//   --no-isolation        no COOP/COEP, like GitHub Pages (the service worker shim then adds them)
+//   --no-embed-isolation  no Document-Isolation-Policy on embed.html (embeds fall back)
+//   --headers-file        send exactly the headers that dist/_headers (the file shipped to
+//                         Netlify / Cloudflare Pages) names, and nothing else of our own
 //
 // Also used by the end-to-end tests and the benchmark through `serve()`.
 
 import { createServer } from 'node:http';
-import { createReadStream, promises as fs } from 'node:fs';
+import { createReadStream, promises as fs, readFileSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGzip } from 'node:zlib';
@@ -31,9 +37,53 @@ export const ISOLATION_HEADERS = {
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
 
-/** Starts a server; resolves to { url, port, close() }. Port 0 picks a free port. */
-export function serve({ dir = 'dist', port = 0, host = '127.0.0.1', isolation = true } = {}) {
+/** Lets Chromium (137+) isolate an embed inside a parent page that is not isolated. */
+export const EMBED_ISOLATION_HEADERS = { 'Document-Isolation-Policy': 'isolate-and-require-corp' };
+
+/** Pages meant to be framed by other sites (the embed), and scripts meant to be loaded by them. */
+const EMBED_PAGES = new Set(['/embed.html', '/embed']);
+const PUBLIC_SCRIPTS = new Set(['/concurrency-demo.js']);
+
+/**
+ * Parses a `_headers` file (the format of Netlify and Cloudflare Pages): a line with a path
+ * pattern (`*` matches anything), then indented `Name: value` lines. Returns the rules in order.
+ */
+export function parseHeadersFile(text) {
+  const rules = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/\s+$/, '');
+    if (!line.trim() || line.trim().startsWith('#')) continue;
+    if (!/^\s/.test(line)) {
+      const pattern = new RegExp('^' + line.trim().split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*') + '$');
+      rules.push({ path: line.trim(), pattern, headers: {} });
+    } else {
+      const m = /^\s+([A-Za-z0-9-]+):\s*(.*)$/.exec(line);
+      if (!m || !rules.length) throw new Error(`_headers: cannot read the line "${line.trim()}"`);
+      rules[rules.length - 1].headers[m[1]] = m[2];
+    }
+  }
+  return rules;
+}
+
+/** The headers the rules give a URL path; a header named by two rules gets both values. */
+export function headersFor(rules, pathname) {
+  const out = {};
+  for (const r of rules) {
+    if (!r.pattern.test(pathname)) continue;
+    for (const [k, v] of Object.entries(r.headers)) out[k] = k in out ? `${out[k]}, ${v}` : v;
+  }
+  return out;
+}
+
+/**
+ * Starts a server; resolves to { url, port, close() }. Port 0 picks a free port.
+ *   isolation       COOP/COEP on every response (real threads in the top-level page)
+ *   embedIsolation  Document-Isolation-Policy on embed.html (real threads in embeds)
+ *   headersFile     true: only the headers of `<dir>/_headers`, as a static host would send
+ */
+export function serve({ dir = 'dist', port = 0, host = '127.0.0.1', isolation = true, embedIsolation = isolation, headersFile = false } = {}) {
   const root = resolve(dir);
+  const rules = headersFile ? parseHeadersFile(readFileSync(join(root, '_headers'), 'utf8')) : null;
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
@@ -52,11 +102,17 @@ export function serve({ dir = 'dist', port = 0, host = '127.0.0.1', isolation = 
         return;
       }
       const ext = extname(path);
+      const own = rules
+        ? headersFor(rules, url.pathname)
+        : {
+            'Cross-Origin-Resource-Policy': PUBLIC_SCRIPTS.has(url.pathname) ? 'cross-origin' : 'same-origin',
+            ...(isolation ? ISOLATION_HEADERS : {}),
+            ...(embedIsolation && EMBED_PAGES.has(url.pathname) ? EMBED_ISOLATION_HEADERS : {}),
+          };
       const headers = {
         'Content-Type': TYPES[ext] ?? 'application/octet-stream',
         'Cache-Control': 'no-cache',
-        'Cross-Origin-Resource-Policy': 'same-origin',
-        ...(isolation ? ISOLATION_HEADERS : {}),
+        ...own,
       };
       const gzip = COMPRESSIBLE.has(ext) && /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
       if (gzip) {
@@ -76,7 +132,13 @@ export function serve({ dir = 'dist', port = 0, host = '127.0.0.1', isolation = 
     server.once('error', fail);
     server.listen(port, host, () => {
       const { port: actual } = server.address();
-      ok({ url: `http://${host}:${actual}/`, port: actual, close: () => new Promise((r) => server.close(() => r())) });
+      const close = () =>
+        new Promise((r) => {
+          server.close(() => r());
+          // Browsers keep connections open (keep-alive, preconnects); do not wait for them.
+          server.closeAllConnections();
+        });
+      ok({ url: `http://${host}:${actual}/`, port: actual, close });
     });
   });
 }
@@ -88,7 +150,14 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     return i >= 0 ? args[i + 1] : dflt;
   };
   const isolation = !args.includes('--no-isolation');
-  const { url } = await serve({ dir: opt('--dir', 'dist'), port: Number(opt('--port', process.env.PORT ?? 8080)), isolation });
-  console.log(`Serving the playground at ${url} (${isolation ? 'cross-origin isolated: real threads' : 'WITHOUT isolation headers: single-thread fallback'})`);
+  const embedIsolation = isolation && !args.includes('--no-embed-isolation');
+  const headersFile = args.includes('--headers-file');
+  const { url } = await serve({ dir: opt('--dir', 'dist'), port: Number(opt('--port', process.env.PORT ?? 8080)), isolation, embedIsolation, headersFile });
+  const mode = headersFile
+    ? 'with the headers of _headers'
+    : isolation
+      ? 'cross-origin isolated: real threads'
+      : 'WITHOUT isolation headers, like GitHub Pages: the service worker shim adds them after one reload';
+  console.log(`Serving the playground at ${url} (${mode})`);
   console.log('Press Ctrl+C to stop.');
 }

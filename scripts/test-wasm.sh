@@ -30,6 +30,9 @@ say "running the wasm browser tests (headless Chromium, dedicated worker, pool o
 # (atomics, shared memory, panic=unwind, build-std) apply. chromedriver is found on PATH.
 # wasm-pack's own output goes to stderr, the runner's summary to stdout: both are shown, and
 # wasm-pack exits non-zero when a test fails.
+# The runner's default 20 s per test binary is
+# too short for a loaded 2-core machine; a hang still fails, after 3 minutes.
+export WASM_BINDGEN_TEST_TIMEOUT="${WASM_BINDGEN_TEST_TIMEOUT:-180}"
 (cd crate && wasm-pack --log-level warn test --headless --chrome --mode no-install \
   -- --features no-bundler "${extra[@]}")
 say "wasm browser tests passed"

@@ -18,6 +18,14 @@ export default defineConfig({
     target: 'es2022',
     // The engine's wasm is large enough that Vite would warn; it is loaded by the worker.
     chunkSizeWarningLimit: 600,
+    // Two pages: the playground, and one demo alone for other sites to frame (README,
+    // "Embed a demo"). The <concurrency-demo> element has its own build: vite.element.config.ts.
+    rolldownOptions: {
+      input: {
+        main: fileURLToPath(new URL('index.html', import.meta.url)),
+        embed: fileURLToPath(new URL('embed.html', import.meta.url)),
+      },
+    },
   },
   worker: { format: 'es' },
   server: { headers: isolation },

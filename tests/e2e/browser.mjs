@@ -8,11 +8,13 @@ import { join } from 'node:path';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export async function launch() {
+/** `serviceWorkers: 'block'` is a browser where service workers are not allowed. */
+export async function launch({ serviceWorkers = 'allow' } = {}) {
   const profile = await mkdtemp(join(tmpdir(), 'playground-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
+    serviceWorkers,
     args: [
       '--no-sandbox',
       '--disable-gpu',

@@ -175,7 +175,7 @@ describe("chapter 2: Amdahl's law", () => {
   it('names the real demos when the demo id is unknown', async () => {
     const { page, errors } = await env.open('/?demo=%3Cscript%3Ealert(1)%3C/script%3E');
     await page.waitForSelector('.fatal');
-    assert.match(await page.textContent('.fatal'), /There is no demo called "<script>alert\(1\)<\/script>"\. The demos are concurrency, amdahl\./);
+    assert.match(await page.textContent('.fatal'), /There is no demo called "<script>alert\(1\)<\/script>"\. The demos are concurrency, amdahl, threads, /);
     assert.equal(await page.locator('main script').count(), 0);
     assert.deepEqual(errors, []);
   });

@@ -11,11 +11,21 @@ const repo = fileURLToPath(new URL('../..', import.meta.url));
 export const SHOTS = join(repo, 'test-results');
 mkdirSync(SHOTS, { recursive: true });
 
-/** Starts a server for dist/ and a browser; `isolation: false` leaves out COOP/COEP. */
-export async function setUp({ isolation = true } = {}) {
-  const server = await serve({ dir: join(repo, 'dist'), isolation });
-  const browser = await launch();
+/**
+ * Starts a server for dist/ and a browser; `isolation: false` leaves out COOP/COEP (a host
+ * like GitHub Pages), `headersFile: true` sends exactly dist/_headers, `embedIsolation: false`
+ * leaves out Document-Isolation-Policy.
+ *
+ * `serviceWorkers` ('allow' | 'block'): without isolation headers it defaults to 'block', so
+ * that `isolation: false` means a page that stays on one thread; with 'allow', coi-sw.js
+ * isolates the page after one reload (tests/e2e/static.test.mjs).
+ */
+export async function setUp({ isolation = true, embedIsolation = isolation, headersFile = false, serviceWorkers = isolation || headersFile ? 'allow' : 'block' } = {}) {
+  const server = await serve({ dir: join(repo, 'dist'), isolation, embedIsolation, headersFile });
+  const browser = await launch({ serviceWorkers });
   return {
+    server,
+    context: browser.context,
     url: (path) => new URL(path, server.url).toString(),
     async open(path, { width = 1280 } = {}) {
       const page = await browser.context.newPage();

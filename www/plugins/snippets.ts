@@ -68,9 +68,10 @@ export function snippets(): Plugin {
     },
     async load(id) {
       if (id !== RESOLVED) return undefined;
-      const hl = await createHighlighter({ themes: ['github-light', 'github-dark'], langs: ['rust', 'python'] });
+      // github-dark-default, not github-dark: the latter's comments fail WCAG AA contrast.
+      const hl = await createHighlighter({ themes: ['github-light', 'github-dark-default'], langs: ['rust', 'python'] });
       const render = (code: string, lang: 'rust' | 'python') =>
-        hl.codeToHtml(code, { lang, themes: { light: 'github-light', dark: 'github-dark' }, defaultColor: false });
+        hl.codeToHtml(code, { lang, themes: { light: 'github-light', dark: 'github-dark-default' }, defaultColor: false });
       const all: Record<string, Snippet> = {};
       for (const [name, { code, path }] of rustRegions()) {
         all[name] = { ...all[name], rust: { html: render(code, 'rust'), path } };

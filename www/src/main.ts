@@ -1,5 +1,10 @@
 import './client/style.css';
 import 'uplot/dist/uPlot.min.css';
 import { startApp } from './client/app';
+import { ensureIsolation } from './client/isolation';
 
-startApp(document.getElementById('app')!);
+// On a host without isolation headers this may reload the page once through the service
+// worker (coi-sw.js) first; the app starts on the load that stays.
+void ensureIsolation().then((state) => {
+  if (state !== 'reloading') startApp(document.getElementById('app')!);
+});

@@ -7,11 +7,18 @@ import { h } from './dom';
 import { startEngine, type Engine, type EngineState } from './engine';
 import { amdahl } from './demos/amdahl';
 import { concurrency } from './demos/concurrency';
+import { deadlock } from './demos/deadlock';
+import { explorer } from './demos/explorer';
 import { guard } from './demos/guard';
 import { lock } from './demos/lock';
+import { pool } from './demos/pool';
+import { queue } from './demos/queue';
+import { race } from './demos/race';
+import { starvation } from './demos/starvation';
 import { threads } from './demos/threads';
 
-const MODULES: Record<string, DemoModule<any, any>> = { concurrency, amdahl, threads, lock, guard };
+/** How each demo looks on the page, by id (the embed page uses the same map). */
+export const MODULES: Record<string, DemoModule<any, any>> = { concurrency, amdahl, threads, lock, queue, pool, guard, deadlock, starvation, race, explorer };
 
 /** The book's chapters, in order; the ones with a demo id are live. */
 const CHAPTERS: [number, string, string?][] = [
@@ -19,20 +26,22 @@ const CHAPTERS: [number, string, string?][] = [
   [2, "Amdahl's law", 'amdahl'],
   [3, 'Threads', 'threads'],
   [3, 'Locks', 'lock'],
+  [3, 'Queues', 'queue'],
+  [3, 'Thread pools', 'pool'],
   [4, 'The with statement', 'guard'],
   [5, 'Concurrent web requests'],
   [6, 'Processes'],
   [7, 'Reduction operators'],
   [8, 'Image processing'],
   [9, 'Asynchronous programming'],
-  [12, 'Deadlocks'],
-  [13, 'Starvation'],
-  [14, 'Race conditions'],
+  [12, 'Deadlocks', 'deadlock'],
+  [13, 'Starvation', 'starvation'],
+  [14, 'Race conditions', 'race'],
   [15, 'The GIL'],
   [16, 'Lock-based and lock-free structures'],
   [17, 'Memory models and atomics'],
   [18, 'A server from scratch'],
-  [19, 'Testing and scheduling'],
+  [19, 'Interleaving explorer', 'explorer'],
 ];
 
 export function startApp(root: HTMLElement) {
@@ -121,18 +130,21 @@ function render(engine: Engine, info: ReadyInfo, nav: HTMLElement, main: HTMLEle
   );
 
   if (!spec || !MODULES[spec.id]) {
-    const ids = info.schema.map((d) => d.id).join(', ');
-    main.replaceChildren(
-      h(
-        'div',
-        { class: 'fatal', role: 'alert', 'data-demo-result': '', 'data-state': 'error' },
-        h('h2', {}, 'No such demo'),
-        h('p', {}, `There is no demo called "${wanted.slice(0, 40)}". The demos are ${ids}.`),
-      ),
-    );
+    main.replaceChildren(noSuchDemo(wanted, info));
     return;
   }
   const view = createDemoView(engine, spec, MODULES[spec.id], q);
   main.replaceChildren(view.element);
   if (q.get('run') === '1') void view.firstCompute.then(() => view.run());
+}
+
+/** The message for an unknown demo id (the id is shown as text, shortened, never as HTML). */
+export function noSuchDemo(wanted: string, info: ReadyInfo): HTMLElement {
+  const ids = info.schema.map((d) => d.id).join(', ');
+  return h(
+    'div',
+    { class: 'fatal', role: 'alert', 'data-demo-result': '', 'data-state': 'error' },
+    h('h2', {}, 'No such demo'),
+    h('p', {}, `There is no demo called "${wanted.slice(0, 40)}". The demos are ${ids}.`),
+  );
 }

@@ -10,6 +10,8 @@ import type { DemoSpec, EngineError, Envelope, RawParams, ReadyInfo } from '../s
 import { renderControls, type ControlSet } from './controls';
 import { h } from './dom';
 import type { Engine, RunHandle } from './engine';
+import { playgroundUrl, shareControl } from './share';
+import { createStepper, type Stepper } from './stepper';
 
 /** What `compute` answers for every demo (crate/src/demos/mod.rs). */
 export interface Computed<V> {
@@ -24,6 +26,8 @@ export interface DemoContext {
   setParams(values: Record<string, string>): void;
   /** Computes another configuration of this demo without touching the controls. */
   compute<V>(params: RawParams): Promise<Envelope<Computed<V>>>;
+  /** Replays a trace (`0.1.1`) step by step in the demo's step-through view, if it has one. */
+  replay?(trace: string): void;
 }
 
 export interface DemoModule<V = unknown, R = unknown> {
@@ -45,6 +49,27 @@ export interface DemoModule<V = unknown, R = unknown> {
   summary(value: V | undefined, result: R | undefined, params: Computed<V>['params']): unknown;
   /** Why Run is not possible here, if it is not (e.g. no threads without isolation). */
   runBlocked?(info: ReadyInfo): string | undefined;
+  /**
+   * Page keys a shared link carries beyond the inputs, so that it reopens the same view:
+   * step-through demos return their interleaving as `[['step', trace]]` (`step` is reserved
+   * in crate/src/params.rs PAGE_KEYS). Inputs are always included.
+   */
+  shareParams?(): RawParams;
+  /** The demo has a step-through view on the deterministic scheduler (crate/src/demos/stepper.rs). */
+  steppable?: boolean;
+  /**
+   * The whole result comes from `compute`, as the inputs change (the explorer): there is no
+   * Run or Cancel, and `result` renders the computed value into the result region.
+   */
+  instant?: boolean;
+}
+
+export interface DemoViewOptions {
+  /** Embeds: no code panel, notes folded away, a smaller header. */
+  compact?: boolean;
+  /** Called after every change of the inputs or page keys such as `step` (the embed keeps
+   *  its "open in the full playground" link in step). */
+  onParams?(params: RawParams, pageParams: RawParams): void;
 }
 
 export interface DemoView {
@@ -61,6 +86,7 @@ export function createDemoView(
   spec: DemoSpec,
   mod: DemoModule<any, any>,
   initial: URLSearchParams,
+  options: DemoViewOptions = {},
 ): DemoView {
   const info = engine.info!;
   const given = new Map<string, string>();
@@ -70,7 +96,6 @@ export function createDemoView(
     class: 'result',
     'data-demo-result': spec.id,
     'data-state': 'idle',
-    'aria-live': 'polite',
     'aria-label': 'Result',
   });
   const status = h('p', { class: 'status', role: 'status' });
@@ -78,6 +103,9 @@ export function createDemoView(
   const progressBar = h('progress', { max: 1, value: 0, hidden: true, 'aria-label': 'Run progress' });
   const runButton = h('button', { type: 'button', class: 'primary', 'data-action': 'run' }, mod.runLabel);
   const cancelButton = h('button', { type: 'button', 'data-action': 'cancel', disabled: true }, 'Cancel');
+  let stepper: Stepper | undefined;
+  const pageParams = (): RawParams => [...(mod.shareParams?.() ?? []), ...(stepper?.shareParams() ?? [])];
+  const share = shareControl(spec.id, () => playgroundUrl(spec.id, params(), pageParams()));
   const custom = h('div', { class: 'demo-custom' });
   const resultArea = h('div', { class: 'result-body' });
   region.append(resultArea);
@@ -124,8 +152,11 @@ export function createDemoView(
     // Every input goes into the link, defaults too, so a shared link means the same thing
     // even if a default changes later.
     for (const [k, v] of params()) q.set(k, v);
+    for (const [k, v] of pageParams()) q.set(k, v);
     url.search = q.toString();
     history.replaceState(null, '', url);
+    share.reset();
+    options.onParams?.(params(), pageParams());
   }
 
   function showError(error: EngineError) {
@@ -143,6 +174,10 @@ export function createDemoView(
     debounce = undefined;
     const seq = ++computeSeq;
     setState('computing');
+    if (mod.instant) {
+      status.className = 'status';
+      status.textContent = 'Working it out…';
+    }
     const env = await engine.compute<Computed<unknown>>(spec.id, params());
     if (seq !== computeSeq) return;
     if (!env.ok) {
@@ -164,6 +199,16 @@ export function createDemoView(
     status.className = 'status';
     status.textContent = blocked ?? 'Ready.';
     mod.computed?.(ctx, computed.value, computed.params);
+    if (mod.instant) {
+      resultArea.replaceChildren();
+      mod.result(ctx, computed.value, resultArea);
+    }
+    // New inputs may mean another program: the stepper starts again from its first step.
+    const now = JSON.stringify(params());
+    if (stepper && now !== stepperInputs) {
+      stepperInputs = now;
+      stepper.reset();
+    }
     publish();
     setState('ready');
   }
@@ -196,7 +241,7 @@ export function createDemoView(
   }
 
   async function run() {
-    if (handle) return;
+    if (handle || mod.instant) return;
     // A change still waiting for its debounce is validated first, so the run uses exactly
     // what the controls show, and its result is not overwritten by a late compute.
     if (debounce !== undefined) {
@@ -231,7 +276,9 @@ export function createDemoView(
       lastResult = env.result;
       resultArea.replaceChildren();
       mod.result(ctx, env.result, resultArea);
-      status.textContent = `Done in ${((performance.now() - started) / 1000).toFixed(2)} s.`;
+      // The status line is what a screen reader announces: the time and the headline figure.
+      const headline = [...resultArea.querySelectorAll('.headline > *')].map((e) => e.textContent?.trim()).filter(Boolean).join(' ');
+      status.textContent = `Done in ${((performance.now() - started) / 1000).toFixed(2)} s.${headline ? ` ${headline}.` : ''}`;
       publish();
       setState('done');
     } else if (env.error.kind === 'cancelled') {
@@ -249,25 +296,35 @@ export function createDemoView(
   });
   runButton.addEventListener('click', () => void run());
 
-  const snippet = renderSnippets(spec.id);
+  const compact = options.compact === true;
+  const notes = h('ul', { class: 'notes' }, ...mod.notes.map((n) => h('li', {}, n)));
+  const snippet = compact ? null : renderSnippets(spec.id);
+  let stepperInputs = JSON.stringify(params());
+  if (mod.steppable) stepper = createStepper(engine, spec.id, params, initial.get('step') ?? '', syncUrl);
   const element = h(
     'article',
-    { class: 'demo', id: `demo-${spec.id}`, 'aria-labelledby': `title-${spec.id}` },
+    { class: compact ? 'demo compact' : 'demo', id: `demo-${spec.id}`, 'aria-labelledby': `title-${spec.id}` },
     h('header', {}, h('p', { class: 'chapter' }, `Chapter ${spec.chapter}`), h('h2', { id: `title-${spec.id}` }, spec.title)),
     h('p', { class: 'summary' }, spec.summary),
     h(
       'form',
       { class: 'panel', onsubmit: ((e: Event) => { e.preventDefault(); void run(); }) as EventListener },
       controls.element,
-      h('div', { class: 'actions' }, runButton, cancelButton, progressBar),
+      h('div', { class: 'actions' }, runButton, cancelButton, progressBar, share.element),
       status,
       notice,
     ),
     custom,
     region,
-    h('ul', { class: 'notes' }, ...mod.notes.map((n) => h('li', {}, n))),
+    stepper?.element,
+    compact ? h('details', { class: 'notes-folded' }, h('summary', {}, 'What to notice'), notes) : notes,
     snippet,
   );
+  if (stepper) {
+    const s = stepper;
+    ctx.replay = (trace) => s.show(trace);
+  }
+  runButton.hidden = cancelButton.hidden = mod.instant === true;
   mod.mount(ctx, custom);
   const firstCompute = recompute();
   return { element, run: () => void run(), firstCompute };

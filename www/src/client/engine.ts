@@ -197,6 +197,11 @@ export class Engine {
     return { events, next: len };
   }
 
+  /** The step-through view of a demo after `trace`, or after a seeded random run. */
+  step<T>(demo: string, params: RawParams, trace: string, seed?: number): Promise<Envelope<T>> {
+    return this.request<T>({ type: 'step', demo, params, trace, seed }).result;
+  }
+
   /** Asks the engine to panic on a pool thread (tests prove panics surface as errors). */
   panic(message: string): Promise<Envelope> {
     return this.request({ type: 'panic', message }).result;
@@ -205,6 +210,11 @@ export class Engine {
   /** Times n empty tasks through the pool (npm run bench): ns per op, as JSON. */
   benchDispatch(n: number): Promise<Envelope> {
     return this.request({ type: 'bench-dispatch', n }).result;
+  }
+
+  /** Lock, queue and pool-overhead throughput (npm run bench); see crate/src/bench.rs. */
+  benchSync(config: object = {}): Promise<Envelope> {
+    return this.request({ type: 'bench-sync', config: JSON.stringify(config) }).result;
   }
 }
 

@@ -12,8 +12,17 @@ const ROW = 22;
 const LABEL = 108;
 const WIDTH = 720;
 
+export interface TimelineOptions {
+  /** A row's label (default: `laneName`), e.g. the roles that ran on that thread. */
+  laneLabel?: (lane: number) => string;
+  /** What a span's `task` number names in its tooltip (default: "task"). */
+  taskWord?: string;
+}
+
 /** `scaleMs` lets two timelines share one time axis so that their lengths compare. */
-export function renderTimeline(run: Run, title: string, scaleMs = run.wall_ms): HTMLElement {
+export function renderTimeline(run: Run, title: string, scaleMs = run.wall_ms, options: TimelineOptions = {}): HTMLElement {
+  const label = options.laneLabel ?? laneName;
+  const taskWord = options.taskWord ?? 'task';
   const lanes = run.lanes.length ? run.lanes : [0];
   const plot = WIDTH - LABEL - 12;
   const x = (t: number) => LABEL + (Math.max(0, t) / Math.max(scaleMs, 1e-6)) * plot;
@@ -38,7 +47,7 @@ export function renderTimeline(run: Run, title: string, scaleMs = run.wall_ms): 
   );
   lanes.forEach((lane, i) => {
     const y = i * ROW;
-    root.append(svg('text', { x: LABEL - 8, y: y + ROW / 2 + 4, class: 'lane-label', 'text-anchor': 'end' }, laneName(lane)));
+    root.append(svg('text', { x: LABEL - 8, y: y + ROW / 2 + 4, class: 'lane-label', 'text-anchor': 'end' }, label(lane)));
     root.append(svg('line', { x1: LABEL, x2: WIDTH - 12, y1: y + ROW - 1, y2: y + ROW - 1, class: 'lane-rule' }));
   });
   const rank = new Map(run.order.map((t, i) => [t, i]));
@@ -60,7 +69,7 @@ export function renderTimeline(run: Run, title: string, scaleMs = run.wall_ms): 
       svg(
         'title',
         {},
-        `task ${s.task} on ${laneName(s.lane)}: ${s.kind === 'work' ? 'working' : 'waiting'} from ${ms(s.start_ms)} to ${ms(s.end_ms)}${done === undefined ? '' : `, finished ${ordinal(done + 1)}`}`,
+        `${taskWord} ${s.task} on ${laneName(s.lane)}: ${s.kind === 'work' ? 'working' : 'waiting'} from ${ms(s.start_ms)} to ${ms(s.end_ms)}${done === undefined ? '' : `, finished ${ordinal(done + 1)}`}`,
       ),
     );
     root.append(rect);
@@ -70,7 +79,8 @@ export function renderTimeline(run: Run, title: string, scaleMs = run.wall_ms): 
     root.append(svg('line', { x1: x(t), x2: x(t), y1: axisY - 4, y2: axisY, class: 'tick' }));
     root.append(svg('text', { x: x(t), y: axisY + 14, class: 'tick-label', 'text-anchor': 'middle' }, ms(t)));
   }
-  return h('figure', { class: 'timeline-figure' }, h('figcaption', {}, title), root);
+  // Focusable: on a narrow screen the figure scrolls sideways, and keys must reach that too.
+  return h('figure', { class: 'timeline-figure', tabindex: 0 }, h('figcaption', {}, title), root);
 }
 
 function ticks(max: number): number[] {

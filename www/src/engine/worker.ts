@@ -89,9 +89,16 @@ function handle(req: Request): Envelope {
       return parse(wasm.run(req.demo, JSON.stringify(req.params), cores, poolThreads));
     case 'panic':
       return parse(wasm.panicOnPool(req.message));
+    case 'step':
+      return parse(wasm.step(req.demo, JSON.stringify(req.params), req.trace, req.seed));
     case 'bench-dispatch':
       if (poolThreads === 0) return { ok: false, error: { kind: 'engine', message: 'there is no pool to measure' } };
       return { ok: true, result: JSON.parse(wasm.benchDispatch(req.n)) };
+    case 'bench-sync': {
+      if (poolThreads === 0) return { ok: false, error: { kind: 'engine', message: 'there is no pool to measure' } };
+      const out = JSON.parse(wasm.benchSync(req.config));
+      return out.error === undefined ? { ok: true, result: out } : { ok: false, error: { kind: 'engine', message: String(out.error) } };
+    }
   }
 }
 

@@ -13,8 +13,12 @@ export type Request =
   | { type: 'compute'; id: number; demo: string; params: RawParams }
   | { type: 'run'; id: number; demo: string; params: RawParams }
   | { type: 'panic'; id: number; message: string }
+  /** The step-through view after `trace` (or a seeded random run); see crate/src/demos/stepper.rs. */
+  | { type: 'step'; id: number; demo: string; params: RawParams; trace: string; seed?: number }
   /** Times empty tasks through the pool (npm run bench); see crate/src/bindings/bench.rs. */
-  | { type: 'bench-dispatch'; id: number; n: number };
+  | { type: 'bench-dispatch'; id: number; n: number }
+  /** Locks, queues and pool overhead (npm run bench); see crate/src/bench.rs. `config` is JSON. */
+  | { type: 'bench-sync'; id: number; config: string };
 
 export interface ParamError {
   param: string;

@@ -78,7 +78,8 @@ export const amdahl: DemoModule<Calculator, Outcome> = {
       h(
         'section',
         { class: 'calculator', 'aria-label': 'Calculator' },
-        h('div', { class: 'headline' }, calc.speedup, h('span', {}, 'predicted speedup')),
+        // Announced politely as the inputs change (the rest of the page is not read out).
+        h('div', { class: 'headline', 'aria-live': 'polite', 'aria-atomic': 'true' }, calc.speedup, h('span', {}, 'predicted speedup')),
         calc.words,
         calc.tradeoff,
       ),
@@ -174,12 +175,13 @@ function draw(c: Calculator, m: Outcome['measured'] | undefined) {
     values: curve.points.map((p) => p[1]),
     stroke: COLOURS[i] ?? '#ccc',
     width: i === 0 ? 3 : 1.25,
+    endLabel: i === 0 ? `yours (${curve.serial})` : `B = ${curve.serial}`,
   }));
-  if (c.ceiling !== null) series.push({ label: `ceiling 1/B = ${c.ceiling.toFixed(2)}`, values: x.map(() => c.ceiling), stroke: '#dc2626', dash: [6, 4] });
-  series.push({ label: 'Gustafson (scaled)', values: c.gustafson_curve.map((p) => p[1]), stroke: '#059669', dash: [2, 3] });
+  if (c.ceiling !== null) series.push({ label: `ceiling 1/B = ${c.ceiling.toFixed(2)}`, values: x.map(() => c.ceiling), stroke: '#dc2626', dash: [6, 4], endLabel: 'ceiling 1/B' });
+  series.push({ label: 'Gustafson (scaled)', values: c.gustafson_curve.map((p) => p[1]), stroke: '#059669', dash: [2, 3], endLabel: 'Gustafson' });
   if (m) {
     const byK = new Map(m.points.map((p) => [p.threads, p.speedup]));
-    series.push({ label: 'measured', values: x.map((j) => byK.get(j) ?? null), stroke: '#ea580c', points: true, line: true, width: 2 });
+    series.push({ label: 'measured', values: x.map((j) => byK.get(j) ?? null), stroke: '#ea580c', points: true, line: true, width: 2, endLabel: 'measured' });
   }
   chart.update(x, series);
 }

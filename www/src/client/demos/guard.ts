@@ -20,6 +20,7 @@ interface Outcome {
 
 export const guard: DemoModule<null, Outcome> = {
   id: 'guard',
+  steppable: true,
   runLabel: 'Run A, then B',
   notes: [
     'Released by hand, a lock stays taken when its holder leaves early: every later thread waits forever.',

@@ -34,6 +34,7 @@ const FAILED: Record<Outcome['mode'], string> = { mutex: '—', try: 'Failed try
 
 export const lock: DemoModule<null, Outcome> = {
   id: 'lock',
+  steppable: true,
   runLabel: 'Run the threads',
   notes: [
     'The total is exact with every kind of lock: only one thread at a time reads, computes and writes.',

@@ -39,6 +39,7 @@ function logLine(l: Line): HTMLElement {
 
 export const threads: DemoModule<null, Outcome> = {
   id: 'threads',
+  steppable: true,
   runLabel: 'Start the threads',
   notes: [
     'Without the lock, the lines of different threads interleave: each sleep lets another thread run.',

@@ -1,0 +1,48 @@
+// Chapter 14 as a visitor: lost updates on real threads, exact fixes, and the stepper.
+
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { result, setUp, shot, waitState } from './harness.mjs';
+
+let env;
+before(async () => {
+  env = await setUp({ isolation: true });
+});
+after(async () => {
+  await env?.tearDown();
+});
+
+describe('chapter 14: race conditions', () => {
+  it('loses updates without protection and is exact with a mutex and with fetch_add', async () => {
+    const { page, errors } = await env.open('/?demo=race&threads=2&increments=100000&gap=100&repeats=2&run=1');
+    await waitState(page, 'done');
+    const r = await result(page);
+    assert.equal(r.expected, 200000);
+    const by = Object.fromEntries(r.runs.map((x) => [x.method, x]));
+    assert.equal(by.mutex.actual, 200000);
+    assert.equal(by.atomic.actual, 200000);
+    assert.equal(by.mutex.lost + by.atomic.lost, 0);
+    // Two threads, each with a wide window between read and write, 100 000 times: they
+    // overlap, and when they do an update is lost.
+    assert.equal(by.unprotected.threadsUsed, 2);
+    assert.ok(by.unprotected.lost > 0, `no update lost: ${JSON.stringify(by.unprotected)}`);
+    assert.equal(by.unprotected.lost, 200000 - by.unprotected.actual);
+    assert.equal(r.actuals.length, 2);
+    assert.equal(await page.textContent('[data-field="lost"]'), by.unprotected.lost.toLocaleString('en'));
+    assert.equal(await page.locator('tr[data-method]').count(), 3);
+    await shot(page, 'chapter14-race');
+    assert.deepEqual(errors, []);
+  });
+
+  it('loses an update in the stepper when both threads read before either writes', async () => {
+    const { page, errors } = await env.open('/?demo=race&threads=2&step=0.1.0.0.1.1');
+    await page.waitForSelector('[data-stepper][data-status="done"]');
+    assert.equal(await page.textContent('[data-var="counter"]'), '1');
+    // The other order keeps both updates.
+    const other = await env.open('/?demo=race&threads=2&step=0.0.0.1.1.1');
+    await other.page.waitForSelector('[data-stepper][data-status="done"]');
+    assert.equal(await other.page.textContent('[data-var="counter"]'), '2');
+    assert.deepEqual(errors, []);
+    assert.deepEqual(other.errors, []);
+  });
+});

@@ -1,0 +1,267 @@
+// Chapter 19, the interleaving explorer: every schedule of a step-through program, counted,
+// with its final states and a shortest counterexample to replay in the stepper below.
+// The engine explores (crate/src/sched/explore.rs) as the inputs change; this only draws.
+
+import type { DemoContext, DemoModule } from '../demo-view';
+import { h } from '../dom';
+
+type Outcome = 'ok' | 'broken' | 'failed' | 'deadlock';
+
+interface FinalState {
+  outcome: Outcome;
+  summary: string;
+  detail: string[];
+  /** A decimal string (counts pass 2^53); null when the program can loop forever. */
+  interleavings: string | null;
+  trace: string;
+  steps: number;
+}
+
+interface Growth {
+  steps: number;
+  interleavings: (string | null)[];
+  states: number[];
+}
+
+export interface Report {
+  program_id: string;
+  program: string;
+  uses: string[];
+  threads: string[];
+  assertion: string | null;
+  states: number;
+  transitions: number;
+  limit: number;
+  complete: boolean;
+  cyclic: boolean;
+  counting: 'exact' | 'at_least' | 'unbounded';
+  interleavings: string | null;
+  by_outcome: Record<Outcome, string | null>;
+  longest: number | null;
+  final_states: FinalState[];
+  final_states_total: number;
+  counterexample: FinalState | null;
+  stopped: string | null;
+  growth: Growth[];
+  explanation: string;
+}
+
+const OUTCOME: Record<Outcome, string> = {
+  ok: 'finishes',
+  broken: 'breaks the assertion',
+  failed: 'ends in an error',
+  deadlock: 'deadlocks',
+};
+
+/** What `n of m interleavings …` do. */
+const DO: Record<Outcome, string> = {
+  ok: 'finish',
+  broken: 'break the assertion',
+  failed: 'end in an error',
+  deadlock: 'deadlock',
+};
+
+/** "155117520" → "155,117,520" (exact: no trip through a float). */
+function grouped(n: string): string {
+  return n.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/** The thread names of a trace: "0.1*3" → "A, B, B, B". */
+export function traceNames(trace: string, threads: string[]): string[] {
+  if (!trace) return [];
+  return trace.split('.').flatMap((item) => {
+    const [t, n] = item.split('*');
+    const name = threads[Number(t)] ?? t;
+    return Array.from({ length: n === undefined ? 1 : Number(n) }, () => name);
+  });
+}
+
+/** Share of `part` in `whole`, both decimal strings: "90 %", "33.3 %", "< 0.01 %". */
+export function share(part: string | null, whole: string | null): string {
+  if (part === null || whole === null || whole === '0') return '';
+  const [p, w] = [BigInt(part), BigInt(whole)];
+  if (p === 0n || p === w) return p === 0n ? '0 %' : '100 %';
+  const pct = Number((p * 1_000_000n) / w) / 10_000; // exact to 4 decimals, however big the counts
+  if (pct < 0.01) return '< 0.01 %';
+  if (pct > 99.99) return '> 99.99 %';
+  const shown = pct.toFixed(pct < 1 ? 2 : 1);
+  return `${shown.endsWith('.0') ? shown.slice(0, -2) : shown} %`;
+}
+
+function replayButton(ctx: DemoContext, trace: string, label: string, extra: Record<string, string> = {}) {
+  return h('button', { type: 'button', ...extra, disabled: !ctx.replay, onclick: () => ctx.replay?.(trace) }, label);
+}
+
+function counterexample(ctx: DemoContext, r: Report, c: FinalState): HTMLElement {
+  const names = traceNames(c.trace, r.threads);
+  const kind = c.outcome === 'deadlock' ? 'deadlock' : c.outcome === 'broken' ? `interleaving that breaks ${r.assertion ?? 'the assertion'}` : 'interleaving that ends in an error';
+  // After the state limit, shorter ones may hide in the part not explored.
+  const what = r.complete ? `A shortest ${kind}` : `${kind === 'deadlock' ? 'A' : 'An'} ${kind}, the shortest found so far`;
+  return h(
+    'section',
+    { class: 'counterexample', 'data-field': 'counterexample', 'aria-label': 'Counterexample' },
+    h('h3', {}, `${what}: ${c.steps} step${c.steps === 1 ? '' : 's'}`),
+    h('ol', { class: 'trace-steps' }, ...names.map((n) => h('li', {}, n))),
+    h('p', {}, `Ends with: ${c.summary}.`),
+    ...c.detail.map((d) => h('p', { class: 'why' }, d)),
+    h('p', {}, replayButton(ctx, c.trace, 'Replay this counterexample step by step', { class: 'primary', 'data-action': 'replay' })),
+  );
+}
+
+function finalStates(ctx: DemoContext, r: Report): HTMLElement {
+  const rows = r.final_states.map((f) =>
+    h(
+      'tr',
+      { 'data-outcome': f.outcome },
+      h('th', { scope: 'row' }, f.summary),
+      h('td', {}, h('span', { class: `outcome ${f.outcome}` }, OUTCOME[f.outcome])),
+      h('td', { class: 'num' }, f.interleavings === null ? '∞' : grouped(f.interleavings)),
+      h('td', { class: 'num' }, share(f.interleavings, r.interleavings)),
+      h('td', {}, replayButton(ctx, f.trace, `Replay (${f.steps} steps)`, { class: 'chip', 'aria-label': `Replay a shortest interleaving that ends with ${f.summary}` })),
+    ),
+  );
+  const more = r.final_states_total - r.final_states.length;
+  const table = h(
+    'table',
+    { class: 'figures final-states', 'data-field': 'final-states' },
+    h('caption', {}, `Final states (${r.final_states_total})`),
+    h('thead', {}, h('tr', {}, ...['Final state', 'The run', 'Interleavings', 'Share', 'Shortest'].map((c) => h('th', { scope: 'col' }, c)))),
+    h('tbody', {}, ...rows),
+    more > 0 ? h('tfoot', {}, h('tr', {}, h('td', { colspan: 5 }, `and ${more} more final states, not listed`))) : null,
+  );
+  if (rows.length <= FOLDED_ROWS) return h('div', { class: 'table-scroll' }, table);
+  // Long lists (the countdown prints 252 different ways) open folded.
+  table.classList.add('folded');
+  const toggle = h('button', { type: 'button', class: 'chip', 'aria-expanded': 'false', 'data-action': 'all-final-states' }, `Show all ${rows.length} final states`);
+  toggle.addEventListener('click', () => {
+    const folded = table.classList.toggle('folded');
+    toggle.setAttribute('aria-expanded', String(!folded));
+    toggle.textContent = folded ? `Show all ${rows.length} final states` : `Show the first ${FOLDED_ROWS}`;
+  });
+  return h('div', { class: 'table-scroll' }, table, toggle);
+}
+
+/** Final states shown before "Show all". */
+const FOLDED_ROWS = 10;
+
+function growth(r: Report): HTMLElement {
+  const cell = (n: string | null) => (n === null ? 'more than 10^38' : grouped(n));
+  return h(
+    'details',
+    { class: 'growth', 'data-field': 'growth' },
+    h('summary', {}, 'Why that count grows so fast'),
+    h(
+      'p',
+      {},
+      'Two threads of a and b steps can interleave in C(a + b, a) ways: choose which a of the a + b steps are the first thread’s. ',
+      'Each added step multiplies the count, and each added thread multiplies it again: k threads of n steps have (kn)! / (n!)^k interleavings. ',
+      'The explorer does not run them one by one. Different orders of independent steps reach the same state, so it visits each distinct state once and adds up the ways into it. ',
+      'States grow too, but far more slowly: about (n + 1)^k, one for each combination of where the threads are.',
+    ),
+    h(
+      'table',
+      { class: 'figures' },
+      h('caption', {}, 'Independent threads of n steps: interleavings (and states a cache visits)'),
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'n steps each'), ...['2 threads', '3 threads', '4 threads'].map((c) => h('th', { scope: 'col' }, c)))),
+      h(
+        'tbody',
+        {},
+        ...r.growth.map((g) =>
+          h(
+            'tr',
+            {},
+            h('th', { scope: 'row' }, String(g.steps)),
+            ...g.interleavings.map((n, i) => h('td', { class: 'num' }, cell(n), h('small', { class: 'muted' }, ` (${grouped(String(g.states[i]))})`))),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+export const explorer: DemoModule<Report, Report> = {
+  id: 'explorer',
+  steppable: true,
+  instant: true,
+  runLabel: 'Explore',
+  notes: [
+    'A test that passes once proves little: most interleavings of a racy program may be fine. The explorer tries every one.',
+    'The shortest counterexample is the clearest story of a bug: replay it step by step below and watch where it goes wrong.',
+    'Ordering the locks by one global key (take the lower-numbered fork first) removes every deadlock, in every interleaving, not just in the ones you happened to try.',
+    'The counts pass billions quickly, yet the explorer visits only thousands of states: many orders lead to the same state.',
+  ],
+  mount(ctx, area) {
+    const preset = (label: string, values: Record<string, string>) =>
+      h('button', { type: 'button', class: 'chip', onclick: () => ctx.setParams(values) }, label);
+    area.append(
+      h(
+        'p',
+        { class: 'presets' },
+        'Try: ',
+        preset('Lost update, 2 threads', { program: 'lost-update', threads: '2' }),
+        preset('Lost update, 3 threads', { program: 'lost-update', threads: '3' }),
+        preset('Locks in opposite order', { program: 'opposite-locks' }),
+        preset('Five philosophers', { program: 'philosophers', k: '5' }),
+        preset('Forks in one global order', { program: 'philosophers-ordered', k: '5' }),
+        preset('Too big: 7 threads, 10,000 states', { program: 'lost-update', threads: '7', limit: '10000' }),
+      ),
+    );
+  },
+  result(ctx, r, area) {
+    const total = r.interleavings === null ? 'infinitely many' : `${r.counting === 'at_least' ? '≥ ' : ''}${grouped(r.interleavings)}`;
+    // Uncounted when the program can loop: then the outcomes that occur are the bad ones.
+    const bad = (['deadlock', 'broken', 'failed'] as const).filter((o) =>
+      r.by_outcome[o] === null ? r.final_states.some((f) => f.outcome === o) : r.by_outcome[o] !== '0',
+    );
+    const parts: (HTMLElement | null)[] = [
+      h(
+        'div',
+        { class: 'headline', 'aria-live': 'polite', 'aria-atomic': 'true' },
+        h('span', { class: 'big', 'data-field': 'interleavings' }, total),
+        h('span', {}, `interleavings of ${r.program}, through ${r.states.toLocaleString('en')} distinct states`),
+      ),
+      h('p', { class: 'explanation', 'data-field': 'explanation' }, r.explanation),
+      r.stopped ? h('p', { class: 'watchdog', role: 'alert', 'data-field': 'stopped' }, r.stopped) : null,
+      h(
+        'p',
+        { class: 'verdict', 'data-field': 'verdict' },
+        bad.length === 0
+          ? r.complete
+            ? `No interleaving deadlocks${r.assertion ? ` or breaks ${r.assertion}` : ''}.`
+            : 'No deadlock or broken assertion in the part explored.'
+          : bad
+              .map((o) => {
+                const n = r.by_outcome[o];
+                const of = r.interleavings === null ? 'Some interleavings' : `${r.counting === 'at_least' ? 'At least ' : ''}${grouped(n!)} of ${grouped(r.interleavings)} interleavings`;
+                return `${n === null ? 'Some interleavings' : of} ${DO[o]}`;
+              })
+              .join('; ') + '.',
+      ),
+      r.counterexample ? counterexample(ctx, r, r.counterexample) : null,
+      finalStates(ctx, r),
+      growth(r),
+    ];
+    area.append(...parts.filter((p): p is HTMLElement => p !== null));
+  },
+  summary(r, _run, params) {
+    if (!r) return { demo: 'explorer', params };
+    return {
+      demo: 'explorer',
+      params,
+      program: r.program_id,
+      interleavings: r.interleavings,
+      counting: r.counting,
+      states: r.states,
+      complete: r.complete,
+      stopped: r.stopped,
+      assertion: r.assertion,
+      deadlocks: r.by_outcome.deadlock,
+      broken: r.by_outcome.broken,
+      failed: r.by_outcome.failed,
+      finalStates: Object.fromEntries(r.final_states.map((f) => [f.summary, f.interleavings])),
+      counterexample: r.counterexample
+        ? { outcome: r.counterexample.outcome, trace: r.counterexample.trace, threads: traceNames(r.counterexample.trace, r.threads), summary: r.counterexample.summary }
+        : null,
+    };
+  },
+};
