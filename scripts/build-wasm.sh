@@ -7,8 +7,9 @@ source scripts/lib.sh
 
 say "building the wasm engine (nightly, build-std, shared memory)"
 # Run from crate/ so that crate/rust-toolchain.toml and crate/.cargo/config.toml apply.
-(cd crate && cargo build --lib --release --target wasm32-unknown-unknown)
-wasm=target/wasm/wasm32-unknown-unknown/release/playground.wasm
+# The wasm-release profile (Cargo.toml) optimises for size: every visitor downloads this.
+(cd crate && cargo build --lib --profile wasm-release --target wasm32-unknown-unknown)
+wasm=target/wasm/wasm32-unknown-unknown/wasm-release/playground.wasm
 
 rm -rf www/pkg
 wasm-bindgen --target web --out-dir www/pkg --remove-name-section --remove-producers-section "$wasm"
@@ -19,4 +20,4 @@ cat > www/pkg/package.json <<'JSON'
 JSON
 grep -q 'shared:true\|shared: true' www/pkg/playground.js ||
   die "the generated JS does not create a shared memory: the atomics linker flags were not applied"
-say "engine built: $(du -k www/pkg/playground_bg.wasm | cut -f1) KiB wasm"
+say "engine built: $(du -k www/pkg/playground_bg.wasm | cut -f1) KiB wasm, $(gzip -9 -c www/pkg/playground_bg.wasm | wc -c | awk '{printf "%d", $1/1024}') KiB gzipped"
