@@ -45,4 +45,18 @@ describe('chapter 14: race conditions', () => {
     assert.deepEqual(errors, []);
     assert.deepEqual(other.errors, []);
   });
+
+  it('sends the learner to the explorer, which finds the shortest losing interleaving', async () => {
+    const { page, errors } = await env.open('/?demo=race');
+    await waitState(page, 'ready');
+    await page.click('a[data-link="explorer"]');
+    await page.waitForURL(/demo=explorer/);
+    await waitState(page, 'ready');
+    const r = await result(page);
+    assert.equal(r.program, 'lost-update');
+    assert.equal(r.interleavings, '20');
+    assert.equal(r.counterexample.threads.length, 6);
+    assert.equal(r.counterexample.outcome, 'broken');
+    assert.deepEqual(errors, []);
+  });
 });

@@ -304,6 +304,15 @@ export const deadlock: DemoModule<null, Outcome> = {
   mount(ctx: DemoContext, area) {
     const chip = (label: string, values: Record<string, string>, preset: string) =>
       h('button', { type: 'button', class: 'chip', 'data-preset': preset, onclick: () => ctx.setParams(values) }, label);
+    area.after(
+      h(
+        'p',
+        { class: 'muted' },
+        'Let the computer find it: ',
+        h('a', { href: '?demo=explorer&program=opposite-locks', 'data-link': 'explorer' }, 'the interleaving explorer'),
+        ' tries every schedule of the two-lock program (or of the philosophers) and replays the shortest one that deadlocks.',
+      ),
+    );
     area.append(
       h(
         'p',

@@ -50,6 +50,13 @@ export const race: DemoModule<null, Outcome> = {
         h('button', { type: 'button', class: 'chip', 'data-preset': 'book', onclick: () => ctx.setParams({ threads: String(Math.max(1, Math.min(16, ctx.info.poolThreads))), increments: '1', gap: '1000', repeats: '5', method: 'all' }) }, "The book: many threads, one slow increment each"),
         h('button', { type: 'button', class: 'chip', onclick: () => ctx.setParams({ gap: '200', increments: '20000' }) }, 'Wider window between read and write'),
       ),
+      h(
+        'p',
+        { class: 'muted' },
+        'Let the computer find it: ',
+        h('a', { href: '?demo=explorer&program=lost-update&threads=2', 'data-link': 'explorer' }, 'the interleaving explorer'),
+        ' tries every order of the two threads’ steps and replays the shortest one that loses an update.',
+      ),
     );
   },
   result(_ctx, o, area) {
