@@ -2,7 +2,8 @@
 # `npm test`: every test, in the order that fails fastest. Installs what is missing first.
 #   1. native unit tests of the Rust core (stable toolchain, from the workspace root)
 #   2. the core on real pool threads in headless Chromium (wasm-pack test)
-#   3. type checks of the page and the worker code (separate configs)
+#   3. the site build, then type checks of the page and the worker code (separate configs;
+#      the worker's types come from the generated engine glue in www/pkg)
 #   4. the built site, end to end, in Debian's Chromium (with and without isolation)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,11 +17,11 @@ cargo test --quiet
 say "2/4 wasm tests on real threads in headless Chromium"
 bash scripts/test-wasm.sh
 
-say "3/4 type checks"
+say "3/4 build and type checks"
+bash scripts/build.sh
 tsc -p www/tsconfig.json --noEmit
 tsc -p www/tsconfig.worker.json --noEmit
 
 say "4/4 end-to-end tests in Chromium"
-bash scripts/build.sh
 # One browser at a time: two would compete for the cores the demos measure.
 node --test --test-concurrency=1 tests/e2e/
