@@ -33,7 +33,6 @@ use crate::sync::Ordering::AcqRel;
 use crate::sync::{AtomicUsize, Barrier, Mutex, PoisonError};
 use crate::workload::io_wait;
 use serde::Serialize;
-use std::cmp::Ordering;
 
 pub const SPEC: DemoSpec = DemoSpec {
     id: "queue",
@@ -64,58 +63,13 @@ pub const SPEC: DemoSpec = DemoSpec {
     ],
 };
 
-/// One item, as it travels through the queue: who made it, and when it was offered.
-#[derive(Debug, Clone, Copy)]
-pub struct Item {
-    /// Producer `p`'s `i`-th item is `p * items + i`.
-    pub id: u32,
-    pub producer: u32,
-    /// The key of the priority queue: smaller comes out first. See [`priority`].
-    pub priority: u32,
-    /// When the producer called `put`, in ms from the start of the run.
-    pub put_ms: f64,
-}
+mod books;
+mod message;
+#[cfg(test)]
+mod tests;
 
-/// What goes through the queue: an item, or a poison pill telling one consumer to stop.
-#[derive(Debug, Clone, Copy)]
-pub enum Msg {
-    Item(Item),
-    Pill,
-}
-
-/// The priority queue's order, Python's `(priority, id)` tuples: the smaller priority first,
-/// and between equal priorities the smaller id (the tie-breaker Python's docs recommend). A
-/// pill sorts after every item, so it never overtakes one.
-impl Ord for Msg {
-    fn cmp(&self, other: &Self) -> Ordering {
-        match (self, other) {
-            (Msg::Item(a), Msg::Item(b)) => (a.priority, a.id).cmp(&(b.priority, b.id)),
-            (Msg::Item(_), Msg::Pill) => Ordering::Less,
-            (Msg::Pill, Msg::Item(_)) => Ordering::Greater,
-            (Msg::Pill, Msg::Pill) => Ordering::Equal,
-        }
-    }
-}
-
-impl PartialOrd for Msg {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl PartialEq for Msg {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-
-impl Eq for Msg {}
-
-/// An item's priority, 0 (most urgent) to 9, made up from its id so that every run uses the
-/// same ones: `(7 * id + 3) mod 10`, which gives ten neighbouring ids ten different priorities.
-pub fn priority(id: u32) -> u32 {
-    (7 * (id % 10) + 3) % 10
-}
+use books::{blank_path, lock, Books, WakeAllOnPanic};
+pub use message::{priority, Item, Msg};
 
 /// The path of one item through the queue.
 #[derive(Debug, Clone, Serialize)]
@@ -202,55 +156,6 @@ enum Stop {
     Shutdown,
 }
 
-/// The run's shared bookkeeping: everything but the queue itself.
-struct Books<'a> {
-    feed: &'a Feed,
-    ctl: &'a Control,
-    log: SpanLog,
-    /// Every item's path by id, and whether it was put at all.
-    paths: Mutex<Vec<(bool, ItemPath)>>,
-    out: Mutex<Vec<u32>>,
-    fill: Mutex<Vec<[f64; 2]>>,
-    roles: Mutex<Vec<(bool, u32, Role)>>,
-}
-
-fn lock<T>(m: &Mutex<T>) -> crate::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-impl Books<'_> {
-    fn now(&self) -> f64 {
-        self.log.now()
-    }
-
-    /// Samples the fill level and tells the page.
-    fn note(&self, q: &Queue<Msg>, e: &'static str, who: &Role, item: Option<&Item>) {
-        let size = q.qsize() as u32;
-        let t = self.now();
-        lock(&self.fill).push([t, f64::from(size)]);
-        self.feed.push(&Event {
-            e,
-            t: (t * 100.0).round() / 100.0,
-            who: who.name.clone(),
-            lane: who.lane,
-            id: item.map(|i| i.id),
-            priority: item.map(|i| i.priority),
-            size,
-        });
-    }
-}
-
-/// Ends every blocking call in the queue if the thread that owns this guard panics, so that
-/// the other threads do not wait forever and the pool can report the panic.
-struct WakeAllOnPanic<'a>(&'a Queue<Msg>);
-
-impl Drop for WakeAllOnPanic<'_> {
-    fn drop(&mut self) {
-        if std::thread::panicking() {
-            self.0.shutdown(true);
-        }
-    }
-}
 
 pub fn run(p: &Params, env: Env, ctl: &Control, feed: &Feed) -> Result<Outcome, DemoError> {
     let producers = p.int("producers") as usize;
@@ -420,58 +325,6 @@ pub fn run(p: &Params, env: Env, ctl: &Control, feed: &Feed) -> Result<Outcome, 
     Ok(Outcome { explanation, ..o })
 }
 
-impl Books<'_> {
-    /// An item is in the queue.
-    fn put(&self, q: &Queue<Msg>, me: &mut Role, item: Item, blocked: bool) {
-        let in_ms = self.now();
-        me.items += 1;
-        self.ctl.advance(1);
-        {
-            let mut paths = lock(&self.paths);
-            let (made, path) = &mut paths[item.id as usize];
-            *made = true;
-            (path.producer_lane, path.put_ms, path.in_ms, path.blocked) = (me.lane, item.put_ms, in_ms, blocked);
-            if let Some(got) = path.got_ms {
-                path.queued_ms = Some((got - in_ms).max(0.0));
-            }
-        }
-        self.note(q, "put", me, Some(&item));
-    }
-
-    /// A consumer got an item. Its producer may not have recorded the put yet (its `put`
-    /// returned, but it has not run on): then `queued_ms` is filled in by [`Books::put`].
-    fn got(&self, q: &Queue<Msg>, me: &mut Role, c: u32, item: Item) {
-        me.items += 1;
-        self.ctl.advance(1);
-        let got_ms = self.now();
-        lock(&self.out).push(item.id);
-        {
-            let mut paths = lock(&self.paths);
-            let (made, path) = &mut paths[item.id as usize];
-            (path.consumer, path.consumer_lane, path.got_ms) = (Some(c), Some(me.lane), Some(got_ms));
-            if *made {
-                path.queued_ms = Some((got_ms - path.in_ms).max(0.0));
-            }
-        }
-        self.note(q, "get", me, Some(&item));
-    }
-}
-
-fn blank_path(id: u32, producer: u32) -> ItemPath {
-    ItemPath {
-        id,
-        priority: priority(id),
-        producer,
-        producer_lane: 0,
-        put_ms: 0.0,
-        in_ms: 0.0,
-        blocked: false,
-        consumer: None,
-        consumer_lane: None,
-        got_ms: None,
-        queued_ms: None,
-    }
-}
 
 /// Producers and consumers block in the queue, so each needs its own pool thread; the run
 /// needs a pool at all.
@@ -557,171 +410,4 @@ fn explain(o: &Outcome, producers: usize, consumers: usize, produce: u32, consum
         );
     }
     s
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::demos;
-    use std::collections::BTreeSet;
-
-    fn run_with(pairs: &[(&str, &str)], pool: u32) -> Result<Outcome, DemoError> {
-        run_ctl(pairs, pool, &Control::new())
-    }
-
-    fn run_ctl(pairs: &[(&str, &str)], pool: u32, ctl: &Control) -> Result<Outcome, DemoError> {
-        let raw: Vec<(String, String)> = pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
-        let p = demos::validate("queue", &raw).unwrap();
-        let tp = rayon::ThreadPoolBuilder::new().num_threads(pool as usize).build().unwrap();
-        let feed = Feed::with_capacity(1 << 18);
-        let out = tp.install(|| run(&p, Env { cores: 2, pool_threads: pool }, ctl, &feed));
-        if let Ok(o) = &out {
-            let puts = feed.text().lines().filter(|l| l.contains("\"e\":\"put\"")).count();
-            assert_eq!(puts as u32, o.produced, "the feed carried every put");
-        }
-        out
-    }
-
-    /// Every item made is either consumed exactly once or reported left in the queue.
-    fn assert_each_item_once(o: &Outcome, total: u32) {
-        let mut seen = o.order_out.clone();
-        seen.extend(&o.left);
-        seen.sort_unstable();
-        assert_eq!(seen, (0..total).collect::<Vec<_>>(), "out {:?} left {:?}", o.order_out, o.left);
-        assert_eq!(o.produced, total);
-        assert_eq!(o.items.len() as u32, total);
-        for path in &o.items {
-            assert_eq!(path.consumer.is_some(), !o.left.contains(&path.id), "{path:?}");
-        }
-    }
-
-    #[test]
-    fn every_item_is_consumed_exactly_once_in_every_order_and_stop() {
-        for order in ["fifo", "lifo", "priority"] {
-            for stop in ["pills", "shutdown"] {
-                let o = run_with(
-                    &[("producers", "3"), ("consumers", "3"), ("items", "12"), ("maxsize", "2"), ("order", order), ("stop", stop), ("produce", "0"), ("consume", "1")],
-                    6,
-                )
-                .unwrap();
-                assert_each_item_once(&o, 36);
-                if !(order == "lifo" && stop == "pills") {
-                    assert!(o.left.is_empty(), "{order} {stop}: left {:?}", o.left);
-                }
-                assert_eq!(o.producers.len(), 3);
-                assert_eq!(o.consumers.len(), 3);
-                let lanes: BTreeSet<u32> = o.producers.iter().chain(&o.consumers).map(|r| r.lane).collect();
-                assert_eq!(lanes.len(), 6, "every producer and consumer on a pool thread of its own");
-                assert_eq!(o.producers.iter().map(|r| r.items).sum::<u32>(), 36);
-                assert_eq!(o.consumers.iter().map(|r| r.items).sum::<u32>(), o.consumed);
-            }
-        }
-    }
-
-    #[test]
-    fn the_fill_level_never_exceeds_maxsize() {
-        for maxsize in [1, 3] {
-            let o = run_with(&[("producers", "4"), ("consumers", "1"), ("items", "6"), ("maxsize", &maxsize.to_string()), ("produce", "0"), ("consume", "1")], 5).unwrap();
-            assert!(o.fill.iter().all(|f| f[1] <= f64::from(maxsize)), "{:?}", o.fill);
-            assert!(o.max_fill <= maxsize && o.max_fill >= 1);
-            assert!(o.fill.len() > 2 * 24, "a sample at every put and get");
-        }
-    }
-
-    #[test]
-    fn one_producer_and_one_consumer_see_fifo_order() {
-        let o = run_with(&[("producers", "1"), ("consumers", "1"), ("items", "20"), ("maxsize", "4"), ("produce", "0"), ("consume", "0")], 2).unwrap();
-        assert_eq!(o.order_out, (0..20).collect::<Vec<_>>());
-        assert_eq!(o.order_check, Some(true));
-    }
-
-    #[test]
-    fn lifo_and_priority_orders_hold_for_one_producer_and_one_consumer() {
-        for order in ["lifo", "priority"] {
-            // A slow consumer lets items pile up, so the order has something to choose from.
-            let o = run_with(
-                &[("producers", "1"), ("consumers", "1"), ("items", "10"), ("maxsize", "0"), ("order", order), ("stop", "shutdown"), ("produce", "0"), ("consume", "3")],
-                2,
-            )
-            .unwrap();
-            assert_each_item_once(&o, 10);
-            assert!(o.left.is_empty());
-            assert!(order_allowed(if order == "lifo" { Order::Lifo } else { Order::Priority }, &o.order_out), "{order}: {:?}", o.order_out);
-            assert_eq!(o.order_check, Some(true));
-        }
-    }
-
-    #[test]
-    fn order_rules_accept_what_each_queue_can_give_and_refuse_the_rest() {
-        assert!(order_allowed(Order::Fifo, &[0, 1, 2, 3]));
-        assert!(!order_allowed(Order::Fifo, &[0, 2, 1]));
-        // LIFO: 0 went out at once, then 1, 2, 3 piled up and left newest first.
-        assert!(order_allowed(Order::Lifo, &[0, 3, 2, 1]));
-        assert!(order_allowed(Order::Lifo, &[0, 1, 2, 3]));
-        assert!(!order_allowed(Order::Lifo, &[2, 0, 1]), "1 was above 0 when 2 left");
-        // Priorities of 0..4 are 3, 0, 7, 4: with all four waiting, 1 (priority 0) goes first.
-        assert_eq!((0..4).map(priority).collect::<Vec<_>>(), [3, 0, 7, 4]);
-        assert!(order_allowed(Order::Priority, &[0, 1, 3, 2]));
-        assert!(!order_allowed(Order::Priority, &[0, 2, 1]), "1 waited with a smaller priority than 2");
-        let ten: BTreeSet<u32> = (0..10).map(priority).collect();
-        assert_eq!(ten.len(), 10, "ten neighbouring ids, ten priorities");
-    }
-
-    #[test]
-    fn pills_sort_after_every_item_in_the_priority_queue() {
-        let q = Queue::priority(0);
-        q.put_nowait(Msg::Pill).unwrap();
-        for id in [5, 1, 8] {
-            q.put_nowait(Msg::Item(Item { id, producer: 0, priority: priority(id), put_ms: 0.0 })).unwrap();
-        }
-        let ids: Vec<Option<u32>> = std::iter::from_fn(|| q.get_nowait().ok()).map(|m| if let Msg::Item(i) = m { Some(i.id) } else { None }).collect();
-        assert_eq!(ids, [Some(1), Some(5), Some(8), None]); // priorities 0, 8, 9, then the pill
-    }
-
-    #[test]
-    fn a_full_queue_makes_the_producer_wait() {
-        // Each item takes the consumer 25 ms; the producer makes them at once into a queue of
-        // one. After the first two, every put finds the queue full.
-        let o = run_with(&[("producers", "1"), ("consumers", "1"), ("items", "5"), ("maxsize", "1"), ("produce", "0"), ("consume", "25")], 2).unwrap();
-        assert!(o.producers[0].blocked_count >= 1, "{:?}", o.producers);
-        assert!(o.blocked_put_ms > 0.0);
-        assert_eq!(o.max_fill, 1);
-        assert!(o.explanation.contains("put blocks"), "{}", o.explanation);
-    }
-
-    #[test]
-    fn too_many_roles_for_the_pool_or_no_pool_is_refused_with_a_reason() {
-        let raw: Vec<(String, String)> = [("producers", "4"), ("consumers", "4")].iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
-        let p = demos::validate("queue", &raw).unwrap();
-        let feed = Feed::with_capacity(1024);
-        match run(&p, Env { cores: 2, pool_threads: 6 }, &Control::new(), &feed) {
-            Err(DemoError::Invalid(e)) => {
-                assert_eq!(e[0].param, "consumers");
-                assert!(e[0].message.starts_with("producers + consumers must be at most 6 here, got 8"), "{}", e[0].message);
-            }
-            other => panic!("{:?}", other.map(|o| o.explanation)),
-        }
-        match run(&p, Env { cores: 2, pool_threads: 0 }, &Control::new(), &feed) {
-            Err(DemoError::Invalid(e)) => assert!(e[0].message.contains("need real threads"), "{}", e[0].message),
-            other => panic!("{:?}", other.map(|o| o.explanation)),
-        }
-    }
-
-    #[test]
-    fn a_cancel_stops_the_run_in_either_stop_mode() {
-        for stop in ["pills", "shutdown"] {
-            let ctl = Control::new();
-            std::thread::scope(|s| {
-                // Cancel once a few items have moved: the run itself would last many seconds.
-                s.spawn(|| {
-                    while ctl.progress().0 < 4 {
-                        std::thread::sleep(std::time::Duration::from_millis(1));
-                    }
-                    ctl.cancel();
-                });
-                let r = run_ctl(&[("producers", "3"), ("consumers", "1"), ("items", "50"), ("maxsize", "2"), ("stop", stop), ("produce", "1"), ("consume", "100")], 4, &ctl);
-                assert!(matches!(r, Err(DemoError::Cancelled)), "{stop}: {:?}", r.map(|o| o.consumed));
-            });
-        }
-    }
 }
