@@ -7,7 +7,7 @@ use crate::sched::examples::{
     countdown, leaked_lock, locked_increment, lost_update, opposite_order_locks, philosophers, producer_consumer,
     same_order_locks,
 };
-use crate::sched::{replay, Instr, ProgramSpec, RunStatus, State, ThreadSpec};
+use crate::sched::{replay, Instr, Machine, ProgramSpec, RunStatus, State, ThreadSpec};
 use std::collections::{BTreeMap, HashSet};
 
 fn run(program: Program, assertion: Option<&str>) -> Exploration {
