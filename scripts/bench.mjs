@@ -165,16 +165,22 @@ function native() {
   return JSON.parse(out.trim().split('\n').pop());
 }
 
+/** A playground page whose engine is ready, for calls through window.playground.engine. */
+async function enginePage(b, base) {
+  const page = await b.context.newPage();
+  page.on('pageerror', (e) => log('pageerror:', e.message));
+  await page.goto(`${base}?demo=amdahl`);
+  await waitState(page, ['ready', 'error']);
+  return page;
+}
+
 // ---------------------------------------------------------------------------------------
 // 1 + 3. Speedup in the browser, then dispatch, in one browser.
 
 async function speedupAndDispatch(base) {
   const b = await launch();
   try {
-    const page = await b.context.newPage();
-    page.on('pageerror', (e) => log('pageerror:', e.message));
-    await page.goto(`${base}?demo=amdahl`);
-    await waitState(page, ['ready', 'error']);
+    const page = await enginePage(b, base);
     const info = await page.evaluate(() => {
       const i = window.playground.engine.info;
       return { cores: i.cores, poolThreads: i.poolThreads, isolated: i.isolated, startupMs: i.startupMs };
@@ -249,10 +255,7 @@ async function speedupAndDispatch(base) {
 async function syncBench(base) {
   const b = await launch();
   try {
-    const page = await b.context.newPage();
-    page.on('pageerror', (e) => log('pageerror:', e.message));
-    await page.goto(`${base}?demo=amdahl`);
-    await waitState(page, ['ready', 'error']);
+    const page = await enginePage(b, base);
     const env = await page.evaluate((cfg) => window.playground.engine.benchSync(cfg), SYNC_CONFIG);
     if (!env.ok) throw new Error(`benchSync failed: ${env.error.message}`);
     const s = env.result;

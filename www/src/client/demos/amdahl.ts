@@ -55,7 +55,6 @@ const calc = {
   gains: h('tbody'),
   tradeoff: h('p', { class: 'tradeoff', 'data-field': 'tradeoff' }),
 };
-let lastCalc: Calculator | undefined;
 
 export const amdahl: DemoModule<Calculator, Outcome> = {
   id: 'amdahl',
@@ -94,7 +93,6 @@ export const amdahl: DemoModule<Calculator, Outcome> = {
     void tradeoff(ctx);
   },
   computed(_ctx, c) {
-    lastCalc = c;
     calc.speedup.textContent = times(c.speedup);
     const pct = Math.round(c.parallel * 100);
     calc.words.textContent =
@@ -198,5 +196,4 @@ async function tradeoff(ctx: DemoContext) {
   calc.tradeoff.textContent =
     `The book's trade-off: 4 processors at 40 % parallel give ${sa.toFixed(2)}×; 2 processors at 80 % parallel give ${sb.toFixed(2)}×. ` +
     `Making more of the program parallel beats buying processors.`;
-  void lastCalc;
 }
