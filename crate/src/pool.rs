@@ -2,10 +2,17 @@
 //!
 //! The pool of threads is rayon's (in the browser: Web Workers sharing one wasm memory,
 //! started by wasm-bindgen-rayon). A rayon pool cannot be resized in the browser, so "run on
-//! k threads" means: spawn exactly k job loops into the pool, each taking the next task
-//! number from one shared counter until none are left (a self-scheduling pool, the book's
-//! "queue of tasks and k worker threads"). [`Where::Caller`] runs the same tasks one after
-//! another on the calling thread instead: the sequential baseline.
+//! k threads" means: spawn exactly k jobs into the pool. Each job first waits at a start line
+//! until all k have arrived; a job blocked there holds its worker, so the k jobs run on k
+//! distinct workers, all alive at once. (Without the start line, a job that finishes before
+//! another worker wakes lets its worker take the next job too, and "4 threads" quietly runs
+//! on 1.) Then:
+//! - [`run_threads`]: thread i runs its own body once (the demos about threads and locks);
+//! - [`run_tasks`]: the k jobs take the next task number from one shared counter until none
+//!   are left (a self-scheduling pool, the book's "queue of tasks and k worker threads").
+//!
+//! [`Where::Caller`] runs the same work one after another on the calling thread instead: the
+//! sequential baseline, and the only choice on a page without a pool.
 //!
 //! Lanes name the thread a span ran on: 0 is the calling thread (the engine worker in the
 //! browser), `i + 1` is pool thread `i`.
@@ -13,9 +20,9 @@
 use crate::clock;
 use crate::control::{Cancelled, Control};
 use serde::Serialize;
-use std::sync::atomic::AtomicUsize;
+use crate::sync::{AtomicUsize, Condvar, Mutex};
 use std::sync::atomic::Ordering::Relaxed;
-use std::sync::Mutex;
+use std::time::Duration;
 
 /// Where the tasks of a run execute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,7 +56,7 @@ pub struct Span {
 pub struct Run {
     /// Threads asked for: 1 for [`Where::Caller`], k for [`Where::Pool`].
     pub threads: u32,
-    /// Lanes that ran at least one task, ascending.
+    /// Lanes that ran at least one task, ascending (for a run of threads: every thread's).
     pub lanes: Vec<u32>,
     pub wall_ms: f64,
     pub spans: Vec<Span>,
@@ -89,6 +96,12 @@ impl Recorder<'_> {
 
     pub fn lane(&self) -> u32 {
         self.lane
+    }
+
+    /// The run's origin (a [`clock::now_ms`] value): for [`run_threads`] on a pool, the moment
+    /// the last thread reached the start line, when all began together.
+    pub fn origin(&self) -> f64 {
+        self.origin
     }
 }
 
@@ -150,66 +163,219 @@ impl Default for SpanLog {
     }
 }
 
-/// Runs tasks `0..tasks` at `place`, counting each finished task on `ctl`. A task returns
-/// `Err(Cancelled)` to stop the run; the other threads stop before their next task.
-pub fn run_tasks<F>(place: Where, tasks: usize, ctl: &Control, task: F) -> Result<Run, Cancelled>
+/// Why the threads of a run did not all run to the end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stopped {
+    /// A cancel was requested.
+    Cancelled,
+    /// The pool did not give `asked` workers at once within [`START_PATIENCE_MS`]: only
+    /// `arrived` reached the start line, so nothing ran (it never runs on fewer than asked).
+    Short { arrived: usize, asked: usize },
+}
+
+impl From<Cancelled> for Stopped {
+    fn from(_: Cancelled) -> Self {
+        Stopped::Cancelled
+    }
+}
+
+/// How long the first thread at a start line waits for the others before the run is refused.
+/// Idle pool workers pick up a job in microseconds; only workers kept busy elsewhere miss it.
+pub const START_PATIENCE_MS: f64 = 10_000.0;
+
+/// Where k threads wait for each other before any begins, so that all k are alive at once.
+/// A thread blocked here holds its pool worker, so k arrivals are k distinct workers: none can
+/// finish early and then run a second job on the same worker. Bounded: past its patience the
+/// start line gives up, and every thread that came, and every one that comes later, is told.
+pub(crate) struct StartLine {
+    k: usize,
+    /// Threads arrived, the time the last one did (the run's origin), and, once it gave up,
+    /// how many had arrived then.
+    state: Mutex<(usize, Option<f64>, Option<usize>)>,
+    all_here: Condvar,
+    opened: f64,
+    patience_ms: f64,
+}
+
+impl StartLine {
+    pub(crate) fn new(k: usize) -> Self {
+        Self::with_patience(k, START_PATIENCE_MS)
+    }
+
+    fn with_patience(k: usize, patience_ms: f64) -> Self {
+        StartLine { k, state: Mutex::new((0, None, None)), all_here: Condvar::new(), opened: clock::now_ms(), patience_ms }
+    }
+
+    /// Waits for the other threads; returns the origin, the same for all of them.
+    pub(crate) fn arrive(&self, ctl: &Control) -> Result<f64, Stopped> {
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        s.0 += 1;
+        if s.0 == self.k && s.2.is_none() {
+            s.1 = Some(clock::now_ms());
+            self.all_here.notify_all();
+        }
+        loop {
+            if let Some(origin) = s.1 {
+                return Ok(origin);
+            }
+            if let Some(arrived) = s.2 {
+                return Err(Stopped::Short { arrived, asked: self.k });
+            }
+            if ctl.is_cancelled() {
+                return Err(Stopped::Cancelled);
+            }
+            if clock::since(self.opened) > self.patience_ms {
+                s.2 = Some(s.0);
+                self.all_here.notify_all();
+                continue;
+            }
+            // Short slices: a cancel raised by the page sends no notification.
+            s = self.all_here.wait_timeout(s, Duration::from_millis(10)).unwrap_or_else(|e| e.into_inner()).0;
+        }
+    }
+}
+
+/// Runs `k` jobs on `k` distinct workers of the current rayon pool, all alive at once: each
+/// waits at a start line until all have arrived, then runs `job(slot, origin)` (`slot` in
+/// `0..k`, `origin` the moment the last one arrived). Returns the origin.
+fn together<J>(k: usize, ctl: &Control, patience_ms: f64, job: J) -> Result<f64, Stopped>
+where
+    J: Fn(usize, f64) -> Result<(), Cancelled> + Sync,
+{
+    assert!(k >= 1, "a pool run needs at least one thread");
+    let line = StartLine::with_patience(k, patience_ms);
+    let failed = Mutex::new(None);
+    let fail = |e: Stopped| {
+        let mut f = failed.lock().unwrap_or_else(|e| e.into_inner());
+        // A refusal or a cancel says more than the cancels it caused in other threads.
+        if f.is_none() || e != Stopped::Cancelled {
+            *f = Some(e);
+        }
+    };
+    rayon::scope(|s| {
+        for slot in 0..k {
+            let (line, job, fail) = (&line, &job, &fail);
+            s.spawn(move |_| match line.arrive(ctl) {
+                Ok(origin) => {
+                    if let Err(e) = job(slot, origin) {
+                        fail(e.into());
+                    }
+                }
+                Err(e) => fail(e),
+            });
+        }
+    });
+    if let Some(e) = failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        return Err(e);
+    }
+    let origin = line.state.into_inner().unwrap_or_else(|e| e.into_inner()).1;
+    Ok(origin.expect("every job ran, so all arrived"))
+}
+
+/// A run's timeline as its threads fill it in.
+struct Books {
+    spans: Mutex<Vec<Span>>,
+    /// Finished tasks, in the order they finished, with the lane that ran each.
+    order: Mutex<Vec<(u32, u32)>>,
+}
+
+impl Books {
+    fn new(tasks: usize) -> Self {
+        Books { spans: Mutex::new(Vec::with_capacity(tasks)), order: Mutex::new(Vec::with_capacity(tasks)) }
+    }
+
+    fn recorder(&self, origin: f64, task: usize) -> Recorder<'_> {
+        Recorder { origin, lane: current_lane(), task: task as u32, spans: &self.spans }
+    }
+
+    fn finished(&self, task: usize, ctl: &Control) {
+        self.order.lock().unwrap_or_else(|e| e.into_inner()).push((task as u32, current_lane()));
+        ctl.tick();
+    }
+
+    fn into_run(self, threads: u32, origin: f64) -> Run {
+        let wall_ms = clock::since(origin);
+        let mut spans = self.spans.into_inner().unwrap_or_else(|e| e.into_inner());
+        spans.sort_by(|a, b| a.start_ms.total_cmp(&b.start_ms));
+        let finished = self.order.into_inner().unwrap_or_else(|e| e.into_inner());
+        // A lane did work if it finished a task (whether or not the task drew a span).
+        let mut lanes: Vec<u32> = finished.iter().map(|&(_, lane)| lane).chain(spans.iter().map(|s| s.lane)).collect();
+        lanes.sort_unstable();
+        lanes.dedup();
+        let order = finished.into_iter().map(|(task, _)| task).collect();
+        Run { threads, lanes, wall_ms, spans, order }
+    }
+}
+
+/// Runs tasks `0..tasks` at `place`, counting each finished task on `ctl`: a self-scheduling
+/// pool. On a pool, `k` job loops start together on `k` distinct workers (none starts before
+/// all are alive) and each takes the next task number until none are left; how many of them
+/// did work is [`Run::threads_used`]. A task returns `Err(Cancelled)` to stop the run; the
+/// other threads stop before their next task.
+pub fn run_tasks<F>(place: Where, tasks: usize, ctl: &Control, task: F) -> Result<Run, Stopped>
 where
     F: Fn(usize, &Recorder) -> Result<(), Cancelled> + Sync,
 {
-    let spans = Mutex::new(Vec::with_capacity(tasks));
-    let order = Mutex::new(Vec::with_capacity(tasks));
+    let books = Books::new(tasks);
     let next = AtomicUsize::new(0);
-    let origin = clock::now_ms();
 
     // snippet:start concurrency
-    let job_loop = || -> Result<(), Cancelled> {
-        let lane = current_lane();
+    let job_loop = |origin: f64| -> Result<(), Cancelled> {
         loop {
             ctl.check()?;
             let i = next.fetch_add(1, Relaxed);
             if i >= tasks {
                 return Ok(());
             }
-            let rec = Recorder { origin, lane, task: i as u32, spans: &spans };
-            task(i, &rec)?;
-            order.lock().unwrap_or_else(|e| e.into_inner()).push(i as u32);
-            ctl.tick();
+            task(i, &books.recorder(origin, i))?;
+            books.finished(i, ctl);
         }
     };
 
-    let threads = match place {
+    let (threads, origin) = match place {
         Where::Caller => {
-            job_loop()?;
-            1
+            let origin = clock::now_ms();
+            job_loop(origin)?;
+            (1, origin)
         }
-        Where::Pool(k) => {
-            assert!(k >= 1, "a pool run needs at least one thread");
-            let failed = Mutex::new(None);
-            rayon::scope(|s| {
-                for _ in 0..k {
-                    s.spawn(|_| {
-                        if let Err(e) = job_loop() {
-                            *failed.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
-                        }
-                    });
-                }
-            });
-            if let Some(e) = failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
-                return Err(e);
-            }
-            k as u32
-        }
+        // k loops on k workers, started together, sharing one counter of tasks.
+        Where::Pool(k) => (k as u32, together(k, ctl, START_PATIENCE_MS, |_, origin| job_loop(origin))?),
     };
     // snippet:end concurrency
-    let wall_ms = clock::since(origin);
+    Ok(books.into_run(threads, origin))
+}
 
-    let mut spans = spans.into_inner().unwrap_or_else(|e| e.into_inner());
-    spans.sort_by(|a, b| a.start_ms.total_cmp(&b.start_ms));
-    let mut lanes: Vec<u32> = spans.iter().map(|s| s.lane).collect();
-    lanes.sort_unstable();
-    lanes.dedup();
-    let order = order.into_inner().unwrap_or_else(|e| e.into_inner());
-    Ok(Run { threads, lanes, wall_ms, spans, order })
+/// Runs `k` threads at `place`: thread `i` runs `body(i)` once. On a pool they are `k`
+/// distinct workers, all alive at once (each waits at a start line for the others), so the
+/// run's lanes are exactly `k`; at [`Where::Caller`] the bodies run one after another on the
+/// calling thread. This is what a demo that says "k threads" runs.
+pub fn run_threads<F>(place: Where, k: usize, ctl: &Control, body: F) -> Result<Run, Stopped>
+where
+    F: Fn(usize, &Recorder) -> Result<(), Cancelled> + Sync,
+{
+    run_threads_within(place, k, ctl, START_PATIENCE_MS, body)
+}
+
+/// [`run_threads`] with a start line that waits at most `patience_ms` for all k.
+fn run_threads_within<F>(place: Where, k: usize, ctl: &Control, patience_ms: f64, body: F) -> Result<Run, Stopped>
+where
+    F: Fn(usize, &Recorder) -> Result<(), Cancelled> + Sync,
+{
+    let books = Books::new(k);
+    let thread = |i: usize, origin: f64| -> Result<(), Cancelled> {
+        body(i, &books.recorder(origin, i))?;
+        books.finished(i, ctl);
+        Ok(())
+    };
+    let (threads, origin) = match place {
+        Where::Caller => {
+            let origin = clock::now_ms();
+            (0..k).try_for_each(|i| thread(i, origin))?;
+            (1, origin)
+        }
+        Where::Pool(_) => (k as u32, together(k, ctl, patience_ms, thread)?),
+    };
+    Ok(books.into_run(threads, origin))
 }
 
 #[cfg(test)]
@@ -267,6 +433,86 @@ mod tests {
     }
 
     #[test]
+    fn k_threads_are_k_distinct_workers_even_when_each_has_almost_nothing_to_do() {
+        // Without the start line, a job that ends before another worker wakes lets its worker
+        // take the next job as well: "4 threads" then ran on 1 to 3 workers. Many tries, each
+        // with bodies too short to overlap by chance; every one must use exactly k lanes.
+        let p = pool(4);
+        let ctl = Control::new();
+        for k in 1..=4 {
+            for _ in 0..100 {
+                let run = p.install(|| run_threads(Where::Pool(k), k, &ctl, |_, _| Ok(()))).unwrap();
+                assert_eq!(run.threads_used(), k, "lanes {:?}", run.lanes);
+                assert_eq!(run.threads, k as u32);
+                let mut order = run.order.clone();
+                order.sort_unstable();
+                assert_eq!(order, (0..k as u32).collect::<Vec<_>>(), "each thread ran its body once");
+            }
+        }
+    }
+
+    #[test]
+    fn the_k_threads_are_all_alive_at_once() {
+        // Every thread waits inside its body until all k are inside: this finishes only if
+        // they run at the same time (a Barrier would hang if any two shared a worker).
+        let p = pool(3);
+        let inside = crate::sync::Barrier::new(3);
+        let run = p.install(|| run_threads(Where::Pool(3), 3, &Control::new(), |_, _| {
+            inside.wait();
+            Ok(())
+        }));
+        assert_eq!(run.unwrap().threads_used(), 3);
+    }
+
+    #[test]
+    fn a_self_scheduling_run_starts_all_its_loops_together() {
+        // One task per loop, each task waiting until all k tasks have begun: only k loops that
+        // are alive at once, on k workers, can get through.
+        let p = pool(4);
+        let begun = crate::sync::Barrier::new(4);
+        let run = p.install(|| run_tasks(Where::Pool(4), 4, &Control::new(), |_, _| {
+            begun.wait();
+            Ok(())
+        }));
+        assert_eq!(run.unwrap().threads_used(), 4);
+    }
+
+    #[test]
+    fn more_threads_than_free_workers_are_refused_not_run_on_fewer() {
+        let p = pool(2);
+        let ran = AtomicUsize::new(0);
+        let result = p.install(|| {
+            run_threads_within(Where::Pool(3), 3, &Control::new(), 200.0, |_, _| {
+                ran.fetch_add(1, Relaxed);
+                Ok(())
+            })
+        });
+        assert_eq!(result.unwrap_err(), Stopped::Short { arrived: 2, asked: 3 });
+        assert_eq!(ran.load(Relaxed), 0, "no thread began its work");
+        // The pool is free again afterwards: the same run on 2 threads works.
+        assert_eq!(p.install(|| run_threads(Where::Pool(2), 2, &Control::new(), |_, _| Ok(()))).unwrap().threads_used(), 2);
+    }
+
+    #[test]
+    fn a_cancel_releases_threads_waiting_at_the_start_line() {
+        let p = pool(2);
+        let ctl = Control::new();
+        ctl.cancel();
+        let result = p.install(|| run_threads(Where::Pool(3), 3, &ctl, |_, _| Ok(())));
+        assert_eq!(result.unwrap_err(), Stopped::Cancelled);
+    }
+
+    #[test]
+    fn threads_at_the_caller_run_one_after_another() {
+        let run = run_threads(Where::Caller, 3, &Control::new(), |_, rec| {
+            rec.span(SpanKind::Work, || ());
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!((run.order, run.lanes, run.threads), (vec![0, 1, 2], vec![0], 1));
+    }
+
+    #[test]
     fn a_span_log_names_the_item_and_the_lane_of_each_span() {
         let log = SpanLog::new();
         pool(2).install(|| {
@@ -299,7 +545,7 @@ mod tests {
                 workload::io_wait(1, &ctl)
             })
         });
-        assert!(matches!(result, Err(Cancelled)));
+        assert_eq!(result.unwrap_err(), Stopped::Cancelled);
         assert!(ctl.progress().0 < 1000);
     }
 }

@@ -14,7 +14,7 @@ use crate::clock;
 use crate::control::{Cancelled, Control};
 use crate::locks::manual::{AcquireError, ManualLock};
 use crate::params::{DemoSpec, Kind, ParamSpec, Params};
-use crate::pool::{run_tasks, Recorder, Run, SpanKind, Where};
+use crate::pool::{run_threads, Recorder, Run, SpanKind, Where};
 use crate::workload::busy;
 use serde::Serialize;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -64,6 +64,8 @@ pub struct Event {
 #[derive(Debug, Clone, Serialize)]
 pub struct Outcome {
     pub style: &'static str,
+    /// Distinct threads that ran, all alive at once: the threads asked for (1 without a pool).
+    pub threads_used: usize,
     pub failure: &'static str,
     pub events: Vec<Event>,
     /// A left the lock taken when it finished.
@@ -104,7 +106,7 @@ pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
     let guarded = Mutex::new(0u32);
     let report = Mutex::new((false, None::<String>, false, false, 0.0f64)); // leaked, watchdog, poisoned, got, waited
 
-    let timeline = run_tasks(place, 2, ctl, |i, rec| -> Result<(), Cancelled> {
+    let timeline = run_threads(place, 2, ctl, |i, rec| -> Result<(), Cancelled> {
         if i == 0 {
             thread_a(style, failure, rec, &manual, &guarded, &log);
             a_holds.store(true, Release);
@@ -125,7 +127,8 @@ pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
     let mut events = events.into_inner().unwrap_or_else(|e| e.into_inner());
     events.sort_by(|a, b| a.t_ms.total_cmp(&b.t_ms));
     let explanation = explain(style, failure, leaked, poisoned, p.int("patience"));
-    Ok(Outcome { style, failure, events, leaked, watchdog, poisoned, b_got_lock, b_waited_ms, timeline, explanation })
+    let threads_used = timeline.threads_used();
+    Ok(Outcome { style, threads_used, failure, events, leaked, watchdog, poisoned, b_got_lock, b_waited_ms, timeline, explanation })
 }
 
 // snippet:start guard

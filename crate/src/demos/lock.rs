@@ -11,7 +11,7 @@ use crate::clock;
 use crate::control::{Cancelled, Control};
 use crate::locks::spin::SpinLock;
 use crate::params::{DemoSpec, Kind, ParamSpec, Params};
-use crate::pool::{run_tasks, Run, SpanKind, Where};
+use crate::pool::{run_threads, Run, SpanKind, Where};
 use crate::workload::busy;
 use serde::Serialize;
 use std::sync::{Mutex, TryLockError};
@@ -58,6 +58,8 @@ pub struct ThreadStats {
 pub struct Outcome {
     pub mode: &'static str,
     pub threads: u32,
+    /// Distinct threads that ran, all alive at once: the threads asked for (1 without a pool).
+    pub threads_used: usize,
     pub expected: u64,
     pub actual: u64,
     pub exact: bool,
@@ -90,7 +92,7 @@ pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
 
     let lock = if mode == "spin" { Lock::Spin(SpinLock::new(0)) } else { Lock::Blocking(Mutex::new(0)) };
     let stats = Mutex::new(Vec::new());
-    let timeline = run_tasks(place, k, ctl, |t, rec| -> Result<(), Cancelled> {
+    let timeline = run_threads(place, k, ctl, |t, rec| -> Result<(), Cancelled> {
         let mut st = ThreadStats { name: super::threads::name(t), lane: rec.lane(), ..Default::default() };
         let begun = clock::now_ms();
         // Spans for every stride-th acquisition, spread over the whole run.
@@ -171,6 +173,7 @@ pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
     Ok(Outcome {
         mode,
         threads: k as u32,
+        threads_used: timeline.threads_used(),
         expected,
         actual,
         exact: actual == expected,

@@ -20,6 +20,7 @@ pub mod threads;
 use crate::control::{Cancelled, Control};
 use crate::live::Feed;
 use crate::params::{self, DemoSpec, ParamError, Params};
+use crate::pool::Stopped;
 use serde::Serialize;
 use serde_json::Value;
 use std::fmt;
@@ -47,6 +48,22 @@ pub enum DemoError {
 impl From<Cancelled> for DemoError {
     fn from(_: Cancelled) -> Self {
         DemoError::Cancelled
+    }
+}
+
+/// A run whose threads could not all start is refused, never run on fewer threads.
+impl From<Stopped> for DemoError {
+    fn from(s: Stopped) -> Self {
+        match s {
+            Stopped::Cancelled => DemoError::Cancelled,
+            Stopped::Short { arrived, asked } => DemoError::Invalid(vec![ParamError {
+                param: String::new(),
+                message: format!(
+                    "only {arrived} of the {asked} threads asked for could start together: the engine's other \
+                     pool workers were busy, so nothing ran rather than running on fewer; try again"
+                ),
+            }]),
+        }
     }
 }
 
@@ -186,6 +203,36 @@ mod tests {
         assert_eq!(v["ignored"], serde_json::json!(["colour"]));
         assert_eq!(v["value"]["speedup"], crate::amdahl::speedup(0.25, 4.0));
         assert_eq!(compute("concurrency", &[]).unwrap()["value"], Value::Null);
+    }
+
+    #[test]
+    fn every_demo_that_says_k_threads_runs_k_distinct_threads_every_time() {
+        // Inputs small enough that a thread's whole job is shorter than a worker's wake-up:
+        // before the start line, these ran on fewer threads than asked, some of the time.
+        let cases: &[(&str, &[(&str, &str)], usize)] = &[
+            ("threads", &[("threads", "4"), ("count", "1"), ("delay", "1"), ("stagger", "0")], 4),
+            ("lock", &[("threads", "4"), ("increments", "1"), ("hold", "0"), ("outside", "0"), ("mode", "spin")], 4),
+            ("lock", &[("threads", "3"), ("increments", "1"), ("hold", "0"), ("outside", "0"), ("mode", "mutex")], 3),
+            ("guard", &[("style", "guard"), ("failure", "none")], 2),
+            ("queue", &[("producers", "2"), ("consumers", "3"), ("items", "1"), ("produce", "0"), ("consume", "0")], 5),
+            ("starvation", &[("readers", "2"), ("writers", "2"), ("budget", "200"), ("hold", "1"), ("pause", "0")], 4),
+            ("deadlock", &[("philosophers", "4"), ("fix", "ordered"), ("meals", "1"), ("pause", "0")], 4),
+        ];
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(6).build().unwrap();
+        let env = Env { cores: 2, pool_threads: 6 };
+        let feed = Feed::with_capacity(1 << 20);
+        for (id, inputs, k) in cases {
+            for _ in 0..5 {
+                let v = pool.install(|| run(id, &q(inputs), env, &Control::new(), &feed)).unwrap();
+                assert_eq!(v["threads_used"], *k, "{id} {inputs:?}");
+            }
+        }
+        // The race: every method's run, every time.
+        for _ in 0..5 {
+            let v = pool.install(|| run("race", &q(&[("threads", "4"), ("increments", "10"), ("repeats", "3"), ("method", "all")]), env, &Control::new(), &feed)).unwrap();
+            let used: Vec<u64> = v["runs"].as_array().unwrap().iter().map(|r| r["threads_used"].as_u64().unwrap()).collect();
+            assert_eq!(used, [4, 4, 4]);
+        }
     }
 
     #[test]

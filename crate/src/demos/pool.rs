@@ -22,9 +22,9 @@ use crate::clock;
 use crate::control::{Cancelled, Control};
 use crate::live::Feed;
 use crate::params::{DemoSpec, Kind, ParamError, ParamSpec, Params};
-use crate::pool::{current_lane, run_tasks, Run, SpanKind, SpanLog, Where};
+use crate::pool::{current_lane, run_threads, Run, SpanKind, SpanLog, Stopped, Where};
 use crate::queue::Queue;
-use crate::sync::{Barrier, Condvar, Mutex, MutexGuard, PoisonError};
+use crate::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use crate::workload::{cpu_units, io_wait};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -193,10 +193,9 @@ fn report(feed: &Feed, log: &SpanLog, run: &'static str, e: &'static str, task: 
 /// The book's pool: k workers and one shared FIFO task queue. The main thread puts every
 /// task in the queue, then one pill (`None`) per worker. Each worker gets the next task until
 /// it gets a pill: whoever is free takes the next one.
-fn with_a_task_queue(k: usize, sizes: &[u32], ctl: &Control, feed: &Feed) -> Result<Strategy, Cancelled> {
+fn with_a_task_queue(k: usize, sizes: &[u32], ctl: &Control, feed: &Feed) -> Result<Strategy, Stopped> {
     let log = SpanLog::new();
     let lanes = Mutex::new(vec![0; k]);
-    let started = Barrier::new(k); // every worker starts before any takes a task
     let tasks: Queue<Option<usize>> = Queue::fifo(0);
     for t in 0..sizes.len() {
         tasks.put(Some(t), true, None).expect("an unbounded queue is never full");
@@ -204,9 +203,9 @@ fn with_a_task_queue(k: usize, sizes: &[u32], ctl: &Control, feed: &Feed) -> Res
     for _ in 0..k {
         tasks.put(None, true, None).expect("an unbounded queue is never full");
     }
-    run_tasks(Where::Pool(k), k, ctl, |worker, _| {
+    // k worker threads, all started before any takes a task.
+    run_threads(Where::Pool(k), k, ctl, |worker, _| {
         lock(&lanes)[worker] = current_lane();
-        started.wait();
         while let Ok(Some(t)) = tasks.get(true, None) {
             report(feed, &log, "queue", "take", t);
             log.span(t as u32, SpanKind::Work, || cpu_units(sizes[t], ctl))?;
@@ -325,7 +324,7 @@ impl Drop for ReleaseOnDrop<'_> {
 /// The cost of handing one task to an idle pool worker: a worker blocks in `get` on an empty
 /// queue (its thread sleeps); another thread puts the time of the put; the worker reads the
 /// clock when `get` returns. Median of [`HANDOFFS`].
-fn handoff(ctl: &Control) -> Result<Option<Handoff>, Cancelled> {
+fn handoff(ctl: &Control) -> Result<Option<Handoff>, Stopped> {
     if rayon::current_num_threads() < 2 {
         return Ok(None);
     }
@@ -333,7 +332,7 @@ fn handoff(ctl: &Control) -> Result<Option<Handoff>, Cancelled> {
     let to_worker: Queue<Option<f64>> = Queue::fifo(0);
     let back: Queue<f64> = Queue::fifo(0);
     let samples = Mutex::new(Vec::new());
-    run_tasks(Where::Pool(2), 2, ctl, |role, _| {
+    run_threads(Where::Pool(2), 2, ctl, |role, _| {
         if role == 0 {
             while let Ok(Some(sent)) = to_worker.get(true, None) {
                 let _ = back.put_nowait(clock::since(sent));

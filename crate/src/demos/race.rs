@@ -10,7 +10,7 @@
 use super::{check_pool_limit, DemoError, Env};
 use crate::control::{Cancelled, Control};
 use crate::params::{DemoSpec, Kind, ParamSpec, Params};
-use crate::pool::{run_tasks, Run, SpanKind, Where};
+use crate::pool::{run_threads, Run, SpanKind, Where};
 use crate::workload::busy;
 use serde::Serialize;
 use std::sync::atomic::AtomicU64;
@@ -142,17 +142,17 @@ pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
             let (actual, run) = match m {
                 "unprotected" => {
                     let c = AtomicU64::new(0);
-                    let run = run_tasks(place, k, ctl, |_, rec| rec.span(SpanKind::Work, || racy(&c, n, gap, ctl)))?;
+                    let run = run_threads(place, k, ctl, |_, rec| rec.span(SpanKind::Work, || racy(&c, n, gap, ctl)))?;
                     (c.into_inner(), run)
                 }
                 "mutex" => {
                     let c = Mutex::new(0);
-                    let run = run_tasks(place, k, ctl, |_, rec| rec.span(SpanKind::Work, || locked(&c, n, gap, ctl)))?;
+                    let run = run_threads(place, k, ctl, |_, rec| rec.span(SpanKind::Work, || locked(&c, n, gap, ctl)))?;
                     (c.into_inner().unwrap_or_else(|e| e.into_inner()), run)
                 }
                 _ => {
                     let c = AtomicU64::new(0);
-                    let run = run_tasks(place, k, ctl, |_, rec| rec.span(SpanKind::Work, || atomic(&c, n, gap, ctl)))?;
+                    let run = run_threads(place, k, ctl, |_, rec| rec.span(SpanKind::Work, || atomic(&c, n, gap, ctl)))?;
                     (c.into_inner(), run)
                 }
             };

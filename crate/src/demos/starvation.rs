@@ -26,7 +26,7 @@ use crate::locks::rwlock_fair::FairRwLock;
 use crate::locks::rwlock_readers::ReaderPreferring;
 use crate::locks::rwlock_writers::WriterPreferring;
 use crate::params::{DemoSpec, Kind, ParamError, ParamSpec, Params};
-use crate::pool::{run_tasks, Run, Span, SpanKind, Where};
+use crate::pool::{run_threads, Run, Span, SpanKind, Where};
 use crate::sync::{AtomicU32, Mutex};
 use crate::workload::io_wait;
 use serde::Serialize;
@@ -36,7 +36,7 @@ mod explain;
 mod record;
 mod steps;
 use explain::explain;
-use record::{Bars, Live, Sampler, StartLine};
+use record::{Bars, Live, Sampler};
 pub use steps::step_program;
 
 pub const SPEC: DemoSpec = DemoSpec {
@@ -157,6 +157,8 @@ pub struct Meter {
 #[derive(Debug, Clone, Serialize)]
 pub struct Outcome {
     pub scenario: &'static str,
+    /// Distinct threads that ran, all alive at once: the threads asked for (1 without a pool).
+    pub threads_used: usize,
     /// `readers`, `writers`, `fair`, or for priority `priority` / `aging`.
     pub policy: &'static str,
     pub budget_ms: u32,
@@ -297,7 +299,6 @@ fn compete(cfg: &Config, lock: &dyn Contended, policy: &'static str, ctl: &Contr
     let spans = Mutex::new(Vec::new());
     // Bars shorter than this (about a pixel of a 720-pixel timeline) are merged.
     let pixel = f64::from(cfg.budget) / 600.0;
-    let start = StartLine::new(k);
     let readers = cfg.roles.iter().filter(|r| **r == Role::Reader).count() as u32;
     let mut reader_no = 0;
     let stagger: Vec<u32> = cfg
@@ -312,12 +313,13 @@ fn compete(cfg: &Config, lock: &dyn Contended, policy: &'static str, ctl: &Contr
         })
         .collect();
 
-    run_tasks(Where::Pool(k), k, ctl, |i, rec| -> Result<(), Cancelled> {
+    // k threads on k pool workers, released together: the run's origin is that moment.
+    let run = run_threads(Where::Pool(k), k, ctl, |i, rec| -> Result<(), Cancelled> {
         let role = cfg.roles[i];
         let me = &live[i];
         let mut st = ThreadStats { name: String::new(), role, lane: rec.lane(), accesses: 0, wait_ms: 0.0, max_wait_ms: 0.0, waiting_at_end: false, starved: false };
         let mut bars = Bars { pixel, lane: rec.lane(), task: i as u32, spans: Vec::new() };
-        let origin = start.arrive(ctl)?;
+        let origin = rec.origin();
         let deadline = origin + f64::from(cfg.budget);
         // Readers start a fraction of a read apart, so that their reads overlap.
         io_wait(stagger[i], ctl)?;
@@ -351,7 +353,7 @@ fn compete(cfg: &Config, lock: &dyn Contended, policy: &'static str, ctl: &Contr
         spans.lock().unwrap_or_else(|e| e.into_inner()).extend(bars.spans);
         Ok(())
     })?;
-    let wall_ms = clock::since(start.origin());
+    let wall_ms = run.wall_ms;
 
     let mut stats: Vec<(usize, ThreadStats)> = stats.into_inner().unwrap_or_else(|e| e.into_inner());
     stats.sort_by_key(|(i, _)| *i);
@@ -385,7 +387,7 @@ fn compete(cfg: &Config, lock: &dyn Contended, policy: &'static str, ctl: &Contr
     let timeline = Run { threads: k as u32, lanes, wall_ms, spans, order: Vec::new() };
     let scenario = if priority { "priority" } else { "readers-writers" };
     let explanation = explain(policy, &meter, &others, jain(&counts), cfg);
-    Ok(Outcome { scenario, policy, budget_ms: cfg.budget, names, jain: jain(&counts), threads, samples, meter, others, timeline, explanation })
+    Ok(Outcome { scenario, threads_used: run.threads_used(), policy, budget_ms: cfg.budget, names, jain: jain(&counts), threads, samples, meter, others, timeline, explanation })
 }
 
 fn share(counts: &[u32], roles: &[Role], group: impl Fn(Role) -> bool) -> f64 {

@@ -14,7 +14,7 @@ use super::{check_pool_limit, DemoError, Env};
 use crate::control::Control;
 use crate::live::Feed;
 use crate::params::{DemoSpec, Kind, ParamSpec, Params};
-use crate::pool::{run_tasks, Run, SpanKind, Where};
+use crate::pool::{run_threads, Run, SpanKind, Where};
 use crate::workload;
 use serde::Serialize;
 use std::sync::Mutex;
@@ -66,6 +66,8 @@ pub struct Life {
 #[derive(Debug, Clone, Serialize)]
 pub struct Outcome {
     pub names: Vec<String>,
+    /// Distinct threads that ran, all alive at once: the threads asked for (1 without a pool).
+    pub threads_used: usize,
     pub lock: bool,
     pub lines: Vec<Line>,
     /// How often consecutive lines came from different threads.
@@ -99,8 +101,9 @@ pub fn run(p: &Params, env: Env, ctl: &Control, feed: &Feed) -> Result<Outcome, 
     let countdown_lock = Mutex::new(());
     // snippet:start threads
     // Thread i counts down from `count`, sleeping between lines; with `lock` it holds one
-    // shared lock for its whole countdown. run_tasks spawns k jobs into the pool and waits.
-    let timeline = run_tasks(place, k, ctl, |i, rec| {
+    // shared lock for its whole countdown. run_threads starts k threads on k pool workers
+    // (all alive before any begins) and waits for them.
+    let timeline = run_threads(place, k, ctl, |i, rec| {
         let me = name(i);
         let start = crate::clock::since(origin);
         let my_delay = delay + i as u32 * stagger;
@@ -130,7 +133,8 @@ pub fn run(p: &Params, env: Env, ctl: &Control, feed: &Feed) -> Result<Outcome, 
     let switches = lines.windows(2).filter(|w| w[0].thread != w[1].thread).count();
     let active = active_counts(&lives);
     let explanation = explain(k, lock, switches, place == Where::Caller);
-    Ok(Outcome { names: (0..k).map(name).collect(), lock, lines, switches, lives, active, timeline, explanation })
+    let threads_used = timeline.threads_used();
+    Ok(Outcome { names: (0..k).map(name).collect(), threads_used, lock, lines, switches, lives, active, timeline, explanation })
 }
 
 /// `threading.active_count()` as a step function of time, from the threads' lifetimes.

@@ -109,6 +109,8 @@ pub struct Outcome {
     pub all_ate: bool,
     pub retries: u32,
     pub waits: u32,
+    /// Distinct pool workers the philosophers ran on: one each, all alive at once.
+    pub threads_used: usize,
     /// Thinking and eating (solid), waiting for a fork, pausing and backing off (hatched).
     pub timeline: Run,
     pub explanation: String,
@@ -143,7 +145,13 @@ pub fn run(p: &Params, env: Env, ctl: &Control, feed: &Feed) -> Result<Outcome, 
     if ctl.is_cancelled() {
         return Err(DemoError::Cancelled);
     }
+    if let Some(short) = *table.short.lock().unwrap_or_else(|e| e.into_inner()) {
+        return Err(short.into());
+    }
     let diners = table.diners();
+    let mut lanes: Vec<u32> = diners.iter().map(|d| d.lane).collect();
+    lanes.sort_unstable();
+    lanes.dedup();
     let order = std::mem::take(&mut *table.order.lock().unwrap_or_else(|e| e.into_inner()));
     drop(table);
     let timeline = log.into_run(k as u32, order);
@@ -171,6 +179,7 @@ pub fn run(p: &Params, env: Env, ctl: &Control, feed: &Feed) -> Result<Outcome, 
         all_ate: meals_eaten == meals_goal,
         retries,
         waits,
+        threads_used: lanes.len(),
         timeline,
         explanation,
     })

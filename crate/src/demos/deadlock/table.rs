@@ -17,7 +17,7 @@ use super::DemoEvent;
 use crate::control::Control;
 use crate::live::Feed;
 use crate::locks::observed::{GaveUp, LockView, ObservedLock};
-use crate::pool::{current_lane, SpanKind, SpanLog};
+use crate::pool::{current_lane, SpanKind, SpanLog, StartLine, Stopped};
 use crate::sched::SplitMix64;
 use crate::sync::Ordering::{Acquire, Relaxed, Release};
 use crate::sync::{AtomicBool, AtomicU32, AtomicUsize, Condvar, Mutex};
@@ -228,6 +228,11 @@ pub struct Table<'a> {
     pub retries: AtomicU32,
     /// Threads that have started their job.
     pub started: AtomicUsize,
+    /// Where every philosopher waits for the others before the first meal, so that all k
+    /// are alive at once on k pool workers (none can finish and free its worker for another).
+    start: StartLine,
+    /// Set when the pool did not give every philosopher a worker in time: nothing was eaten.
+    pub short: Mutex<Option<Stopped>>,
     /// Threads that have left their job (done, gave up, cancelled or panicked).
     pub finished: AtomicUsize,
     pub diners: Vec<Mutex<Diner>>,
@@ -257,6 +262,8 @@ impl<'a> Table<'a> {
             eaten: AtomicU32::new(0),
             retries: AtomicU32::new(0),
             started: AtomicUsize::new(0),
+            start: StartLine::new(k),
+            short: Mutex::new(None),
             finished: AtomicUsize::new(0),
             diners,
             order: Mutex::new(Vec::new()),
@@ -313,7 +320,14 @@ impl<'a> Table<'a> {
         self.started.fetch_add(1, Release);
         let _leaving = Leaving(self, me);
         self.diner(me, |d| d.lane = current_lane());
-        let outcome = self.dine(me);
+        let outcome = match self.start.arrive(self.ctl) {
+            Ok(_) => self.dine(me),
+            Err(Stopped::Cancelled) => Err(GaveUp::Cancelled),
+            Err(short) => {
+                *self.short.lock().unwrap_or_else(|e| e.into_inner()) = Some(short);
+                Err(GaveUp::Aborted)
+            }
+        };
         let state = match outcome {
             Ok(()) => "done",
             Err(GaveUp::Aborted) => "gave up",

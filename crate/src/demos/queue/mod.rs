@@ -27,10 +27,10 @@ use super::{DemoError, Env};
 use crate::control::{Cancelled, Control};
 use crate::live::Feed;
 use crate::params::{DemoSpec, Kind, ParamError, ParamSpec, Params};
-use crate::pool::{run_tasks, Run, SpanKind, SpanLog, Where};
+use crate::pool::{run_threads, Run, SpanKind, SpanLog, Where};
 use crate::queue::{GetError, Order, PutError, Queue};
 use crate::sync::Ordering::AcqRel;
-use crate::sync::{AtomicUsize, Barrier, Mutex, PoisonError};
+use crate::sync::{AtomicUsize, Mutex, PoisonError};
 use crate::workload::io_wait;
 use serde::Serialize;
 
@@ -110,6 +110,8 @@ pub struct Role {
 #[derive(Debug, Clone, Serialize)]
 pub struct Outcome {
     pub order: &'static str,
+    /// Distinct threads that ran, all alive at once: the threads asked for (1 without a pool).
+    pub threads_used: usize,
     pub stop: &'static str,
     pub maxsize: u32,
     pub produced: u32,
@@ -266,12 +268,10 @@ pub fn run(p: &Params, env: Env, ctl: &Control, feed: &Feed) -> Result<Outcome, 
     };
     // snippet:end queue
 
-    // Like Python's `t.start()` for every thread before any works: each role waits until all
-    // have started, so each holds a pool thread of its own (none can finish early and then
-    // run another role on the same thread).
-    let started = Barrier::new(producers + consumers);
-    let run = run_tasks(Where::Pool(producers + consumers), producers + consumers, ctl, |i, _| {
-        started.wait();
+    // Like Python's `t.start()` for every thread before any works: run_threads starts each
+    // role on a pool worker of its own, all alive before any begins (none can finish early
+    // and then run another role on the same worker).
+    let run = run_threads(Where::Pool(producers + consumers), producers + consumers, ctl, |i, _| {
         let _wake = WakeAllOnPanic(&q);
         let is_producer = i < producers;
         let index = if is_producer { i } else { i - producers } as u32;
@@ -284,7 +284,7 @@ pub fn run(p: &Params, env: Env, ctl: &Control, feed: &Feed) -> Result<Outcome, 
         lock(&books.roles).push((is_producer, index, me));
         result
     });
-    run?;
+    let run = run?;
 
     let left: Vec<u32> = q.shutdown(true).into_iter().filter_map(|m| if let Msg::Item(i) = m { Some(i.id) } else { None }).collect();
     let Books { log, paths, out, fill, roles, .. } = books;
@@ -303,6 +303,7 @@ pub fn run(p: &Params, env: Env, ctl: &Control, feed: &Feed) -> Result<Outcome, 
     let order_check = (producers == 1 && consumers == 1).then(|| order_allowed(order, &order_out));
     let o = Outcome {
         order: p.choice("order"),
+        threads_used: run.threads_used(),
         stop: p.choice("stop"),
         maxsize: maxsize as u32,
         produced: items.len() as u32,

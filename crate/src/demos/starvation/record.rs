@@ -1,46 +1,12 @@
-//! The bookkeeping of a run: the start line every thread waits at, what each thread
-//! publishes while it runs, the samples every [`SAMPLE_MS`], and the timeline's bars.
+//! The bookkeeping of a run: what each thread publishes while it runs, the samples every [`SAMPLE_MS`], and the timeline's bars.
 
 use super::{jain, share, us, Contended, LiveEvent, Role, Sample, MAX_SPANS, SAMPLE_MS};
 use crate::clock;
-use crate::control::{Cancelled, Control};
+use crate::control::Control;
 use crate::live::Feed;
-use crate::locks::rwlock::wait_until;
 use crate::pool::{Span, SpanKind};
-use crate::sync::{AtomicU32, Condvar, Mutex};
+use crate::sync::{AtomicU32, Mutex};
 use std::sync::atomic::Ordering::Relaxed;
-
-/// Every thread waits here until all have started, so that none competes alone (a pool
-/// thread slow to wake would otherwise start late) and the budget counts from the moment
-/// all are there.
-pub(super) struct StartLine {
-    k: usize,
-    /// Threads arrived, and the time the last one did (the run's origin).
-    state: Mutex<(usize, Option<f64>)>,
-    all_here: Condvar,
-}
-
-impl StartLine {
-    pub fn new(k: usize) -> Self {
-        StartLine { k, state: Mutex::new((0, None)), all_here: Condvar::new() }
-    }
-
-    /// Waits for the others; returns the origin, shared by every thread.
-    pub fn arrive(&self, ctl: &Control) -> Result<f64, Cancelled> {
-        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        s.0 += 1;
-        if s.0 == self.k {
-            s.1 = Some(clock::now_ms());
-            self.all_here.notify_all();
-        }
-        let s = wait_until(&self.all_here, s, ctl, |s| s.1.is_some()).map_err(|(_, c)| c)?;
-        Ok(s.1.expect("set by the last to arrive"))
-    }
-
-    pub fn origin(&self) -> f64 {
-        self.state.lock().unwrap_or_else(|e| e.into_inner()).1.unwrap_or_else(clock::now_ms)
-    }
-}
 
 /// What every thread publishes while it runs, for the samples.
 #[derive(Default)]
