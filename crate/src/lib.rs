@@ -22,6 +22,7 @@ pub mod control;
 pub mod demos;
 pub mod live;
 pub mod locks;
+pub mod measure;
 pub mod params;
 pub mod pool;
 pub mod queue;

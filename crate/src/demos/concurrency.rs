@@ -10,7 +10,8 @@
 use super::{check_pool_limit, DemoError, Env};
 use crate::control::{Cancelled, Control};
 use crate::params::{DemoSpec, Kind, ParamSpec, Params};
-use crate::pool::{run_tasks, Recorder, Run, SpanKind, Where};
+use crate::measure::{self, Samples, WarmUp};
+use crate::pool::{run_tasks, Recorder, Run, SpanKind, Stopped, Where};
 use crate::workload;
 use serde::Serialize;
 use std::sync::{Condvar, Mutex};
@@ -70,16 +71,30 @@ pub struct Outcome {
     pub threads: u32,
     pub wait_ms: Option<u32>,
     pub cores: u32,
+    /// How the CPU kernels were warmed up before measuring (`null` for waits, which run no
+    /// code worth optimising).
+    pub warm_up: Option<WarmUp>,
+    /// How many times each run was measured, in rotation (sequential, concurrent, again).
+    pub repeats: u32,
+    /// The last sequential run's timeline.
     pub sequential: Run,
+    pub sequential_ms: Samples,
     /// `None` when the host has no pool (a page that is not cross-origin isolated).
     pub concurrent: Option<Run>,
-    /// Sequential wall time / concurrent wall time.
+    pub concurrent_ms: Option<Samples>,
+    /// Sequential / concurrent, from the medians, and the range the samples allow.
     pub speedup: Option<f64>,
+    pub speedup_range: Option<[f64; 2]>,
+    /// Threads that did work in the concurrent run (the fewest of any repeat).
     pub threads_used: usize,
     pub check: Check,
     /// One sentence on why the result came out this way.
     pub explanation: String,
 }
+
+/// How often CPU-bound runs are measured. A wait takes as long as it takes, so I/O and the
+/// chain (which waits for its turn) are measured once.
+const CPU_REPEATS: u32 = 3;
 
 pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
     let kind = p.choice("kind");
@@ -88,18 +103,33 @@ pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
     let wait = p.int("wait") as u32;
     check_pool_limit(threads, env)?;
     let with_pool = env.pool_threads > 0;
-    warm_up(kind, if with_pool { threads } else { 0 })?;
-    ctl.begin(if with_pool { 2 * tasks as u32 } else { tasks as u32 });
+    let repeats = if kind == "cpu" { CPU_REPEATS } else { 1 };
+    ctl.begin(repeats * if with_pool { 2 * tasks as u32 } else { tasks as u32 });
+    let warm_up = warm_up(kind, if with_pool { threads } else { 0 }, ctl)?;
 
-    let (sequential, seq_value) = run_kind(kind, tasks, wait, Where::Caller, ctl)?;
-    let (concurrent, con_value) = if with_pool {
-        let (r, v) = run_kind(kind, tasks, wait, Where::Pool(threads), ctl)?;
-        (Some(r), Some(v))
-    } else {
-        (None, None)
+    let (mut seq_ms, mut con_ms, mut used) = (Vec::new(), Vec::new(), usize::MAX);
+    let (mut sequential, mut concurrent, mut seq_value, mut con_value) = (None, None, 0, None);
+    for _ in 0..repeats {
+        let (r, v) = run_kind(kind, tasks, wait, Where::Caller, ctl)?;
+        seq_ms.push(r.wall_ms);
+        (sequential, seq_value) = (Some(r), v);
+        if with_pool {
+            let (r, v) = run_kind(kind, tasks, wait, Where::Pool(threads), ctl)?;
+            con_ms.push(r.wall_ms);
+            used = used.min(r.threads_used());
+            (concurrent, con_value) = (Some(r), Some(v));
+        }
+    }
+    let sequential_ms = Samples::of(seq_ms);
+    let concurrent_ms = with_pool.then(|| Samples::of(con_ms));
+    let (speedup, speedup_range) = match &concurrent_ms {
+        Some(c) => {
+            let (s, range) = measure::speedup(&sequential_ms, c);
+            (Some(s), Some(range))
+        }
+        None => (None, None),
     };
-    let speedup = concurrent.as_ref().map(|c| sequential.wall_ms / c.wall_ms.max(1e-6));
-    let threads_used = concurrent.as_ref().map_or(1, Run::threads_used);
+    let threads_used = if with_pool { used } else { 1 };
     let what = match kind {
         "cpu" => format!("prime checks that confirmed a prime (of {tasks})"),
         "io" => format!("waits of {wait} ms completed (of {tasks})"),
@@ -113,32 +143,37 @@ pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
         threads: threads as u32,
         wait_ms: (kind == "io").then_some(wait),
         cores: env.cores,
-        sequential,
+        warm_up,
+        repeats,
+        sequential: sequential.expect("at least one repeat"),
+        sequential_ms,
         concurrent,
+        concurrent_ms,
         speedup,
+        speedup_range,
         threads_used,
         check,
         explanation,
     })
 }
 
-/// Runs a few tasks untimed on the caller and on the pool before measuring. A browser first
-/// runs wasm with a quick baseline compiler and swaps in optimised code once a function is
-/// hot; without this, the sequential run (which goes first) would pay for that alone.
-fn warm_up(kind: &str, threads: usize) -> Result<(), Cancelled> {
+/// Brings the prime checks to the browser's optimised tier before measuring, on the caller
+/// (the sequential run's thread) and on the pool threads (see [`measure`]).
+fn warm_up(kind: &str, threads: usize, ctl: &Control) -> Result<Option<WarmUp>, Stopped> {
     if kind == "io" {
-        return Ok(());
+        return Ok(None);
     }
-    let ctl = Control::new();
-    run_kind("cpu", 4, 0, Where::Caller, &ctl)?;
-    if threads > 0 {
-        run_kind("cpu", 2 * threads, 0, Where::Pool(threads), &ctl)?;
+    let unit = || workload::cpu_units(1, ctl).map(drop);
+    let here = measure::warm_up(Where::Caller, 1, ctl, unit)?;
+    if threads == 0 {
+        return Ok(Some(here));
     }
-    Ok(())
+    let pool = measure::warm_up(Where::Pool(threads), threads, ctl, unit)?;
+    Ok(Some(WarmUp { rounds: here.rounds + pool.rounds, ms: here.ms + pool.ms, settled: here.settled && pool.settled, ..pool }))
 }
 
 /// Runs `tasks` tasks of `kind` at `place`; returns the run and the value the tasks computed.
-fn run_kind(kind: &str, tasks: usize, wait: u32, place: Where, ctl: &Control) -> Result<(Run, u64), Cancelled> {
+fn run_kind(kind: &str, tasks: usize, wait: u32, place: Where, ctl: &Control) -> Result<(Run, u64), Stopped> {
     match kind {
         "cpu" => {
             let primes = std::sync::atomic::AtomicU64::new(0);
