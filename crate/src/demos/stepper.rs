@@ -20,6 +20,31 @@ pub const STEPPABLE: &[&str] = &["threads", "lock", "guard", "queue", "pool", "r
 /// Steps a seeded random run may take before it stops (a program that never ends).
 pub const RANDOM_STEP_LIMIT: usize = 2_000;
 
+/// The most threads a step view shows side by side and stays readable (the philosophers,
+/// whose programs are short, are shown at every size the real run allows).
+pub const STEP_THREADS: i64 = 4;
+/// The most lines a stepped countdown prints per thread, items a stepped queue carries, and
+/// tasks a stepped pool hands out: enough to see the pattern, few enough to click through.
+pub const STEP_COUNT: i64 = 5;
+const STEP_TASKS: i64 = 6;
+
+/// The step view is smaller than the learner's inputs: what it shows of what they asked.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scaled {
+    /// What the input is (`threads`, `lines per thread`, `items`, `tasks`).
+    pub what: &'static str,
+    pub asked: i64,
+    pub shown: i64,
+}
+
+/// One sentence for the board: "The step view shows 4 of your 8 threads …".
+fn scaled_sentence(scaled: &[Scaled]) -> Option<String> {
+    let parts: Vec<String> = scaled.iter().map(|s| format!("{} of your {} {}", s.shown, s.asked, s.what)).collect();
+    (!parts.is_empty()).then(|| {
+        format!("The step view shows {} to stay readable; the real run uses all of them.", parts.join(" and "))
+    })
+}
+
 #[derive(Serialize)]
 struct ThreadListing {
     name: String,
@@ -40,6 +65,8 @@ struct ProgramView {
 pub fn view(id: &str, raw: &[(String, String)], trace: &str, seed: Option<u64>) -> Result<Value, DemoError> {
     let p = validate(id, raw)?;
     let (program, story) = program_for(id, &p)?;
+    let scaled = scaled(id, &p);
+    let note = scaled_sentence(&scaled);
     let program = Arc::new(program);
     let machine: Machine = match seed {
         Some(seed) => run_random(&program, seed, RANDOM_STEP_LIMIT),
@@ -56,7 +83,7 @@ pub fn view(id: &str, raw: &[(String, String)], trace: &str, seed: Option<u64>) 
             .map(|t| ThreadListing { name: t.name.clone(), listing: t.steps.iter().map(Instr::to_string).collect() })
             .collect(),
     };
-    Ok(json!({ "program": listing, "machine": machine, "story": story }))
+    Ok(json!({ "program": listing, "machine": machine, "story": story, "scaled": scaled, "scaledNote": note }))
 }
 
 fn step_error(message: String) -> DemoError {
@@ -70,6 +97,11 @@ fn choice<'a>(p: &'a Params, name: &str, default: &'a str) -> &'a str {
     }
 }
 
+/// The learner's `threads`, at least `min` (a race needs two) and at most [`STEP_THREADS`].
+fn step_threads(p: &Params, min: i64) -> usize {
+    int(p, "threads", 2).clamp(min, STEP_THREADS) as usize
+}
+
 fn int(p: &Params, name: &str, default: i64) -> i64 {
     match p.values().get(name) {
         Some(ParamValue::Int(v)) => *v,
@@ -77,23 +109,43 @@ fn int(p: &Params, name: &str, default: i64) -> i64 {
     }
 }
 
+/// How the step view of demo `id` is smaller than the inputs `p`, if it is.
+pub fn scaled(id: &str, p: &Params) -> Vec<Scaled> {
+    let cut = |what: &'static str, asked: i64, max: i64| (asked > max).then_some(Scaled { what, asked, shown: max });
+    let out = match id {
+        "threads" => vec![cut("threads", int(p, "threads", 2), STEP_THREADS), cut("lines per thread", int(p, "count", 5), STEP_COUNT)],
+        "race" | "lock" => vec![cut("threads", int(p, "threads", 2), STEP_THREADS)],
+        "pool" => vec![cut("workers", int(p, "workers", 2), STEP_THREADS - 1), cut("tasks", int(p, "tasks", 4), STEP_TASKS)],
+        // One producer and one consumer show the blocking; items are the producers' total.
+        "queue" => vec![
+            cut("threads", int(p, "producers", 1) + int(p, "consumers", 1), 2),
+            cut("items", int(p, "items", 4) * int(p, "producers", 1), STEP_COUNT),
+        ],
+        "starvation" if choice(p, "scenario", "readers-writers") == "readers-writers" => {
+            vec![cut("threads", int(p, "readers", 2) + int(p, "writers", 1), 3)]
+        }
+        _ => Vec::new(),
+    };
+    out.into_iter().flatten().collect()
+}
+
 /// The program that tells demo `id`'s story in steps, and a sentence on what to try.
 pub fn program_for(id: &str, p: &Params) -> Result<(Program, &'static str), DemoError> {
     Ok(match id {
         "threads" if choice(p, "lock", "off") == "on" => (
-            examples::countdown(true),
+            examples::countdown_of(true, step_threads(p, 1), int(p, "count", 5).clamp(1, STEP_COUNT)),
             "With the lock, whichever thread takes it first prints all its lines; the other is blocked until it unlocks.",
         ),
         "threads" => (
-            examples::countdown(false),
+            examples::countdown_of(false, step_threads(p, 1), int(p, "count", 5).clamp(1, STEP_COUNT)),
             "Pick the threads in any order: every order you choose is one the operating system could have chosen.",
         ),
         "race" => (
-            examples::lost_update(int(p, "threads", 2).clamp(2, 3) as usize),
+            examples::lost_update(step_threads(p, 2)),
             "Switch threads between a read and its write: both read the same value, both write value + 1, and one update is lost. Try A, B, A, A, B, B.",
         ),
         "lock" => (
-            examples::locked_increment(int(p, "threads", 2).clamp(2, 3) as usize),
+            examples::locked_increment(step_threads(p, 2)),
             "Try to switch threads between a read and its write: while one thread holds the lock, the others cannot take a step that touches the counter.",
         ),
         "guard" if choice(p, "style", "manual") == "manual" && choice(p, "failure", "error") != "none" => (
@@ -105,11 +157,14 @@ pub fn program_for(id: &str, p: &Params) -> Result<(Program, &'static str), Demo
             "A fails, but the guard releases the lock on the way out: B can always go on.",
         ),
         "queue" => (
-            examples::producer_consumer(4, int(p, "maxsize", 2).clamp(1, 4) as usize),
+            examples::producer_consumer(
+                (int(p, "items", 4) * int(p, "producers", 1)).clamp(1, STEP_COUNT),
+                int(p, "maxsize", 2).clamp(1, 4) as usize,
+            ),
             "The producer blocks when the queue is full and the consumer when it is empty: only the other thread can unblock it.",
         ),
         "pool" => (
-            pool(int(p, "tasks", 4).clamp(1, 6), int(p, "workers", 2).clamp(1, 3) as usize),
+            pool(int(p, "tasks", 4).clamp(1, STEP_TASKS), int(p, "workers", 2).clamp(1, STEP_THREADS - 1) as usize),
             "Workers take tasks in whatever order you schedule them; each stops at its poison pill (task 0).",
         ),
         "explorer" => (
@@ -133,7 +188,7 @@ pub fn program_for(id: &str, p: &Params) -> Result<(Program, &'static str), Demo
 fn deadlock(p: &Params) -> (Program, &'static str) {
     let two = choice(p, "scenario", "philosophers") == "two-locks";
     let fix = choice(p, "fix", "none");
-    let k = if two { 2 } else { int(p, "philosophers", 5).clamp(2, 5) as usize };
+    let k = if two { 2 } else { int(p, "philosophers", 5).max(2) as usize };
     match (fix, two) {
         ("ordered", true) => (
             examples::same_order_locks(),

@@ -67,11 +67,16 @@ fn thread_name(i: usize) -> String {
 /// Chapter 3: threads A and B each print 5 down to 1. Without the lock the lines interleave
 /// as the schedule says; with it (around the whole loop) all of one thread's lines come first.
 pub fn countdown(locked: bool) -> Program {
+    countdown_of(locked, 2, 5)
+}
+
+/// The countdown with `threads` threads (A, B, …) each printing `from` down to 1.
+pub fn countdown_of(locked: bool, threads: usize, from: i64) -> Program {
     let mut spec = ProgramSpec::new(if locked { "countdown with a lock" } else { "countdown" });
     if locked {
         spec = spec.lock("lock");
     }
-    for name in ["A", "B"] {
+    for name in (0..threads).map(thread_name) {
         let print = Instr::print(&format!("{name}: {{n}}"));
         let steps = if locked {
             vec![
@@ -88,7 +93,7 @@ pub fn countdown(locked: bool) -> Program {
                 Instr::jump_if("n", Cmp::Gt, 0, 0),    // 2
             ]
         };
-        spec = spec.thread(ThreadSpec::new(name).local("n", 5).steps(steps));
+        spec = spec.thread(ThreadSpec::new(&name).local("n", from).steps(steps));
     }
     build(spec)
 }
