@@ -38,6 +38,10 @@ export interface StepView {
     output: { thread: number; text: string }[];
   };
   story: string;
+  /** Where the program is smaller than the learner's inputs (crate/src/demos/stepper.rs). */
+  scaled: { what: string; asked: number; shown: number }[];
+  /** One sentence saying so, or null when the step view follows the inputs exactly. */
+  scaledNote: string | null;
 }
 
 export interface Stepper {
@@ -70,6 +74,7 @@ export function createStepper(
   let plan: string[] | undefined;
 
   const story = h('p', { class: 'muted' });
+  const scaledNote = h('p', { class: 'step-scaled', 'data-step-scaled': '', hidden: true });
   const board = h('div', { class: 'step-threads' });
   const shared = h('div', { class: 'step-shared' });
   const output = h('ol', { class: 'log', 'aria-label': 'Output of the stepped program' });
@@ -91,6 +96,7 @@ export function createStepper(
     { class: 'stepper', 'data-stepper': demo, 'aria-labelledby': `${demo}-stepper-title` },
     h('h3', { id: `${demo}-stepper-title` }, 'Step through: you are the scheduler'),
     story,
+    scaledNote,
     h('div', { class: 'actions' }, undo, restart, h('label', { for: `${demo}-step-seed` }, 'Seed'), seed, random),
     replayBar,
     error,
@@ -126,6 +132,10 @@ export function createStepper(
     element.dataset.status = m.status;
     element.dataset.trace = m.trace;
     story.textContent = `${v.program.name.charAt(0).toUpperCase()}${v.program.name.slice(1)}. ${v.story}`;
+    scaledNote.textContent = v.scaledNote ?? '';
+    scaledNote.hidden = v.scaledNote === null;
+    // For tests and embeds: what the step view shows of the inputs ([] when all of them).
+    element.dataset.scaled = JSON.stringify(v.scaled);
     undo.disabled = m.steps === 0;
     restart.disabled = m.steps === 0;
     board.replaceChildren(

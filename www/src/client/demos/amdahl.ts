@@ -4,7 +4,7 @@ import type { DemoContext, DemoModule } from '../demo-view';
 import { h, ms, times } from '../dom';
 import { lineChart, type Chart, type Series } from '../chart';
 import { legend, renderTimeline } from '../timeline';
-import type { Run } from '../types';
+import { spreadText, type Run, type Samples, type WarmUp } from '../types';
 
 interface Curve {
   serial: number;
@@ -26,7 +26,9 @@ interface Calculator {
 interface Point {
   threads: number;
   wall_ms: number;
+  samples: Samples;
   speedup: number;
+  speedup_range: [number, number];
   predicted: number;
   karp_flatt: number | null;
   threads_used: number;
@@ -38,6 +40,8 @@ interface Outcome {
     work: number;
     serial_units: number;
     parallel_units: number;
+    warm_up: WarmUp;
+    repeats: number;
     points: Point[];
     fitted_serial: number | null;
     timeline: Run;
@@ -128,14 +132,31 @@ export const amdahl: DemoModule<Calculator, Outcome> = {
       h(
         'table',
         { class: 'figures' },
-        h('thead', {}, h('tr', {}, ...['Threads k', 'Time', 'Measured S', 'Amdahl S', 'Karp-Flatt e'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('thead', {}, h('tr', {}, ...['Threads k', 'Time (median)', 'Range', 'Measured S', 'S range', 'Amdahl S', 'Karp-Flatt e'].map((t) => h('th', { scope: 'col' }, t)))),
         h(
           'tbody',
           {},
           ...m.points.map((p) =>
-            h('tr', {}, h('th', { scope: 'row' }, String(p.threads)), h('td', {}, ms(p.wall_ms)), h('td', {}, times(p.speedup)), h('td', {}, times(p.predicted)), h('td', {}, p.karp_flatt === null ? '—' : p.karp_flatt.toFixed(3))),
+            h(
+              'tr',
+              {},
+              h('th', { scope: 'row' }, String(p.threads)),
+              h('td', {}, ms(p.wall_ms)),
+              h('td', {}, `${ms(p.samples.min)}–${ms(p.samples.max)}`),
+              h('td', {}, times(p.speedup)),
+              h('td', {}, spreadText(p.speedup_range)),
+              h('td', {}, times(p.predicted)),
+              h('td', {}, p.karp_flatt === null ? '—' : p.karp_flatt.toFixed(3)),
+            ),
           ),
         ),
+      ),
+      h(
+        'p',
+        { class: 'muted', 'data-field': 'method' },
+        `Measured on warm code: the prime checks first ran ${m.warm_up.rounds} warm-up rounds on every thread (${ms(m.warm_up.ms)}) until the browser had optimised them ` +
+          `(${(m.warm_up.first_unit_us / 1000).toFixed(2)} ms a check at first, ${(m.warm_up.last_unit_us / 1000).toFixed(2)} ms after). ` +
+          `Then each k was measured ${m.repeats} times, taking turns (k = 1, 2, …, then again), so a busy moment of the machine is shared out.`,
       ),
       h('p', { class: 'muted' }, `Workload: ${m.work} units of prime checking; ${m.serial_units} must run on one thread, ${m.parallel_units} are shared. ` + (m.fitted_serial === null ? '' : `Fitted serial fraction: ${m.fitted_serial.toFixed(3)} (you set ${o.calculator.serial}).`)),
       legend(),
@@ -155,7 +176,18 @@ export const amdahl: DemoModule<Calculator, Outcome> = {
     if (o?.measured) {
       out.measured = {
         work: o.measured.work,
-        points: o.measured.points.map((p) => ({ threads: p.threads, wallMs: p.wall_ms, speedup: p.speedup, predicted: p.predicted, karpFlatt: p.karp_flatt, threadsUsed: p.threads_used })),
+        points: o.measured.points.map((p) => ({
+          threads: p.threads,
+          wallMs: p.wall_ms,
+          samplesMs: p.samples.ms,
+          speedup: p.speedup,
+          speedupRange: p.speedup_range,
+          predicted: p.predicted,
+          karpFlatt: p.karp_flatt,
+          threadsUsed: p.threads_used,
+        })),
+        repeats: o.measured.repeats,
+        warmUp: o.measured.warm_up,
         fittedSerial: o.measured.fitted_serial,
         lanes: o.measured.timeline.lanes,
       };

@@ -3,7 +3,7 @@
 import type { DemoModule } from '../demo-view';
 import { h, ms, times } from '../dom';
 import { legend, renderTimeline } from '../timeline';
-import type { Run } from '../types';
+import { spreadText, type Run, type Samples, type WarmUp } from '../types';
 
 interface Outcome {
   kind: 'cpu' | 'io' | 'chain';
@@ -11,9 +11,14 @@ interface Outcome {
   threads: number;
   wait_ms: number | null;
   cores: number;
+  warm_up: WarmUp | null;
+  repeats: number;
   sequential: Run;
+  sequential_ms: Samples;
   concurrent: Run | null;
+  concurrent_ms: Samples | null;
   speedup: number | null;
+  speedup_range: [number, number] | null;
   threads_used: number;
   check: { what: string; sequential: number; concurrent: number | null };
   explanation: string;
@@ -43,12 +48,24 @@ export const concurrency: DemoModule<null, Outcome> = {
   runBlocked: () => undefined,
   result(_ctx, o, area) {
     const scale = Math.max(o.sequential.wall_ms, o.concurrent?.wall_ms ?? 0);
+    const range = (s: Samples) => (o.repeats > 1 ? ` (${ms(s.min)}–${ms(s.max)})` : '');
     const rows = [
-      ['Sequential (1 thread)', ms(o.sequential.wall_ms), ''],
-      o.concurrent
-        ? [`Concurrent (${o.threads} threads asked, ${o.threads_used} used)`, ms(o.concurrent.wall_ms), times(o.speedup ?? 0)]
+      ['Sequential (1 thread)', ms(o.sequential_ms.median) + range(o.sequential_ms), ''],
+      o.concurrent && o.concurrent_ms
+        ? [
+            `Concurrent (${o.threads} threads asked, ${o.threads_used} used)`,
+            ms(o.concurrent_ms.median) + range(o.concurrent_ms),
+            times(o.speedup ?? 0) + (o.repeats > 1 && o.speedup_range ? ` (${spreadText(o.speedup_range)})` : ''),
+          ]
         : ['Concurrent', 'not available without cross-origin isolation', ''],
     ];
+    const how =
+      o.repeats > 1
+        ? `Each run was measured ${o.repeats} times, taking turns; the table shows the median and the range.`
+        : 'Measured once: waits take as long as they take.';
+    const warm = o.warm_up
+      ? ` Before measuring, the prime checks ran ${o.warm_up.rounds} warm-up rounds (${ms(o.warm_up.ms)}) until the browser had optimised them: ${(o.warm_up.first_unit_us / 1000).toFixed(2)} ms a check at first, ${(o.warm_up.last_unit_us / 1000).toFixed(2)} ms after.`
+      : '';
     const parts: (HTMLElement | null)[] = [
       h(
         'div',
@@ -57,6 +74,7 @@ export const concurrency: DemoModule<null, Outcome> = {
         h('span', {}, o.speedup === null ? 'no threaded run' : 'speedup from threads'),
       ),
       h('p', { class: 'explanation', 'data-field': 'explanation' }, o.explanation),
+      h('p', { class: 'muted', 'data-field': 'method' }, how + warm),
       h(
         'table',
         { class: 'figures' },
@@ -86,9 +104,13 @@ export const concurrency: DemoModule<null, Outcome> = {
       tasks: o.tasks,
       threads: o.threads,
       threadsUsed: o.threads_used,
-      sequentialMs: o.sequential.wall_ms,
-      concurrentMs: o.concurrent?.wall_ms ?? null,
+      sequentialMs: o.sequential_ms.median,
+      concurrentMs: o.concurrent_ms?.median ?? null,
+      samples: { sequential: o.sequential_ms.ms, concurrent: o.concurrent_ms?.ms ?? [] },
       speedup: o.speedup,
+      speedupRange: o.speedup_range,
+      repeats: o.repeats,
+      warmUp: o.warm_up,
       check: o.check,
       lanes: { sequential: o.sequential.lanes, concurrent: o.concurrent?.lanes ?? [] },
       spans: { sequential: o.sequential.spans.length, concurrent: o.concurrent?.spans.length ?? 0 },

@@ -52,6 +52,8 @@ interface Report {
 }
 
 interface Outcome {
+  /** Distinct threads that ran, all alive at once (crate/src/pool.rs run_threads). */
+  threads_used: number;
   scenario: 'philosophers' | 'two-locks';
   fix: 'none' | 'ordered' | 'trylock' | 'waiter';
   setup: Setup;
@@ -400,6 +402,7 @@ export const deadlock: DemoModule<null, Outcome> = {
     return {
       demo: 'deadlock',
       params,
+      threadsUsed: o.threads_used,
       scenario: o.scenario,
       fix: o.fix,
       deadlocked: o.deadlocked,

@@ -6,6 +6,8 @@ import { legend, renderTimeline } from '../timeline';
 import type { Run } from '../types';
 
 interface Outcome {
+  /** Distinct threads that ran, all alive at once (crate/src/pool.rs run_threads). */
+  threads_used: number;
   style: 'manual' | 'guard';
   failure: 'error' | 'panic' | 'none';
   events: { t_ms: number; thread: string; what: string }[];
@@ -52,6 +54,6 @@ export const guard: DemoModule<null, Outcome> = {
   },
   summary(_v, o, params) {
     if (!o) return { demo: 'guard', params };
-    return { demo: 'guard', params, style: o.style, failure: o.failure, leaked: o.leaked, poisoned: o.poisoned, bGotLock: o.b_got_lock, watchdog: o.watchdog, events: o.events.map((e) => `${e.thread}: ${e.what}`) };
+    return { demo: 'guard', params, threadsUsed: o.threads_used, style: o.style, failure: o.failure, leaked: o.leaked, poisoned: o.poisoned, bGotLock: o.b_got_lock, watchdog: o.watchdog, events: o.events.map((e) => `${e.thread}: ${e.what}`) };
   },
 };

@@ -16,6 +16,8 @@ interface Stats {
 }
 
 interface Outcome {
+  /** Distinct threads that ran, all alive at once (crate/src/pool.rs run_threads). */
+  threads_used: number;
   mode: 'mutex' | 'try' | 'spin';
   threads: number;
   expected: number;
@@ -85,6 +87,7 @@ export const lock: DemoModule<null, Outcome> = {
     return {
       demo: 'lock',
       params,
+      threadsUsed: o.threads_used,
       mode: o.mode,
       threads: o.threads,
       expected: o.expected,

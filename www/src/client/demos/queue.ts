@@ -30,6 +30,8 @@ interface Role {
 }
 
 interface Outcome {
+  /** Distinct threads that ran, all alive at once (crate/src/pool.rs run_threads). */
+  threads_used: number;
   order: 'fifo' | 'lifo' | 'priority';
   stop: 'pills' | 'shutdown';
   maxsize: number;
@@ -324,6 +326,7 @@ export const queue: DemoModule<null, Outcome> = {
     return {
       demo: 'queue',
       params,
+      threadsUsed: o.threads_used,
       order: o.order,
       stop: o.stop,
       produced: o.produced,

@@ -41,6 +41,8 @@ interface Meter {
 }
 
 interface Outcome {
+  /** Distinct threads that ran, all alive at once (crate/src/pool.rs run_threads). */
+  threads_used: number;
   scenario: 'readers-writers' | 'priority';
   policy: 'readers' | 'writers' | 'fair' | 'priority' | 'aging';
   budget_ms: number;
@@ -275,6 +277,7 @@ export const starvation: DemoModule<null, Outcome> = {
     return {
       demo: 'starvation',
       params,
+      threadsUsed: o.threads_used,
       scenario: o.scenario,
       policy: o.policy,
       names: o.threads.map((t) => t.name),

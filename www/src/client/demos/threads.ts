@@ -13,6 +13,8 @@ interface Line {
 }
 
 interface Outcome {
+  /** Distinct threads that ran, all alive at once (crate/src/pool.rs run_threads). */
+  threads_used: number;
   names: string[];
   lock: boolean;
   lines: Line[];
@@ -95,6 +97,7 @@ export const threads: DemoModule<null, Outcome> = {
     return {
       demo: 'threads',
       params,
+      threadsUsed: o.threads_used,
       lock: o.lock,
       lines: o.lines.map((l) => l.text),
       switches: o.switches,
