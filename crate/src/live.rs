@@ -110,10 +110,12 @@ mod tests {
     #[test]
     fn concurrent_writers_never_tear_a_line() {
         let f = Feed::with_capacity(1 << 16);
+        let start = std::sync::Barrier::new(4); // all four write at once
         std::thread::scope(|s| {
             for t in 0..4 {
-                let f = &f;
+                let (f, start) = (&f, &start);
                 s.spawn(move || {
+                    start.wait();
                     for i in 0..100 {
                         f.push(&Ev { t: t * 1000 + i, text: "xxxxxxxx" });
                     }
@@ -121,10 +123,17 @@ mod tests {
             }
         });
         let text = f.text();
-        assert_eq!(text.lines().count(), 400);
+        let mut seen: Vec<u64> = Vec::new();
         for line in text.lines() {
             let v: serde_json::Value = serde_json::from_str(line).unwrap();
             assert_eq!(v["text"], "xxxxxxxx");
+            seen.push(v["t"].as_u64().unwrap());
         }
+        // Every event exactly once, and each writer's events in the order it pushed them.
+        for t in 0..4 {
+            let mine: Vec<u64> = seen.iter().copied().filter(|x| x / 1000 == t).collect();
+            assert_eq!(mine, (0..100).map(|i| t * 1000 + i).collect::<Vec<u64>>(), "writer {t}");
+        }
+        assert_eq!((seen.len(), f.dropped()), (400, 0));
     }
 }

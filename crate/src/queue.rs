@@ -10,6 +10,9 @@
 //! Every wait sits in a loop that re-checks its condition before looking at the deadline, so a
 //! spurious wakeup, or an item another thread took first, only means waiting again.
 //!
+//! Not in CPython: [`Queue::waiters`] counts the threads asleep in `get`, `put` and `join`, so
+//! that a test (or a live view) can know that a thread has blocked instead of hoping it has.
+//!
 //! From Python to here:
 //! - `Queue(n)`, `LifoQueue(n)`, `PriorityQueue(n)`: `Queue::new(Order::Fifo | Lifo | Priority, n)`
 //! - `maxsize <= 0`, infinite: `maxsize == 0`, unbounded;
@@ -61,7 +64,6 @@ use crate::clock;
 use crate::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
-use std::fmt;
 use std::time::Duration;
 
 /// Which item `get` returns.
@@ -92,6 +94,20 @@ struct State<T> {
     /// Items put and not yet marked done with `task_done`.
     unfinished_tasks: usize,
     is_shutdown: bool,
+    waiters: Waiters,
+}
+
+/// Threads blocked inside the queue: counted from the moment a call decides to wait (under the
+/// queue's lock, which the wait then releases) until it has woken and taken the lock back. A
+/// thread counted here will see, when it re-checks, every change made after it was counted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Waiters {
+    /// In `get`, waiting for an item.
+    pub getters: usize,
+    /// In `put`, waiting for a free slot.
+    pub putters: usize,
+    /// In `join`, waiting for the last `task_done`.
+    pub joiners: usize,
 }
 
 enum Items<T> {
@@ -176,7 +192,7 @@ impl<T> Queue<T> {
         Queue {
             order,
             maxsize,
-            state: Mutex::new(State { items, unfinished_tasks: 0, is_shutdown: false }),
+            state: Mutex::new(State { items, unfinished_tasks: 0, is_shutdown: false, waiters: Waiters::default() }),
             not_empty: Condvar::new(),
             not_full: Condvar::new(),
             all_tasks_done: Condvar::new(),
@@ -206,7 +222,7 @@ impl<T> Queue<T> {
             if !block {
                 return Err(PutError::Full(item));
             }
-            state = match wait(&self.not_full, state, deadline) {
+            state = match wait(&self.not_full, state, deadline, |w| &mut w.putters) {
                 Some(state) => state,
                 None => return Err(PutError::Full(item)),
             };
@@ -239,7 +255,7 @@ impl<T> Queue<T> {
             if !block {
                 return Err(GetError::Empty);
             }
-            state = wait(&self.not_empty, state, deadline).ok_or(GetError::Empty)?;
+            state = wait(&self.not_empty, state, deadline, |w| &mut w.getters).ok_or(GetError::Empty)?;
             if state.is_shutdown && state.items.len() == 0 {
                 return Err(GetError::ShutDown);
             }
@@ -286,8 +302,13 @@ impl<T> Queue<T> {
     pub fn join(&self) {
         let mut state = self.lock();
         while state.unfinished_tasks > 0 {
-            state = self.all_tasks_done.wait(state).unwrap_or_else(PoisonError::into_inner);
+            state = wait(&self.all_tasks_done, state, None, |w| &mut w.joiners).expect("no deadline");
         }
+    }
+
+    /// How many threads are blocked in `get`, `put` and `join` right now.
+    pub fn waiters(&self) -> Waiters {
+        self.lock().waiters
     }
 
     /// Items put and not yet marked done (Python's `unfinished_tasks` attribute).
@@ -332,109 +353,37 @@ fn deadline_after(timeout: Option<Duration>) -> Option<f64> {
     timeout.map(|t| clock::now_ms() + t.as_secs_f64() * 1000.0)
 }
 
-/// Waits once on `cv`: until woken if there is no deadline, else at most until `deadline`.
-/// `None` if the deadline has passed, without waiting.
-fn wait<'a, T>(cv: &Condvar, guard: Guard<'a, T>, deadline: Option<f64>) -> Option<Guard<'a, T>> {
-    let Some(deadline) = deadline else {
-        return Some(cv.wait(guard).unwrap_or_else(PoisonError::into_inner));
+/// Waits once on `cv`: until woken if there is no deadline, else at most until `deadline`,
+/// counted meanwhile in the waiters' count that `count` picks. `None` if the deadline has
+/// passed, without waiting.
+fn wait<'a, T>(
+    cv: &Condvar,
+    mut guard: Guard<'a, T>,
+    deadline: Option<f64>,
+    count: fn(&mut Waiters) -> &mut usize,
+) -> Option<Guard<'a, T>> {
+    let timeout = match deadline {
+        None => None,
+        Some(deadline) => {
+            let remaining_ms = deadline - clock::now_ms();
+            if remaining_ms <= 0.0 {
+                return None;
+            }
+            Some(Duration::try_from_secs_f64(remaining_ms / 1000.0).unwrap_or(Duration::MAX))
+        }
     };
-    let remaining_ms = deadline - clock::now_ms();
-    if remaining_ms <= 0.0 {
-        return None;
-    }
-    let remaining = Duration::try_from_secs_f64(remaining_ms / 1000.0).unwrap_or(Duration::MAX);
-    Some(cv.wait_timeout(guard, remaining).unwrap_or_else(PoisonError::into_inner).0)
+    *count(&mut guard.waiters) += 1;
+    let mut guard = match timeout {
+        None => cv.wait(guard).unwrap_or_else(PoisonError::into_inner),
+        Some(t) => cv.wait_timeout(guard, t).unwrap_or_else(PoisonError::into_inner).0,
+    };
+    *count(&mut guard.waiters) -= 1;
+    Some(guard)
 }
 
-/// Why `put` handed its item back.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum PutError<T> {
-    /// No free slot: right away (`block = false`) or within the timeout.
-    Full(T),
-    /// The queue was shut down.
-    ShutDown(T),
-}
-
-impl<T> PutError<T> {
-    /// The item that was not put.
-    pub fn into_inner(self) -> T {
-        match self {
-            PutError::Full(item) | PutError::ShutDown(item) => item,
-        }
-    }
-
-    pub fn is_full(&self) -> bool {
-        matches!(self, PutError::Full(_))
-    }
-
-    pub fn is_shutdown(&self) -> bool {
-        matches!(self, PutError::ShutDown(_))
-    }
-}
-
-// Like crossbeam's `TrySendError`: no `T: Debug` needed to unwrap a `Result` of a put.
-impl<T> fmt::Debug for PutError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PutError::Full(_) => f.write_str("Full(..)"),
-            PutError::ShutDown(_) => f.write_str("ShutDown(..)"),
-        }
-    }
-}
-
-impl<T> fmt::Display for PutError<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            PutError::Full(_) => {
-                "the queue is full: it holds at most maxsize items, and put waits for a free \
-                 slot only with block = true, up to its timeout"
-            }
-            PutError::ShutDown(_) => "the queue is shut down: put is allowed only before shutdown",
-        })
-    }
-}
-
-impl<T> std::error::Error for PutError<T> {}
-
-/// Why `get` returned no item.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GetError {
-    /// No item: right away (`block = false`) or within the timeout.
-    Empty,
-    /// The queue was shut down and has no items left.
-    ShutDown,
-}
-
-impl fmt::Display for GetError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            GetError::Empty => {
-                "the queue is empty: get waits for an item only with block = true, up to its \
-                 timeout"
-            }
-            GetError::ShutDown => {
-                "the queue is shut down and empty: after shutdown, get only takes the items \
-                 already in it"
-            }
-        })
-    }
-}
-
-impl std::error::Error for GetError {}
-
-/// `task_done` was called more times than items were put.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TaskDoneError;
-
-impl fmt::Display for TaskDoneError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(
-            "task_done called more times than items were put: each put allows one task_done",
-        )
-    }
-}
-
-impl std::error::Error for TaskDoneError {}
+#[path = "queue_errors.rs"]
+mod errors;
+pub use errors::{GetError, PutError, TaskDoneError};
 
 #[cfg(test)]
 #[path = "queue_tests.rs"]

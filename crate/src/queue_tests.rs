@@ -3,14 +3,23 @@
 
 use super::*;
 use crate::sync::Ordering::{Acquire, Relaxed, Release};
-use crate::sync::{AtomicBool, AtomicUsize};
+use crate::sync::{AtomicBool, AtomicUsize, Barrier};
+use std::fmt;
 use std::thread;
 use std::time::Instant;
 
 /// A timeout that would hang the test, were it honoured where it must be ignored.
 const HOUR: Duration = Duration::from_secs(3600);
-/// Lets another thread reach its blocking call first. No assertion depends on it.
-const SETTLE: Duration = Duration::from_millis(20);
+
+/// Waits until `cond` holds (another thread has blocked in the queue, say), yielding; fails
+/// the test instead of hanging if that never happens.
+fn until(what: &str, cond: impl Fn() -> bool) {
+    let give_up = Instant::now() + Duration::from_secs(30);
+    while !cond() {
+        assert!(Instant::now() < give_up, "never happened: {what}");
+        thread::yield_now();
+    }
+}
 
 fn drain<T>(q: &Queue<T>) -> Vec<T> {
     std::iter::from_fn(|| q.get_nowait().ok()).collect()
@@ -127,7 +136,7 @@ fn blocking_get_waits_until_a_producer_puts() {
             // producer acted would read false.
             (item, putting.load(Acquire))
         });
-        thread::sleep(SETTLE);
+        until("the consumer blocks in get", || q.waiters().getters == 1);
         putting.store(true, Release);
         q.put(42, true, None).unwrap();
         assert_eq!(consumer.join().unwrap(), (Ok(42), true));
@@ -143,7 +152,7 @@ fn get_with_a_timeout_gives_up_after_it() {
     let timeout = Duration::from_millis(30);
     let start = Instant::now();
     assert_eq!(q.get(true, Some(timeout)), Err(GetError::Empty));
-    assert!(start.elapsed() >= timeout, "gave up after {:?}", start.elapsed());
+    assert!(start.elapsed() >= timeout, "gave up after {:?}", start.elapsed());    assert_eq!(q.waiters(), Waiters::default(), "a wait that timed out is no longer counted");
 }
 
 #[test]
@@ -155,7 +164,7 @@ fn put_with_a_timeout_on_a_full_queue_gives_up_after_it() {
     let timeout = Duration::from_millis(30);
     let start = Instant::now();
     assert_eq!(q.put('b', true, Some(timeout)), Err(PutError::Full('b')));
-    assert!(start.elapsed() >= timeout, "gave up after {:?}", start.elapsed());
+    assert!(start.elapsed() >= timeout, "gave up after {:?}", start.elapsed());    assert_eq!(q.waiters(), Waiters::default(), "a wait that timed out is no longer counted");
 }
 
 #[test]
@@ -170,7 +179,7 @@ fn blocking_put_on_a_full_queue_waits_until_a_get_frees_a_slot() {
             // The queue stays full until the get below, which comes after the flag.
             (put, getting.load(Acquire))
         });
-        thread::sleep(SETTLE);
+        until("the producer blocks in put", || q.waiters().putters == 1);
         getting.store(true, Release);
         assert_eq!(q.get(true, None), Ok(1));
         assert_eq!(producer.join().unwrap(), (Ok(()), true));
@@ -225,6 +234,32 @@ fn join_returns_only_after_every_task_done() {
 }
 
 #[test]
+fn join_blocks_until_the_last_task_done() {
+    // join(): "Blocks until all items in the queue have been gotten and processed", and not
+    // after the first of them: the joiner is seen blocked, stays blocked through the first
+    // task_done, and returns only after the second.
+    let q = Queue::fifo(0);
+    q.put_nowait('a').unwrap();
+    q.put_nowait('b').unwrap();
+    let last_done = AtomicBool::new(false);
+    thread::scope(|s| {
+        let joiner = s.spawn(|| {
+            q.join();
+            last_done.load(Acquire)
+        });
+        until("the joiner blocks in join", || q.waiters().joiners == 1);
+        assert_eq!(q.get_nowait(), Ok('a'));
+        q.task_done().unwrap();
+        assert_eq!((q.unfinished_tasks(), q.waiters().joiners), (1, 1), "one task left: join still waits");
+        assert_eq!(q.get_nowait(), Ok('b'));
+        last_done.store(true, Release);
+        q.task_done().unwrap();
+        assert!(joiner.join().unwrap(), "join returned before the last task_done");
+    });
+    assert_eq!(q.waiters(), Waiters::default());
+}
+
+#[test]
 fn maxsize_zero_is_unbounded() {
     // Queue(maxsize): "If maxsize is less than or equal to zero, the queue size is infinite."
     let q = Queue::fifo(0);
@@ -242,13 +277,20 @@ fn four_producers_and_four_consumers_deliver_every_item_exactly_once() {
     const PER_PRODUCER: usize = 2_500;
     for order in [Order::Fifo, Order::Lifo, Order::Priority] {
         let q = &Queue::new(order, 8); // small, so that producers wait too
+        let start = &Barrier::new(8); // all eight run at once, none before the others exist
         let received: Vec<Vec<usize>> = thread::scope(|s| {
             let consumers: Vec<_> = (0..4)
-                .map(|_| s.spawn(|| std::iter::from_fn(|| q.get(true, None).ok()).collect()))
+                .map(|_| {
+                    s.spawn(|| {
+                        start.wait();
+                        std::iter::from_fn(|| q.get(true, None).ok()).collect()
+                    })
+                })
                 .collect();
             let producers: Vec<_> = (0..4)
                 .map(|p| {
                     s.spawn(move || {
+                        start.wait();
                         for i in 0..PER_PRODUCER {
                             q.put(p * PER_PRODUCER + i, true, None).unwrap();
                         }
@@ -318,7 +360,8 @@ fn immediate_shutdown_drains_and_counts_the_drained_items_as_done() {
         assert_eq!(drained, [1, 2]);
         assert_eq!(q.unfinished_tasks(), 1);
         assert_eq!(q.get_nowait(), Err(GetError::ShutDown));
-        thread::sleep(SETTLE);
+        // The shutdown woke the joiner, which found one task unfinished and waits again.
+        until("the joiner blocks in join", || q.waiters().joiners == 1);
         marked.store(true, Release);
         q.task_done().unwrap();
         assert!(joiner.join().unwrap(), "join returned before the last task_done");
@@ -330,18 +373,20 @@ fn immediate_shutdown_drains_and_counts_the_drained_items_as_done() {
 fn shutdown_wakes_blocked_putters_and_getters() {
     // "Currently blocked callers of put() will be unblocked and will raise ShutDown in the
     // formerly blocked thread"; blocked get() callers re-check, find the queue empty and
-    // raise ShutDown. Were a thread not blocked yet, it would fail the same way.
+    // raise ShutDown. Both are blocked before the shutdown, so it is the wake-up that is tested.
     let empty: Queue<u8> = Queue::fifo(1);
     let full = Queue::fifo(1);
     full.put_nowait("kept").unwrap();
     thread::scope(|s| {
         let getter = s.spawn(|| empty.get(true, None));
         let putter = s.spawn(|| full.put("refused", true, None));
-        thread::sleep(SETTLE);
+        until("the getter blocks", || empty.waiters().getters == 1);
+        until("the putter blocks", || full.waiters().putters == 1);
         empty.shutdown(false);
         full.shutdown(false);
         assert_eq!(getter.join().unwrap(), Err(GetError::ShutDown));
         assert_eq!(putter.join().unwrap(), Err(PutError::ShutDown("refused")));
     });
     assert_eq!(full.get_nowait(), Ok("kept"));
+    assert_eq!((empty.waiters(), full.waiters()), (Waiters::default(), Waiters::default()));
 }

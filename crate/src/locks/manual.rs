@@ -25,9 +25,16 @@ impl From<Cancelled> for AcquireError {
 
 #[derive(Default)]
 pub struct ManualLock {
-    /// The name of the holder, `None` when unlocked.
-    holder: Mutex<Option<String>>,
+    state: Mutex<State>,
     freed: Condvar,
+}
+
+#[derive(Default)]
+struct State {
+    /// The name of the holder, `None` when unlocked.
+    holder: Option<String>,
+    /// Threads inside `acquire` that found the lock taken and have not returned yet.
+    waiters: usize,
 }
 
 impl ManualLock {
@@ -38,29 +45,46 @@ impl ManualLock {
     /// Takes the lock for `who`, waiting at most `patience`.
     pub fn acquire(&self, who: &str, patience: Duration, ctl: &Control) -> Result<(), AcquireError> {
         let start = crate::clock::now_ms();
-        let mut holder = self.holder.lock().unwrap_or_else(|e| e.into_inner());
-        while let Some(h) = holder.as_ref() {
-            ctl.check()?;
+        let mut s = self.state();
+        let waits = s.holder.is_some();
+        s.waiters += usize::from(waits);
+        let outcome = loop {
+            let Some(h) = s.holder.as_ref() else { break Ok(()) };
+            if let Err(c) = ctl.check() {
+                break Err(c.into());
+            }
             let waited = crate::clock::since(start);
             let left = patience.as_secs_f64() * 1000.0 - waited;
             if left <= 0.0 {
-                return Err(AcquireError::Stuck { holder: h.clone(), waited_ms: waited });
+                break Err(AcquireError::Stuck { holder: h.clone(), waited_ms: waited });
             }
             // Wake at least every 20 ms to notice a cancel.
             let nap = Duration::from_secs_f64((left.min(20.0) / 1000.0).max(0.0005));
-            holder = self.freed.wait_timeout(holder, nap).unwrap_or_else(|e| e.into_inner()).0;
+            s = self.freed.wait_timeout(s, nap).unwrap_or_else(|e| e.into_inner()).0;
+        };
+        s.waiters -= usize::from(waits);
+        if outcome.is_ok() {
+            s.holder = Some(who.to_string());
         }
-        *holder = Some(who.to_string());
-        Ok(())
+        outcome
     }
 
     pub fn release(&self) {
-        *self.holder.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        self.state().holder = None;
         self.freed.notify_one();
     }
 
     pub fn holder(&self) -> Option<String> {
-        self.holder.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.state().holder.clone()
+    }
+
+    /// Threads waiting in `acquire` right now (for tests: a waiter seen here is blocked).
+    pub fn waiters(&self) -> usize {
+        self.state().waiters
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -91,6 +115,7 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+        assert_eq!(l.waiters(), 0, "B gave up and is no longer waiting");
     }
 
     #[test]
@@ -99,11 +124,13 @@ mod tests {
         let ctl = Control::new();
         l.acquire("A", Duration::from_millis(10), &ctl).unwrap();
         std::thread::scope(|s| {
-            let waiter = s.spawn(|| l.acquire("B", Duration::from_secs(10), &ctl));
-            // B either waits or has not started yet; releasing lets it in either way.
+            let waiter = s.spawn(|| l.acquire("B", Duration::from_secs(3600), &ctl));
+            // Release only once B is blocked, so that what is tested is the wake-up.
+            super::super::rwlock::tests::until(|| l.waiters() == 1);
+            assert_eq!(l.holder().as_deref(), Some("A"), "B waits while A holds it");
             l.release();
             assert_eq!(waiter.join().unwrap(), Ok(()));
         });
-        assert_eq!(l.holder().as_deref(), Some("B"));
+        assert_eq!((l.holder().as_deref(), l.waiters()), (Some("B"), 0));
     }
 }

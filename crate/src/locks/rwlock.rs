@@ -128,9 +128,12 @@ pub(crate) mod tests {
     use crate::sync::AtomicU32;
     use std::sync::atomic::Ordering::SeqCst;
 
-    /// Waits (yielding, never sleeping a fixed time) until `cond` holds.
+    /// Waits (yielding, never sleeping a fixed time) until `cond` holds; fails the test
+    /// instead of hanging if it never does.
     pub fn until(cond: impl Fn() -> bool) {
+        let give_up = std::time::Instant::now() + std::time::Duration::from_secs(30);
         while !cond() {
+            assert!(std::time::Instant::now() < give_up, "waited 30 s for a thread to get there");
             std::thread::yield_now();
         }
     }
@@ -140,10 +143,12 @@ pub(crate) mod tests {
     pub fn excludes_writers<L: RawRwLock>(lock: &L) {
         let inside = AtomicU32::new(0);
         let ctl = Control::new();
+        let start = crate::sync::Barrier::new(6); // all six contend from the first round
         std::thread::scope(|s| {
             for r in 0..6 {
-                let (lock, inside, ctl) = (lock, &inside, &ctl);
+                let (lock, inside, ctl, start) = (lock, &inside, &ctl, &start);
                 s.spawn(move || {
+                    start.wait();
                     for _ in 0..200 {
                         if r < 4 {
                             let _g = lock.read(ctl).unwrap();

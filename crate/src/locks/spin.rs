@@ -78,9 +78,11 @@ mod tests {
     #[test]
     fn four_threads_count_exactly() {
         let lock = SpinLock::new(0u64);
+        let start = crate::sync::Barrier::new(4); // all four contend from the first increment
         std::thread::scope(|s| {
             for _ in 0..4 {
                 s.spawn(|| {
+                    start.wait();
                     for _ in 0..10_000 {
                         *lock.lock().0 += 1;
                     }

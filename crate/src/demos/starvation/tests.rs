@@ -101,15 +101,25 @@ fn a_cancel_stops_every_thread_even_the_starving_ones() {
     let feed = Feed::with_capacity(1 << 16);
     let ctl = Control::new();
     let pool = rayon::ThreadPoolBuilder::new().num_threads(6).build().unwrap();
+    let returned = std::sync::atomic::AtomicBool::new(false);
     std::thread::scope(|s| {
         s.spawn(|| {
-            // Cancel once the first sample is out: the writers are waiting by then.
-            while feed.text().lines().count() < 2 {
+            // Cancel once a sample shows a writer blocked in the lock, so that the cancel has
+            // a starving thread to wake (not merely hoped to have one).
+            let writer_waits = |line: &str| {
+                let v: serde_json::Value = serde_json::from_str(line).unwrap();
+                v["kind"] == "sample" && v["waiting"][1].as_u64().unwrap() > 0
+            };
+            while !feed.text().lines().any(writer_waits) {
+                if returned.load(std::sync::atomic::Ordering::Acquire) {
+                    return; // the run ended first: the assertion below says so
+                }
                 std::thread::yield_now();
             }
             ctl.cancel();
         });
         let r = pool.install(|| run(&p, Env { cores: 2, pool_threads: 6 }, &ctl, &feed));
+        returned.store(true, std::sync::atomic::Ordering::Release);
         assert!(matches!(r, Err(DemoError::Cancelled)), "{r:?}");
     });
 }

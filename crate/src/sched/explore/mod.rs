@@ -286,3 +286,6 @@ pub fn interleavings_of(steps: &[u32]) -> Option<u128> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod philosophers_tests;
