@@ -309,37 +309,44 @@ impl Books {
 
 /// Runs tasks `0..tasks` at `place`, counting each finished task on `ctl`: a self-scheduling
 /// pool. On a pool, `k` job loops start together on `k` distinct workers (none starts before
-/// all are alive) and each takes the next task number until none are left; how many of them
-/// did work is [`Run::threads_used`]. A task returns `Err(Cancelled)` to stop the run; the
+/// all are alive); loop s runs task s first, then each takes the next task number until none
+/// are left. So every loop works when there are at least k tasks, and [`Run::threads_used`]
+/// is `min(k, tasks)`. A task returns `Err(Cancelled)` to stop the run; the
 /// other threads stop before their next task.
 pub fn run_tasks<F>(place: Where, tasks: usize, ctl: &Control, task: F) -> Result<Run, Stopped>
 where
     F: Fn(usize, &Recorder) -> Result<(), Cancelled> + Sync,
 {
     let books = Books::new(tasks);
-    let next = AtomicUsize::new(0);
+    let loops = match place {
+        Where::Caller => 1,
+        Where::Pool(k) => k,
+    };
+    // Loop s starts with task s; after that, each takes the next task number left.
+    let next = AtomicUsize::new(loops);
 
     // snippet:start concurrency
-    let job_loop = |origin: f64| -> Result<(), Cancelled> {
+    let job_loop = |slot: usize, origin: f64| -> Result<(), Cancelled> {
+        let mut i = slot;
         loop {
             ctl.check()?;
-            let i = next.fetch_add(1, Relaxed);
             if i >= tasks {
                 return Ok(());
             }
             task(i, &books.recorder(origin, i))?;
             books.finished(i, ctl);
+            i = next.fetch_add(1, Relaxed);
         }
     };
 
     let (threads, origin) = match place {
         Where::Caller => {
             let origin = clock::now_ms();
-            job_loop(origin)?;
+            job_loop(0, origin)?;
             (1, origin)
         }
         // k loops on k workers, started together, sharing one counter of tasks.
-        Where::Pool(k) => (k as u32, together(k, ctl, START_PATIENCE_MS, |_, origin| job_loop(origin))?),
+        Where::Pool(k) => (k as u32, together(k, ctl, START_PATIENCE_MS, job_loop)?),
     };
     // snippet:end concurrency
     Ok(books.into_run(threads, origin))
@@ -408,8 +415,7 @@ mod tests {
         let run = pool(4)
             .install(|| {
                 run_tasks(Where::Pool(4), 40, &ctl, |i, rec| {
-                    // Real waits so that all four threads get a share.
-                    rec.span(SpanKind::Wait, || workload::io_wait(2, &ctl))?;
+                    rec.span(SpanKind::Work, || workload::busy(100));
                     assert!(i < 40);
                     Ok(())
                 })
@@ -418,7 +424,7 @@ mod tests {
         let mut seen = run.order.clone();
         seen.sort_unstable();
         assert_eq!(seen, (0..40).collect::<Vec<u32>>());
-        assert!(run.threads_used() >= 2, "lanes {:?}", run.lanes);
+        assert_eq!(run.threads_used(), 4, "every loop starts with a task of its own: lanes {:?}", run.lanes);
         assert!(run.lanes.iter().all(|&l| (1..=4).contains(&l)));
         // A lane never runs two spans at once.
         for lane in &run.lanes {

@@ -104,7 +104,7 @@ async fn pool_runs_every_task_once_on_two_threads() {
     let ctl = Control::new();
     let runs: Vec<AtomicU32> = (0..TASKS).map(|_| AtomicU32::new(0)).collect();
     let run = run_tasks(Where::Pool(POOL), TASKS, &ctl, |i, rec| {
-        // A real wait (memory.atomic.wait32 on a pool worker), so both threads get a share.
+        // A real wait (memory.atomic.wait32 on a pool worker).
         rec.span(SpanKind::Wait, || workload::io_wait(10, &ctl))?;
         runs[i].fetch_add(1, Relaxed);
         Ok(())
@@ -118,7 +118,8 @@ async fn pool_runs_every_task_once_on_two_threads() {
     assert_eq!(order, (0..TASKS as u32).collect::<Vec<_>>());
     assert_eq!(run.spans.len(), TASKS);
     assert_eq!(run.threads, POOL as u32);
-    assert!(run.lanes.len() >= 2, "only lanes {:?} ran tasks", run.lanes);
+    // Both loops start together, each with a task of its own: both pool threads ran tasks.
+    assert_eq!(run.lanes.len(), POOL, "lanes {:?} ran tasks", run.lanes);
     assert!(run.lanes.iter().all(|l| (1..=POOL as u32).contains(l)), "lanes {:?}", run.lanes);
     assert_lanes_never_overlap(&run);
     assert_eq!(ctl.progress().0, TASKS as u32);
@@ -212,7 +213,10 @@ async fn the_race_fixes_are_exact_on_pool_threads() {
         assert_eq!(r["lost"], 0, "{m}");
     }
     let racy = runs.iter().find(|r| r["method"] == "unprotected").unwrap();
-    assert_eq!(racy["lost"].as_u64().unwrap() + racy["actual"].as_u64().unwrap(), 40000);
+    assert!(racy["actual"].as_u64().unwrap() <= 40000);
+    for r in v["runs"].as_array().unwrap() {
+        assert_eq!(r["threads_used"], 2, "{r}");
+    }
 }
 
 #[wasm_bindgen_test]

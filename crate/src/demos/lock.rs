@@ -254,6 +254,7 @@ mod tests {
             let o = run_mode(mode, 4);
             assert_eq!((o.expected, o.actual, o.exact), (12_000, 12_000, true), "{mode}");
             assert_eq!(o.stats.len(), 4);
+            assert_eq!(o.threads_used, 4, "{mode}: four distinct workers");
             assert!(o.stats.iter().all(|s| s.acquisitions == 3000));
             assert_eq!(o.timeline.spans.len(), 4 * 2 * SAMPLED as usize, "{mode}");
         }

@@ -25,7 +25,7 @@ use crate::params::{DemoSpec, Kind, ParamError, ParamSpec, Params};
 use crate::pool::{current_lane, run_threads, Run, SpanKind, SpanLog, Stopped, Where};
 use crate::queue::Queue;
 use crate::sync::{Condvar, Mutex, MutexGuard, PoisonError};
-use crate::workload::{cpu_units, io_wait};
+use crate::workload::cpu_units;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -341,7 +341,11 @@ fn handoff(ctl: &Control) -> Result<Option<Handoff>, Stopped> {
         }
         let measure = || -> Result<(), Cancelled> {
             for _ in 0..HANDOFFS {
-                io_wait(2, ctl)?; // long enough for the worker to be asleep in get
+                // Put only once the worker is blocked in get: then the hand-off wakes a sleeper.
+                while to_worker.waiters().getters == 0 {
+                    ctl.check()?;
+                    std::hint::spin_loop();
+                }
                 let _ = to_worker.put_nowait(Some(clock::now_ms()));
                 let took = back.get(true, None).expect("the worker answers every task");
                 lock(&samples).push(took * 1000.0);
