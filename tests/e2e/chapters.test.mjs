@@ -52,11 +52,12 @@ describe('chapter 1: sequential vs concurrent', () => {
     await waitState(page, 'done');
     const r = await result(page);
     assert.deepEqual(r.check.concurrent, 16);
-    // 16 waits of 30 ms one after another take at least 480 ms; eight at a time must take
-    // well under half of that however slow the machine is.
+    // 16 waits of 30 ms one after another take at least 480 ms. Threaded, the 8 threads start
+    // together, each with a wait of its own: all 8 wait at once, on 2 cores.
     assert.ok(r.sequentialMs >= 480, `sequential ${r.sequentialMs}`);
-    assert.ok(r.concurrentMs < r.sequentialMs / 2, `${r.concurrentMs} vs ${r.sequentialMs}`);
-    assert.ok(r.threadsUsed >= 4, `threads used ${r.threadsUsed}`);
+    assert.equal(r.threadsUsed, 8, `threads used ${r.threadsUsed}`);
+    assert.equal(r.repeats, 1);
+    assert.equal(r.warmUp, null, 'waits run no code worth warming');
     assert.equal(await page.locator('.timeline-figure').nth(1).locator('rect.span.wait').count(), 16);
     assert.match(await page.textContent('[data-field="explanation"]'), /I\/O-bound/);
     await shot(page, 'chapter1-io');
@@ -149,9 +150,33 @@ describe("chapter 2: Amdahl's law", () => {
     assert.equal(m.points[1].predicted.toFixed(4), (1 / (0.5 + 0.25)).toFixed(4));
     assert.equal(m.points[1].threadsUsed, 2);
     assert.ok(Number.isFinite(m.fittedSerial));
+    assert.equal(m.repeats, 3);
+    for (const p of m.points) {
+      assert.equal(p.samplesMs.length, 3, 'each k measured three times, in rotation');
+      assert.ok(p.speedupRange[0] <= p.speedup && p.speedup <= p.speedupRange[1], JSON.stringify(p));
+    }
+    assert.ok(m.warmUp.rounds >= 3, JSON.stringify(m.warmUp));
+    assert.match(await page.textContent('[data-field="method"]'), /warm-up rounds on every thread/);
     assert.equal(await page.locator('.result table.figures tbody tr').count(), 2);
     assert.equal(await page.locator('.result .timeline-figure').count(), 1);
     await shot(page, 'chapter2-measured');
+    assert.deepEqual(errors, []);
+  });
+
+  it('on a fresh page, a measurement right away stays within noise of the law', async () => {
+    // The embed path: a new page, run=1, the engine's code still on the browser's first tier.
+    // B = 0.9 allows 1 / (0.9 + 0.1 / 2) = 1.0526× at k = 2; the cold measurement used to
+    // show 1.32-1.49×. Measured warm and in rotation, the median cannot beat the law by more
+    // than noise (10 %), and a median above it is explained as noise, not as the law failing.
+    const { page, errors } = await env.open('/?demo=amdahl&serial=0.9&threads=2&run=1');
+    await waitState(page, 'done');
+    const m = (await result(page)).measured;
+    const k2 = m.points[1];
+    assert.equal(k2.predicted.toFixed(4), (1 / (0.9 + 0.1 / 2)).toFixed(4));
+    assert.equal(k2.threadsUsed, 2);
+    assert.ok(k2.speedup <= k2.predicted * 1.1, `measured ${k2.speedup} against the law's ${k2.predicted}`);
+    if (k2.speedup > k2.predicted * 1.02) assert.match(m.explanation ?? (await page.textContent('[data-field="explanation"]')), /noise|something else changed/);
+    assert.ok(m.warmUp.rounds >= 3, JSON.stringify(m.warmUp));
     assert.deepEqual(errors, []);
   });
 

@@ -14,9 +14,20 @@ after(async () => {
 
 describe('chapter 14: race conditions', () => {
   it('loses updates without protection and is exact with a mutex and with fetch_add', async () => {
-    const { page, errors } = await env.open('/?demo=race&threads=2&increments=100000&gap=100&repeats=2&run=1');
+    // A race is probabilistic: each press of Run races 10 times, and Run is pressed again, at
+    // most 5 times, until some run loses an update.
+    const { page, errors } = await env.open('/?demo=race&threads=2&increments=100000&gap=100&repeats=10&run=1');
     await waitState(page, 'done');
-    const r = await result(page);
+    let r = await result(page);
+    for (let tries = 1; tries < 5 && Math.min(...r.actuals) === r.expected; tries++) {
+      const before = await page.getAttribute('[data-demo-result]', 'data-result');
+      await page.click('button[data-action="run"]');
+      await page.waitForFunction((old) => {
+        const el = document.querySelector('[data-demo-result]');
+        return el.dataset.state === 'done' && el.dataset.result !== old;
+      }, before, { timeout: 60_000 });
+      r = await result(page);
+    }
     assert.equal(r.expected, 200000);
     const by = Object.fromEntries(r.runs.map((x) => [x.method, x]));
     assert.equal(by.mutex.actual, 200000);
@@ -24,10 +35,9 @@ describe('chapter 14: race conditions', () => {
     assert.equal(by.mutex.lost + by.atomic.lost, 0);
     // Two threads, each with a wide window between read and write, 100 000 times: they
     // overlap, and when they do an update is lost.
-    assert.equal(by.unprotected.threadsUsed, 2);
-    assert.ok(by.unprotected.lost > 0, `no update lost: ${JSON.stringify(by.unprotected)}`);
-    assert.equal(by.unprotected.lost, 200000 - by.unprotected.actual);
-    assert.equal(r.actuals.length, 2);
+    assert.deepEqual(r.runs.map((x) => x.threadsUsed), [2, 2, 2]);
+    assert.ok(Math.min(...r.actuals) < 200000, `no update lost in any run: ${JSON.stringify(r.actuals)}`);
+    assert.equal(r.actuals.length, 10);
     assert.equal(await page.textContent('[data-field="lost"]'), by.unprotected.lost.toLocaleString('en'));
     assert.equal(await page.locator('tr[data-method]').count(), 3);
     await shot(page, 'chapter14-race');
