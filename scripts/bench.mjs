@@ -27,6 +27,9 @@
 // 5. Main-thread long tasks while the concurrency demo runs (cpu, 64 tasks, 2 threads): a
 //    buffered 'longtask' PerformanceObserver registered before Run is clicked; the worst of
 //    BENCH_RUNS runs, with total blocking time (sum of duration - 50 ms) over the run.
+// 7. Amdahl on a fresh page (scripts/bench-amdahl.mjs): B = 0.2, 0.6, 0.9, measured/predicted
+//    per k on a page loaded for the run, pressing Run, and with run=1 (the embed path); and
+//    what the engine's warm-up before measuring cost.
 // 6. Locks, queues, pool overhead: crate/src/bench.rs, the same code in the browser (engine
 //    request 'bench-sync', export benchSync) and natively (bench_native, on a rayon pool of the
 //    browser's size). Lock/unlock pairs per second of std Mutex and SpinLock on 1 thread
@@ -44,12 +47,15 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launch } from '../tests/e2e/browser.mjs';
 import { serve } from './serve.mjs';
+import { freshAmdahl } from './bench-amdahl.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const WORK = Number(process.env.BENCH_WORK ?? 1000);
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 3));
 const DISPATCH_N = Number(process.env.BENCH_DISPATCH_N ?? 5000);
 const TIMEOUT = 180_000;
+/** Work units of the fresh-page Amdahl runs (BENCH_FRESH_WORK): about 0.1 s at k = 1, warm. */
+const FRESH_WORK = Number(process.env.BENCH_FRESH_WORK ?? 240);
 const SYNC_CONFIG = {
   lockOps: Number(process.env.BENCH_LOCK_OPS ?? 2_000_000),
   queueItems: Number(process.env.BENCH_QUEUE_ITEMS ?? 50_000),
@@ -411,10 +417,20 @@ await waitQuiet('native');
 const nat = native();
 const server = await serve({ dir: join(ROOT, 'dist') });
 const proxy = await countingProxy(server);
-let browser, cold, long, sync;
+let browser, cold, long, sync, fresh;
 try {
   await waitQuiet('speedup and dispatch');
   browser = await speedupAndDispatch(server.url);
+  await waitQuiet('Amdahl on a fresh page');
+  {
+    const b = await launch();
+    try {
+      const cores = browser.info.cores;
+      fresh = await freshAmdahl({ context: b.context, base: server.url, cores, work: FRESH_WORK, timeout: TIMEOUT, row });
+    } finally {
+      await b.close();
+    }
+  }
   await waitQuiet('cold start');
   cold = await coldStart(proxy);
   await waitQuiet('long tasks');
@@ -490,6 +506,7 @@ for (const p of perK) {
 for (const p of perKDirect) {
   rows.push(row(`  same k=${p.threads}, engine only, page idle`, p.wasmOverNative, `${p.wasmOverNative.toFixed(2)}×`, 1.3, false, '<= 1.30×'));
 }
+rows.push(...fresh.rows);
 rows.push(row('pool injection round trip (join from engine)', dispatch.injectJoinNs, us(dispatch.injectJoinNs), undefined, false));
 rows.push(row('pool injection, scope + 1 spawn', dispatch.injectScopeNs, us(dispatch.injectScopeNs), undefined, false));
 rows.push(row('  native rayon, same join from outside', nat.dispatch.injectJoinNs, us(nat.dispatch.injectJoinNs), undefined, false));
@@ -558,6 +575,7 @@ const report = {
   speedup: { perK, wasmRuns: browser.runs, engineOnly: { perK: perKDirect, runs: browser.direct } },
   native: nat,
   dispatch,
+  freshAmdahl: fresh.runs,
   coldStart: { ...coldSummary, runs: cold },
   longTasks: { ...longSummary, runs: long },
   sync: { wasm: sync, native: nat.sync, rule: 'best of config.sync.repeats per measurement; crate/src/bench.rs' },
