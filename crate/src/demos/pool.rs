@@ -21,6 +21,7 @@ use super::{DemoError, Env};
 use crate::clock;
 use crate::control::{Cancelled, Control};
 use crate::live::Feed;
+use crate::measure::{self, WarmUp};
 use crate::params::{DemoSpec, Kind, ParamError, ParamSpec, Params};
 use crate::pool::{current_lane, run_threads, Run, SpanKind, SpanLog, Stopped, Where};
 use crate::queue::Queue;
@@ -128,6 +129,8 @@ pub struct Outcome {
     /// `None` if the pool has a single thread (no idle worker to hand a task to).
     pub handoff: Option<Handoff>,
     pub explanation: String,
+    /// How the prime checks were brought to the browser's optimised tier before measuring.
+    pub warm_up: WarmUp,
 }
 
 /// One event on the live feed: a worker took a task, or finished it.
@@ -164,6 +167,8 @@ pub fn run(p: &Params, env: Env, ctl: &Control, feed: &Feed) -> Result<Outcome, 
     ctl.begin(2 * n as u32 + k as u32);
     feed.clear();
 
+    // Both strategies run warm code: the first would otherwise pay for the browser's first tier.
+    let warm_up = measure::warm_up(Where::Pool(k), k, ctl, || cpu_units(1, ctl).map(drop))?;
     let queue = with_a_task_queue(k, &sizes, ctl, feed)?;
     let (stealing, held_aside) = with_work_stealing(k, &sizes, ctl, feed)?;
     let handoff = handoff(ctl)?;
@@ -177,6 +182,7 @@ pub fn run(p: &Params, env: Env, ctl: &Control, feed: &Feed) -> Result<Outcome, 
         stealing,
         held_aside,
         handoff,
+        warm_up,
         explanation: String::new(),
     };
     o.explanation = explain(&o);
