@@ -105,11 +105,11 @@ pub fn calculate(p: &Params) -> Calculator {
 #[derive(Debug, Clone, Serialize)]
 pub struct Point {
     pub threads: u32,
-    /// The median of this k's measured times.
+    /// The best (fastest) of this k's measured times.
     pub wall_ms: f64,
     /// Every time measured at this k, in rotation with the other k, and their range.
     pub samples: Samples,
-    /// T(1) / T(k), from the medians.
+    /// T(1) / T(k), best against best.
     pub speedup: f64,
     /// The speedups the samples allow: slowest T(k) against fastest T(1), and the reverse.
     pub speedup_range: [f64; 2],
@@ -191,7 +191,7 @@ pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
             let (speedup, speedup_range) = measure::speedup(&t1, &samples);
             Point {
                 threads: k,
-                wall_ms: samples.median,
+                wall_ms: samples.min,
                 samples,
                 speedup,
                 speedup_range,
@@ -262,14 +262,14 @@ pub fn explain(b: f64, points: &[Point], fitted: Option<f64>) -> String {
     }
     let fit = fitted.map_or(String::new(), |f| format!(", and the serial fraction that fits the measurements is {f:.2}"));
     let mut text = format!(
-        "With B = {b:.2}, Amdahl predicts {:.2}× on {k} threads; this run measured {:.2}× (median of {REPEATS} runs, \
+        "With B = {b:.2}, Amdahl predicts {:.2}× on {k} threads; this run measured {:.2}× (best of {REPEATS} runs, \
          {:.2}× to {:.2}×){fit}. The serial part does not shrink as threads are added, which is why the curve flattens.",
         last.predicted, last.speedup, last.speedup_range[0], last.speedup_range[1]
     );
     if let Some(p) = points.iter().find(|p| p.speedup > p.predicted * (1.0 + ABOVE_LAW)) {
         text += &if p.speedup_range[0] <= p.predicted {
             format!(
-                " At k = {}, the median came out above the law ({:.2}× against {:.2}×), but within this run's own \
+                " At k = {}, the best runs came out above the law ({:.2}× against {:.2}×), but within this run's own \
                  spread: that is measurement noise, not the law failing.",
                 p.threads, p.speedup, p.predicted
             )

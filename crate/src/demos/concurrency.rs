@@ -82,7 +82,7 @@ pub struct Outcome {
     /// `None` when the host has no pool (a page that is not cross-origin isolated).
     pub concurrent: Option<Run>,
     pub concurrent_ms: Option<Samples>,
-    /// Sequential / concurrent, from the medians, and the range the samples allow.
+    /// Sequential / concurrent, best against best, and the range the samples allow.
     pub speedup: Option<f64>,
     pub speedup_range: Option<[f64; 2]>,
     /// Threads that did work in the concurrent run (the fewest of any repeat).

@@ -132,7 +132,7 @@ export const amdahl: DemoModule<Calculator, Outcome> = {
       h(
         'table',
         { class: 'figures' },
-        h('thead', {}, h('tr', {}, ...['Threads k', 'Time (median)', 'Range', 'Measured S', 'S range', 'Amdahl S', 'Karp-Flatt e'].map((t) => h('th', { scope: 'col' }, t)))),
+        h('thead', {}, h('tr', {}, ...['Threads k', 'Best time', 'Range', 'Measured S', 'S range', 'Amdahl S', 'Karp-Flatt e'].map((t) => h('th', { scope: 'col' }, t)))),
         h(
           'tbody',
           {},

@@ -50,18 +50,18 @@ export const concurrency: DemoModule<null, Outcome> = {
     const scale = Math.max(o.sequential.wall_ms, o.concurrent?.wall_ms ?? 0);
     const range = (s: Samples) => (o.repeats > 1 ? ` (${ms(s.min)}–${ms(s.max)})` : '');
     const rows = [
-      ['Sequential (1 thread)', ms(o.sequential_ms.median) + range(o.sequential_ms), ''],
+      ['Sequential (1 thread)', ms(o.sequential_ms.min) + range(o.sequential_ms), ''],
       o.concurrent && o.concurrent_ms
         ? [
             `Concurrent (${o.threads} threads asked, ${o.threads_used} used)`,
-            ms(o.concurrent_ms.median) + range(o.concurrent_ms),
+            ms(o.concurrent_ms.min) + range(o.concurrent_ms),
             times(o.speedup ?? 0) + (o.repeats > 1 && o.speedup_range ? ` (${spreadText(o.speedup_range)})` : ''),
           ]
         : ['Concurrent', 'not available without cross-origin isolation', ''],
     ];
     const how =
       o.repeats > 1
-        ? `Each run was measured ${o.repeats} times, taking turns; the table shows the median and the range.`
+        ? `Each run was measured ${o.repeats} times, taking turns; the table shows the best time (noise only adds time) and the range.`
         : 'Measured once: waits take as long as they take.';
     const warm = o.warm_up
       ? ` Before measuring, the prime checks ran ${o.warm_up.rounds} warm-up rounds (${ms(o.warm_up.ms)}) until the browser had optimised them: ${(o.warm_up.first_unit_us / 1000).toFixed(2)} ms a check at first, ${(o.warm_up.last_unit_us / 1000).toFixed(2)} ms after.`
@@ -104,8 +104,8 @@ export const concurrency: DemoModule<null, Outcome> = {
       tasks: o.tasks,
       threads: o.threads,
       threadsUsed: o.threads_used,
-      sequentialMs: o.sequential_ms.median,
-      concurrentMs: o.concurrent_ms?.median ?? null,
+      sequentialMs: o.sequential_ms.min,
+      concurrentMs: o.concurrent_ms?.min ?? null,
       samples: { sequential: o.sequential_ms.ms, concurrent: o.concurrent_ms?.ms ?? [] },
       speedup: o.speedup,
       speedupRange: o.speedup_range,
