@@ -110,9 +110,10 @@ describe('explorer inputs that replace each other', () => {
 
 describe('a live feed that overflows', () => {
   it('says how many events the live view skipped, and that the result is complete', async () => {
-    // No valid input overflows the 256 KiB feed for certain (see the note in crate/src/live.rs's
-    // tests): the test stores a count in the engine's dropped-events word, exactly as
-    // Feed::push does when an event does not fit, while a countdown runs.
+    // No valid input overflows the 256 KiB feed for certain (see the note above the test of
+    // crate/src/live.rs): the test stores a count in the engine's dropped-events word, as
+    // Feed::push does when an event does not fit, while a countdown runs (7.5 s: the store
+    // follows the first line within a poll, 0.1 s).
     const { page, errors } = await site.open('/?demo=threads&threads=1&count=5&delay=1500&stagger=0&lock=off');
     await waitState(page, 'ready');
     await page.click('button[data-action="run"]');
