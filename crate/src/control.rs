@@ -6,7 +6,7 @@
 //! reads progress with `Atomics` while the engine worker is busy: no message has to get
 //! through a worker that is blocked in a rayon join.
 //!
-//! Layout (`repr(C)`, seven little-endian `u32` words, read by `www/src/client/engine.ts`):
+//! Layout (`repr(C)`, seven little-endian `u32` words, read by `www/src/client/engine-memory.ts`):
 //! - word 0, `cancel`: the newest run id the page cancelled (0 = none).
 //! - word 1, `done`: tasks finished so far in this run.
 //! - word 2, `total`: tasks this run will do (0 while unknown).
