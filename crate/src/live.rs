@@ -6,6 +6,10 @@
 //! length with `Release`; the page loads the length with `Atomics.load` and decodes the
 //! bytes before it. Lines are never rewritten, so a reader never sees a torn line.
 //!
+//! An event that does not fit is not written; it is counted in `dropped`, a word the page
+//! reads too, so that it can say "the live view skipped N events" (the run's result, which
+//! does not travel through the feed, is complete either way).
+//!
 //! Memory ordering: bytes are stored `Relaxed`, and the `Release` store of `len` orders them
 //! before it; a reader that `Acquire`-loads `len` (JS `Atomics.load` is sequentially
 //! consistent) sees every byte below it.
@@ -18,7 +22,7 @@ use std::sync::Mutex;
 /// An append-only buffer of JSON lines with a published length.
 pub struct Feed {
     len: AtomicU32,
-    /// Events that did not fit; the page says so instead of silently losing them.
+    /// Events that did not fit; the page reads this word and says so.
     dropped: AtomicU32,
     writer: Mutex<()>,
     bytes: Box<[AtomicU8]>,
@@ -68,9 +72,10 @@ impl Feed {
         self.dropped.load(Relaxed)
     }
 
-    /// Byte addresses of the length word and of the first byte (for the page).
-    pub fn addresses(&self) -> (usize, usize) {
-        (&self.len as *const AtomicU32 as usize, self.bytes.as_ptr() as usize)
+    /// Byte addresses of the length word, of the first byte and of the dropped count (for
+    /// the page, which reads both words with `Atomics.load`).
+    pub fn addresses(&self) -> (usize, usize, usize) {
+        (&self.len as *const AtomicU32 as usize, self.bytes.as_ptr() as usize, &self.dropped as *const AtomicU32 as usize)
     }
 
     pub fn capacity(&self) -> usize {
@@ -105,6 +110,39 @@ mod tests {
         f.push(&Ev { t: 2, text: "second" });
         assert_eq!(f.text().lines().count(), 1);
         assert_eq!(f.dropped(), 1);
+    }
+
+    // Why the browser test of the skipped-events sentence (tests/e2e/cancel.test.mjs) stores
+    // the count in this word itself instead of overflowing the 256 KiB feed with a demo: no
+    // valid input overflows it for certain. The largest feeds measured natively are the
+    // deadlock demo's with 8 philosophers and 50 meals (waiter: ~358 KB, 4,100 events;
+    // ordered: ~248 KB), the pool demo's 500 tasks (~115 KB) and the queue's 350 items
+    // (~71 KB). Only the waiter's passes 256 KiB, and only through events whose number and
+    // size depend on timing (waits, the digits of each time stamp): its 3,200 events that
+    // always happen make 210 to 290 KB, by the digits of their time stamps. So a run may or
+    // may not overflow.
+    // This test pins down the Rust half (every event is either in the feed or counted, in
+    // the word at the address the page is given); the browser test pins down the page half.
+    #[test]
+    fn pushing_past_capacity_counts_every_event_left_out_in_the_word_the_page_reads() {
+        let f = Feed::with_capacity(1000);
+        let (_, _, dropped_at) = f.addresses();
+        // What the page does: read the word at that address.
+        let word = || unsafe { &*(dropped_at as *const AtomicU32) }.load(Acquire);
+        for t in 0..100 {
+            f.push(&Ev { t, text: "a line of about forty bytes" });
+        }
+        let kept = f.text().lines().count() as u32;
+        assert!(kept > 0 && kept < 100, "{kept} fit");
+        assert_eq!(f.dropped(), 100 - kept, "every event is either shown or counted");
+        assert_eq!(word(), 100 - kept);
+        // A small event may still fit after a big one was dropped; it is kept, not counted.
+        let f = Feed::with_capacity(30);
+        f.push(&Ev { t: 1, text: "far too long to fit in thirty bytes" });
+        f.push(&Ev { t: 2, text: "" });
+        assert_eq!((f.text().lines().count(), f.dropped()), (1, 1));
+        f.clear();
+        assert_eq!(f.dropped(), 0, "a new run starts from nothing skipped");
     }
 
     #[test]

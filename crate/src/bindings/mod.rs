@@ -39,12 +39,13 @@ pub fn control_address() -> u32 {
     &CONTROL as *const Control as usize as u32
 }
 
-/// Where the page finds the live feed: `[length word address, first byte address, capacity]`.
+/// Where the page finds the live feed: `[length word address, first byte address, capacity,
+/// dropped-events word address]`.
 #[wasm_bindgen(js_name = feedLayout)]
 pub fn feed_layout() -> Vec<u32> {
     let f = feed();
-    let (len, bytes) = f.addresses();
-    vec![len as u32, bytes as u32, f.capacity() as u32]
+    let (len, bytes, dropped) = f.addresses();
+    vec![len as u32, bytes as u32, f.capacity() as u32, dropped as u32]
 }
 
 /// Every demo's id, title and typed inputs, as JSON.
@@ -53,18 +54,26 @@ pub fn schema() -> String {
     envelope(Ok(demos::schema()))
 }
 
-/// The instant part of a demo (for Amdahl: the calculator). `params` is a JSON array of
-/// `[name, value]` string pairs, in URL order.
+/// Caps the page applies before it touches text from a URL, as JSON (see `demos::limits`).
 #[wasm_bindgen]
-pub fn compute(demo: &str, params: &str) -> String {
-    guarded(|| demos::compute(demo, &pairs(params)?))
+pub fn limits() -> String {
+    demos::limits().to_string()
 }
 
-/// Runs a demo on the pool. Blocks the calling worker until done or cancelled; never call it
+/// The instant part of a demo (for Amdahl: the calculator). `params` is a JSON array of
+/// `[name, value]` string pairs, in URL order. `ticket` is the page's id of a "latest wins"
+/// compute, 0 for none (see `control.rs`): a replaced one is dropped unstarted.
+#[wasm_bindgen]
+pub fn compute(demo: &str, params: &str, ticket: u32) -> String {
+    guarded(|| demos::compute_for(demo, &pairs(params)?, &CONTROL, ticket))
+}
+
+/// Runs a demo on the pool as the page's run `run_id` (its request id; a run cancelled before
+/// it began does nothing). Blocks the calling worker until done or cancelled; never call it
 /// on a page's main thread.
 #[wasm_bindgen]
-pub fn run(demo: &str, params: &str, cores: u32, pool_threads: u32) -> String {
-    guarded(|| demos::run(demo, &pairs(params)?, Env { cores, pool_threads }, &CONTROL, feed()))
+pub fn run(demo: &str, params: &str, cores: u32, pool_threads: u32, run_id: u32) -> String {
+    guarded(|| demos::run_as(run_id, demo, &pairs(params)?, Env { cores, pool_threads }, &CONTROL, feed()))
 }
 
 /// The step-through view of a synchronization demo after the threads in `trace` (e.g.
@@ -116,7 +125,8 @@ fn envelope(result: Result<Value, DemoError>) -> String {
             let kind = match &e {
                 DemoError::UnknownDemo(_) => "unknown-demo",
                 DemoError::Invalid(_) => "invalid",
-                DemoError::Cancelled => "cancelled",
+                DemoError::Cancelled | DemoError::CancelledBeforeStart => "cancelled",
+                DemoError::Superseded => "superseded",
             };
             let errors = match &e {
                 DemoError::Invalid(errs) => serde_json::to_value(errs).unwrap_or(Value::Null),

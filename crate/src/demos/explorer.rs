@@ -6,12 +6,17 @@
 //!
 //! The exploration is pure and takes milliseconds for the classics, so it runs in
 //! [`super::compute`], in the engine worker, as the inputs change: no Run button. The state
-//! limit bounds the big configurations (eight threads, eight philosophers).
+//! limit bounds the big configurations (eight threads, eight philosophers), which take
+//! seconds: those report how many states they explored through the shared control block,
+//! stop as soon as newer inputs replace them, and can be cancelled ([`compute_watched`]).
 
+use crate::control::{Control, Standing};
+use crate::demos::DemoError;
 use crate::params::{DemoSpec, Kind, ParamSpec, Params};
 use crate::sched::explore::{interleavings_of, Count};
-use crate::sched::{examples, explore, Assertion, Cmp, Exploration, Limits, Outcome, Program};
+use crate::sched::{examples, explore_watched, Assertion, Cmp, Exploration, Halt, Limits, Outcome, Program};
 use serde::Serialize;
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use std::sync::Arc;
 
 pub const SPEC: DemoSpec = DemoSpec {
@@ -73,7 +78,13 @@ pub struct Report {
     pub exploration: Exploration,
     pub growth: Vec<Growth>,
     pub explanation: String,
+    /// Which exploration of this engine this is (1 for the first): the page's tests tell from
+    /// it that inputs replaced while queued were never explored.
+    pub nth: u32,
 }
+
+/// Explorations started by this engine (a process natively).
+static STARTED: AtomicU32 = AtomicU32::new(0);
 
 /// The program chosen by the inputs, its assertion, and the inputs that shaped it. The
 /// step-through view (`stepper::program_for`) shows the same program, so traces fit it.
@@ -91,12 +102,31 @@ pub fn program(p: &Params) -> (Program, Option<Assertion>, &'static [&'static st
 }
 
 pub fn compute(p: &Params) -> Report {
+    compute_watched(p, &Control::new(), 0).expect("a compute with no ticket is never replaced")
+}
+
+/// [`compute`] for the page's compute `ticket` (0: none, see `control.rs`, "Latest wins"):
+/// progress goes to `ctl` every few thousand states; the search stops with
+/// `Err(Superseded)` once a newer compute was asked for, and after Cancel it reports the part
+/// explored (`cancelled`, counts "at least").
+pub fn compute_watched(p: &Params, ctl: &Control, ticket: u32) -> Result<Report, DemoError> {
     let (program, assertion, uses) = program(p);
     let name = program.name.clone();
-    let limits = Limits { max_states: p.int("limit") as usize };
-    let exploration = explore(&Arc::new(program), assertion.as_ref(), limits);
+    let limit = p.int("limit") as usize;
+    let nth = STARTED.fetch_add(1, Relaxed) + 1;
+    ctl.set_explored(0, limit as u32);
+    let mut watch = |states: usize| {
+        ctl.set_explored(states as u32, limit as u32);
+        match ctl.standing(ticket) {
+            Standing::Current => None,
+            Standing::Superseded => Some(Halt::Abandon),
+            Standing::Cancelled => Some(Halt::Cancel),
+        }
+    };
+    let exploration = explore_watched(&Arc::new(program), assertion.as_ref(), Limits { max_states: limit }, &mut watch)
+        .ok_or(DemoError::Superseded)?;
     let explanation = explain(&exploration);
-    Report { program_id: p.choice("program"), program: name, uses, exploration, growth: growth(), explanation }
+    Ok(Report { program_id: p.choice("program"), program: name, uses, exploration, growth: growth(), explanation, nth })
 }
 
 /// The table of "why that count grows so fast".
@@ -216,6 +246,45 @@ mod tests {
         }
         let v = crate::demos::stepper::view("explorer", &[("program".to_string(), "lost-update".to_string())], "0.0.1.0.1.1", None).unwrap();
         assert_eq!(v["machine"]["vars"]["counter"], 1);
+    }
+
+    #[test]
+    fn a_newer_input_abandons_an_exploration_and_cancel_keeps_the_part_explored() {
+        let raw: Vec<(String, String)> = [("program", "lost-update"), ("threads", "6"), ("limit", "500000")]
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+        let p = validate("explorer", &raw).unwrap();
+        let full = compute(&p);
+        assert!(full.exploration.complete && full.exploration.states > 3 * crate::sched::explore::WATCH_EVERY, "{}", full.exploration.states);
+
+        // Replaced by a newer compute while it runs: the search notices at its next watch
+        // (here the first, after about WATCH_EVERY states) and gives up.
+        let every = crate::sched::explore::WATCH_EVERY as u32;
+        let ctl = Control::new();
+        ctl.ask_compute(5);
+        ctl.ask_compute(6);
+        assert!(matches!(compute_watched(&p, &ctl, 5), Err(DemoError::Superseded)));
+        let (seen, limit) = ctl.explored();
+        assert!((every..2 * every).contains(&seen) && limit == 500_000, "stopped at the first watch: {seen}");
+
+        ctl.cancel_compute();
+        let r = compute_watched(&p, &ctl, 6).unwrap();
+        let e = &r.exploration;
+        assert!(e.cancelled && !e.complete);
+        assert!((every as usize..2 * every as usize).contains(&e.states), "{}", e.states);
+        let stopped = format!("Stopped after {} states (cancelled).", crate::sched::explore::grouped(e.states as u128));
+        assert!(e.stopped.as_deref().unwrap().starts_with(&stopped), "{:?}", e.stopped);
+        assert!(r.explanation.starts_with("At least "), "{}", r.explanation);
+        assert_eq!(ctl.explored().0 as usize, e.states, "the page read how far it got");
+
+        // The newest one runs to the end and reports its progress.
+        ctl.ask_compute(7);
+        let r = compute_watched(&p, &ctl, 7).unwrap();
+        assert!(r.exploration.complete && !r.exploration.cancelled);
+        assert_eq!(r.exploration.states, full.exploration.states);
+        assert_eq!(ctl.explored().0 as usize, full.exploration.states);
+        assert!(r.nth > full.nth, "each exploration is counted");
     }
 
     #[test]

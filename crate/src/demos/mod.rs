@@ -17,7 +17,7 @@ pub mod starvation;
 pub mod stepper;
 pub mod threads;
 
-use crate::control::{Cancelled, Control};
+use crate::control::{Cancelled, Control, Standing};
 use crate::live::Feed;
 use crate::params::{self, DemoSpec, ParamError, Params};
 use crate::pool::Stopped;
@@ -43,6 +43,10 @@ pub enum DemoError {
     UnknownDemo(String),
     Invalid(Vec<ParamError>),
     Cancelled,
+    /// Cancelled before it began: nothing ran.
+    CancelledBeforeStart,
+    /// A newer compute of the page replaced this one (see `control.rs`, "Latest wins").
+    Superseded,
 }
 
 impl From<Cancelled> for DemoError {
@@ -79,6 +83,8 @@ impl fmt::Display for DemoError {
                 f.write_str(&msgs.join("; "))
             }
             DemoError::Cancelled => f.write_str("the run was cancelled"),
+            DemoError::CancelledBeforeStart => f.write_str("the run was cancelled before it started: nothing ran"),
+            DemoError::Superseded => f.write_str("newer inputs replaced this computation"),
         }
     }
 }
@@ -107,14 +113,40 @@ pub fn validate(id: &str, raw: &[(String, String)]) -> Result<Params, DemoError>
 /// The instant part of a demo: its validated inputs, the keys it ignored, and pure results
 /// that need no threads (for Amdahl, the calculator and the curves; `null` for others).
 pub fn compute(id: &str, raw: &[(String, String)]) -> Result<Value, DemoError> {
+    compute_for(id, raw, &Control::new(), 0)
+}
+
+/// [`compute`] as the page asks for it: `ticket` is the page's id of a "latest wins" compute
+/// (0 for none; see `control.rs`). One that the page replaced or cancelled while it waited in
+/// the worker's queue is dropped here, unstarted; an exploration also stops part-way (and
+/// reports its progress in `ctl`). `cancelled` says the value is what was found before a
+/// Cancel.
+pub fn compute_for(id: &str, raw: &[(String, String)], ctl: &Control, ticket: u32) -> Result<Value, DemoError> {
+    match ctl.standing(ticket) {
+        Standing::Current => {}
+        Standing::Superseded => return Err(DemoError::Superseded),
+        Standing::Cancelled => return Err(DemoError::Cancelled),
+    }
     let p = validate(id, raw)?;
+    let mut cancelled = false;
     let value = match id {
         "amdahl" => to_json(&amdahl::calculate(&p)),
-        // Exploring every interleaving is pure and quick (bounded by its state limit).
-        "explorer" => to_json(&explorer::compute(&p)),
+        // Exploring every interleaving is pure (bounded by its state limit, and watched).
+        "explorer" => {
+            let report = explorer::compute_watched(&p, ctl, ticket)?;
+            cancelled = report.exploration.cancelled;
+            to_json(&report)
+        }
         _ => Value::Null,
     };
-    Ok(serde_json::json!({ "params": p.values(), "ignored": p.ignored, "value": value }))
+    Ok(serde_json::json!({ "params": p.values(), "ignored": p.ignored, "value": value, "cancelled": cancelled }))
+}
+
+/// [`run`] as the page's run number `run_id` (its request id): a run the page cancelled
+/// before it began is refused before anything of it happens (see `control.rs`).
+pub fn run_as(run_id: u32, id: &str, raw: &[(String, String)], env: Env, ctl: &Control, feed: &Feed) -> Result<Value, DemoError> {
+    ctl.start_run(run_id).map_err(|Cancelled| DemoError::CancelledBeforeStart)?;
+    run(id, raw, env, ctl, feed)
 }
 
 /// Runs demo `id` for real, reporting progress and honouring cancels through `ctl`, and
@@ -145,6 +177,13 @@ fn to_json<T: Serialize>(v: &T) -> Value {
 /// The schema the page renders its controls from.
 pub fn schema() -> Value {
     to_json(&DEMOS)
+}
+
+/// Caps the page must apply itself, before it hands text from a URL to the engine: the page
+/// reads a trace (`step=0*5`) to offer Undo, and must not expand `0*999999999` to find out it
+/// is too long. One number, sent with the schema, so that the page has no second copy.
+pub fn limits() -> Value {
+    serde_json::json!({ "traceSteps": crate::sched::MAX_TRACE_LEN })
 }
 
 /// Refuses more threads than the host's pool has (a limit the static schema cannot know).
@@ -233,6 +272,41 @@ mod tests {
             let used: Vec<u64> = v["runs"].as_array().unwrap().iter().map(|r| r["threads_used"].as_u64().unwrap()).collect();
             assert_eq!(used, [4, 4, 4]);
         }
+    }
+
+    #[test]
+    fn a_run_cancelled_before_it_began_does_nothing_and_the_next_one_runs() {
+        let (ctl, feed) = (Control::new(), Feed::with_capacity(1 << 12));
+        let env = Env { cores: 2, pool_threads: 0 };
+        let raw = q(&[("kind", "cpu"), ("tasks", "3"), ("threads", "1")]);
+        ctl.cancel_run(2); // pressed while run 2 waited behind a compute
+        assert_eq!(run_as(2, "concurrency", &raw, env, &ctl, &feed), Err(DemoError::CancelledBeforeStart));
+        assert_eq!(ctl.progress(), (0, 0), "nothing of it ran");
+        assert_eq!(feed.text(), "");
+        let v = run_as(3, "concurrency", &raw, env, &ctl, &feed).unwrap();
+        assert_eq!(v["tasks"], 3);
+        assert_eq!(DemoError::CancelledBeforeStart.to_string(), "the run was cancelled before it started: nothing ran");
+    }
+
+    #[test]
+    fn a_replaced_or_cancelled_compute_waiting_in_the_queue_is_dropped() {
+        let ctl = Control::new();
+        ctl.ask_compute(4);
+        ctl.ask_compute(5);
+        assert_eq!(compute_for("amdahl", &[], &ctl, 4), Err(DemoError::Superseded));
+        let v = compute_for("amdahl", &[], &ctl, 5).unwrap();
+        assert_eq!((v["params"]["processors"].as_i64(), v["cancelled"].as_bool()), (Some(4), Some(false)));
+        assert!(compute_for("amdahl", &[], &ctl, 0).is_ok(), "a compute with no ticket always runs");
+        ctl.cancel_compute();
+        assert_eq!(compute_for("explorer", &[], &ctl, 5), Err(DemoError::Cancelled));
+    }
+
+    #[test]
+    fn limits_carry_the_trace_cap_the_engine_enforces() {
+        let cap = limits()["traceSteps"].as_u64().unwrap() as usize;
+        assert_eq!(cap, crate::sched::MAX_TRACE_LEN);
+        assert_eq!(format!("0*{cap}").parse::<crate::sched::Trace>().unwrap().len(), cap);
+        assert!(format!("0*{}", cap + 1).parse::<crate::sched::Trace>().is_err());
     }
 
     #[test]

@@ -39,7 +39,7 @@ pub mod trace;
 pub use blocked::{BlockReason, Blocked};
 pub use event::{Action, Event};
 pub use assertion::{Assertion, AssertionError};
-pub use explore::{explore, Count, Counting, Exploration, FinalState, Limits, Outcome};
+pub use explore::{explore, explore_watched, Count, Counting, Exploration, FinalState, Halt, Limits, Outcome};
 pub use instr::{Cmp, Instr, Operand};
 pub use machine::{Line, Machine, RunStatus, State, StepError, ThreadState, ThreadStatus};
 pub use program::{CondSpec, Program, ProgramError, ProgramSpec, QueueSpec, Slot, ThreadId, ThreadSpec};

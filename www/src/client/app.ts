@@ -5,6 +5,7 @@ import type { ReadyInfo } from '../shared/protocol';
 import { createDemoView, type DemoModule } from './demo-view';
 import { h } from './dom';
 import { startEngine, type Engine, type EngineState } from './engine';
+import { failureBox } from './failure';
 import { amdahl } from './demos/amdahl';
 import { concurrency } from './demos/concurrency';
 import { deadlock } from './demos/deadlock';
@@ -63,20 +64,32 @@ export function startApp(root: HTMLElement) {
     h('div', { class: 'layout' }, nav, main),
   );
 
-  engine.onState = (s) => showEngine(pill, engine, s);
-  engine.ready().then(
-    (info) => {
-      root.removeAttribute('aria-busy');
-      showIsolation(banner, info);
-      render(engine, info, nav, main);
-    },
-    (err) => {
-      root.removeAttribute('aria-busy');
-      main.replaceChildren(
-        h('div', { class: 'fatal', role: 'alert' }, h('h2', {}, 'The engine could not start'), h('p', {}, String(err.message ?? err)), h('p', {}, 'Reload the page to try again. If it keeps failing, this browser may not support WebAssembly threads.')),
-      );
-    },
-  );
+  // Once the engine is up the demo is rendered, once; a later failure (a replaced engine that
+  // cannot start again) shows the same box above the demo, and Retry brings it back.
+  let rendered = false;
+  const failed = h('div', { class: 'engine-failed', hidden: true });
+  banner.after(failed);
+  const up = (info: ReadyInfo) => {
+    root.removeAttribute('aria-busy');
+    failed.hidden = true;
+    if (rendered) return;
+    rendered = true;
+    showIsolation(banner, info);
+    render(engine, info, nav, main);
+  };
+  engine.onState = (s) => {
+    showEngine(pill, engine, s);
+    if (s !== 'failed') return;
+    root.removeAttribute('aria-busy');
+    const box = failureBox(engine, up, 'If it keeps failing, this browser may not support WebAssembly threads.');
+    if (rendered) {
+      failed.replaceChildren(box);
+      failed.hidden = false;
+    } else {
+      main.replaceChildren(box);
+    }
+  };
+  engine.ready().then(up, () => {}); // a failed start is shown by onState('failed')
   // Tests and the benchmark drive the engine through this handle; learners never need it.
   (window as unknown as { playground: unknown }).playground = { engine };
 }
@@ -90,6 +103,7 @@ function showEngine(pill: HTMLElement, engine: Engine, s: EngineState) {
     idle: `Engine ready: ${threads}`,
     busy: `Engine busy: ${threads}`,
     restarting: 'Restarting the engine…',
+    retrying: 'The engine did not start; trying again…',
     failed: 'Engine failed',
   }[s];
 }

@@ -5,79 +5,16 @@
 // (idle | computing | ready | running | done | cancelled | error) and, once there is an
 // outcome, `data-result`: the numbers the learner sees, as JSON, for tests and embeds.
 
-import snippets from 'virtual:snippets';
-import type { DemoSpec, EngineError, Envelope, RawParams, ReadyInfo } from '../shared/protocol';
+import type { DemoSpec, EngineError, RawParams } from '../shared/protocol';
+import type { Computed, DemoContext, DemoModule, DemoView, DemoViewOptions } from './demo-module';
 import { renderControls, type ControlSet } from './controls';
 import { h } from './dom';
 import type { Engine, RunHandle } from './engine';
 import { playgroundUrl, shareControl } from './share';
+import { renderSnippets } from './snippets-view';
 import { createStepper, type Stepper } from './stepper';
 
-/** What `compute` answers for every demo (crate/src/demos/mod.rs). */
-export interface Computed<V> {
-  params: Record<string, number | string>;
-  ignored: string[];
-  value: V;
-}
-
-export interface DemoContext {
-  info: ReadyInfo;
-  /** Sets control values (e.g. "the book's example") and recomputes. */
-  setParams(values: Record<string, string>): void;
-  /** Computes another configuration of this demo without touching the controls. */
-  compute<V>(params: RawParams): Promise<Envelope<Computed<V>>>;
-  /** Replays a trace (`0.1.1`) step by step in the demo's step-through view, if it has one. */
-  replay?(trace: string): void;
-}
-
-export interface DemoModule<V = unknown, R = unknown> {
-  id: string;
-  /** The label of the Run button. */
-  runLabel: string;
-  /** Sentences on what to notice. */
-  notes: string[];
-  /** Built once: elements shown above the result (e.g. buttons, the calculator). */
-  mount(ctx: DemoContext, area: HTMLElement): void;
-  /** Called with every fresh instant value (after each valid change of the controls). */
-  computed?(ctx: DemoContext, value: V, params: Computed<V>['params']): void;
-  /** Called while a run goes on with events from the live feed (only on an isolated page);
-   *  `area` is the result area, emptied when the run starts. */
-  live?(ctx: DemoContext, events: unknown[], area: HTMLElement): void;
-  /** Renders a finished run into `area` (which is emptied first). */
-  result(ctx: DemoContext, result: R, area: HTMLElement): void;
-  /** The outcome as data, for `data-result`. */
-  summary(value: V | undefined, result: R | undefined, params: Computed<V>['params']): unknown;
-  /** Why Run is not possible here, if it is not (e.g. no threads without isolation). */
-  runBlocked?(info: ReadyInfo): string | undefined;
-  /**
-   * Page keys a shared link carries beyond the inputs, so that it reopens the same view:
-   * step-through demos return their interleaving as `[['step', trace]]` (`step` is reserved
-   * in crate/src/params.rs PAGE_KEYS). Inputs are always included.
-   */
-  shareParams?(): RawParams;
-  /** The demo has a step-through view on the deterministic scheduler (crate/src/demos/stepper.rs). */
-  steppable?: boolean;
-  /**
-   * The whole result comes from `compute`, as the inputs change (the explorer): there is no
-   * Run or Cancel, and `result` renders the computed value into the result region.
-   */
-  instant?: boolean;
-}
-
-export interface DemoViewOptions {
-  /** Embeds: no code panel, notes folded away, a smaller header. */
-  compact?: boolean;
-  /** Called after every change of the inputs or page keys such as `step` (the embed keeps
-   *  its "open in the full playground" link in step). */
-  onParams?(params: RawParams, pageParams: RawParams): void;
-}
-
-export interface DemoView {
-  element: HTMLElement;
-  run(): void;
-  /** Resolves after the first compute has settled (so `run=1` can follow it). */
-  firstCompute: Promise<void>;
-}
+export type { Computed, DemoContext, DemoModule, DemoView, DemoViewOptions } from './demo-module';
 
 const PAGE_KEYS = ['demo', 'run', 'embed', 'step', 'theme'];
 
@@ -91,6 +28,10 @@ export function createDemoView(
   const info = engine.info!;
   const given = new Map<string, string>();
   for (const [k, v] of initial) if (!PAGE_KEYS.includes(k)) given.set(k, v);
+  // Keys of the link that are no input of this demo have no control to live in. They go to
+  // the engine with every compute, so that Rust (the one validator) names them in `ignored`
+  // and the learner reads "Ignored: colour" beside the demo.
+  const extra: RawParams = [...given].filter(([k]) => !spec.params.some((p) => p.name === k)).slice(0, MAX_EXTRA_KEYS);
 
   const region = h('section', {
     class: 'result',
@@ -99,7 +40,7 @@ export function createDemoView(
     'aria-label': 'Result',
   });
   const status = h('p', { class: 'status', role: 'status' });
-  const notice = h('p', { class: 'notice', hidden: true });
+  const notice = h('p', { class: 'notice', hidden: true, 'data-field': 'ignored' });
   const progressBar = h('progress', { max: 1, value: 0, hidden: true, 'aria-label': 'Run progress' });
   const runButton = h('button', { type: 'button', class: 'primary', 'data-action': 'run' }, mod.runLabel);
   const cancelButton = h('button', { type: 'button', 'data-action': 'cancel', disabled: true }, 'Cancel');
@@ -108,12 +49,15 @@ export function createDemoView(
   const share = shareControl(spec.id, () => playgroundUrl(spec.id, params(), pageParams()));
   const custom = h('div', { class: 'demo-custom' });
   const resultArea = h('div', { class: 'result-body' });
-  region.append(resultArea);
 
   let computed: Computed<unknown> | undefined;
   let lastResult: unknown;
   let handle: RunHandle<unknown> | undefined;
+  /** The compute in flight (the newest: an older one is superseded in the engine). */
+  let computing: RunHandle<Computed<unknown>> | undefined;
   let computeSeq = 0;
+  /** Says when the live view could not show every event (the feed was full). */
+  const feedNote = h('p', { class: 'notice', hidden: true, role: 'note', 'data-field': 'feed-dropped' });
   let debounce: ReturnType<typeof setTimeout> | undefined;
 
   const controls: ControlSet = renderControls(spec.id, spec.params, given, () => {
@@ -174,12 +118,30 @@ export function createDemoView(
     debounce = undefined;
     const seq = ++computeSeq;
     setState('computing');
+    const mine = engine.latest<Computed<unknown>>(spec.id, [...params(), ...extra]);
+    computing = mine;
     if (mod.instant) {
       status.className = 'status';
       status.textContent = 'Working it out…';
+      cancelButton.disabled = false;
+      progressBar.removeAttribute('value');
+      setTimeout(() => pollCompute(mine), PROGRESS_EVERY_MS);
     }
-    const env = await engine.compute<Computed<unknown>>(spec.id, params());
+    const env = await mine.result;
+    if (computing === mine) {
+      computing = undefined;
+      if (mod.instant) {
+        cancelButton.disabled = true;
+        progressBar.hidden = true;
+      }
+    }
     if (seq !== computeSeq) return;
+    if (!env.ok && env.error.kind === 'cancelled') {
+      status.className = 'status';
+      status.textContent = 'Cancelled before it began. Change an input to work it out again.';
+      setState('cancelled');
+      return;
+    }
     if (!env.ok) {
       computed = undefined;
       runButton.disabled = true;
@@ -191,13 +153,11 @@ export function createDemoView(
     computed = env.result;
     lastResult = undefined;
     notice.hidden = computed.ignored.length === 0;
-    notice.textContent = computed.ignored.length
-      ? `Ignored ${computed.ignored.length === 1 ? 'a parameter this demo does not have' : 'parameters this demo does not have'}: ${computed.ignored.join(', ')}.`
-      : '';
+    notice.textContent = ignoredText(computed.ignored);
     const blocked = mod.runBlocked?.(info);
     runButton.disabled = Boolean(blocked) || handle !== undefined;
     status.className = 'status';
-    status.textContent = blocked ?? 'Ready.';
+    status.textContent = env.result.cancelled ? 'Cancelled: what was found before the cancel is below.' : (blocked ?? 'Ready.');
     mod.computed?.(ctx, computed.value, computed.params);
     if (mod.instant) {
       resultArea.replaceChildren();
@@ -210,7 +170,20 @@ export function createDemoView(
       stepper.reset();
     }
     publish();
-    setState('ready');
+    setState(env.result.cancelled ? 'cancelled' : 'ready');
+  }
+
+  /** While a long compute runs (the explorer), how far it got, from the shared memory. */
+  function pollCompute(mine: RunHandle<unknown>) {
+    if (computing !== mine) return;
+    const p = engine.computeProgress();
+    if (p && p.done > 0) {
+      progressBar.hidden = false;
+      progressBar.max = Math.max(p.total, 1);
+      progressBar.value = p.done;
+      status.textContent = mod.progressText?.(p.done, p.total) ?? `Working it out… ${p.done} of ${p.total}`;
+    }
+    setTimeout(() => pollCompute(mine), PROGRESS_EVERY_MS);
   }
 
   // Progress is read from shared memory, but the page redraws it only when it changed and at
@@ -229,6 +202,7 @@ export function createDemoView(
         feedAt = f.next;
         if (f.events.length) mod.live(ctx, f.events, resultArea);
       }
+      showDropped(false);
     }
     const p = engine.progress();
     if (p && p.total > 0 && p.done !== lastDrawn) {
@@ -238,6 +212,16 @@ export function createDemoView(
       status.textContent = `Running… ${p.done} of ${p.total} tasks`;
     }
     setTimeout(pollProgress, mod.live ? LIVE_EVERY_MS : PROGRESS_EVERY_MS);
+  }
+
+  /** The live feed is a fixed buffer (crate/src/live.rs); events past it are counted, and the
+   *  page says so, during the run and beside the result, which never goes through the feed. */
+  function showDropped(finished: boolean) {
+    const n = engine.feedDropped() ?? 0;
+    feedNote.hidden = n === 0;
+    region.dataset.feedDropped = String(n);
+    const events = `${n.toLocaleString('en')} event${n === 1 ? '' : 's'}`;
+    feedNote.textContent = n === 0 ? '' : finished ? `The live view skipped ${events}; the result below is complete.` : `The live view is skipping events (${events} so far): the result will be complete.`;
   }
 
   async function run() {
@@ -263,6 +247,8 @@ export function createDemoView(
     status.textContent = engine.progress() ? 'Running…' : 'Running on one thread (no live progress without shared memory)…';
     lastDrawn = -1;
     feedAt = 0;
+    feedNote.hidden = true;
+    delete region.dataset.feedDropped;
     if (mod.live) resultArea.replaceChildren();
     setTimeout(pollProgress, PROGRESS_EVERY_MS);
     const env = await handle.result;
@@ -272,6 +258,9 @@ export function createDemoView(
     cancelButton.disabled = true;
     controls.setDisabled(false);
     runButton.disabled = false;
+    // Skipped events are worth a sentence only beside a result; a cancelled run has none.
+    if (mod.live && env.ok) showDropped(true);
+    else feedNote.hidden = true;
     if (env.ok) {
       lastResult = env.result;
       resultArea.replaceChildren();
@@ -282,7 +271,9 @@ export function createDemoView(
       publish();
       setState('done');
     } else if (env.error.kind === 'cancelled') {
-      status.textContent = 'Cancelled. The engine is ready for another run.';
+      status.textContent = /before it started/.test(env.error.message)
+        ? 'Cancelled before it started: nothing ran. The engine is ready for another run.'
+        : 'Cancelled. The engine is ready for another run.';
       setState('cancelled');
     } else {
       showError(env.error);
@@ -292,7 +283,8 @@ export function createDemoView(
 
   cancelButton.addEventListener('click', () => {
     status.textContent = 'Cancelling…';
-    handle?.cancel();
+    if (handle) handle.cancel();
+    else computing?.cancel();
   });
   runButton.addEventListener('click', () => void run());
 
@@ -324,38 +316,31 @@ export function createDemoView(
     const s = stepper;
     ctx.replay = (trace) => s.show(trace);
   }
-  runButton.hidden = cancelButton.hidden = mod.instant === true;
+  region.append(feedNote, resultArea);
+  // An instant demo has no Run; its Cancel stops a long compute (the explorer's search).
+  runButton.hidden = mod.instant === true;
   mod.mount(ctx, custom);
   const firstCompute = recompute();
   return { element, run: () => void run(), firstCompute };
 }
 
-function capital(s: string): string {
-  return s.charAt(0).toUpperCase() + s.slice(1) + (s.endsWith('.') ? '' : '.');
+/** Keys of a link that are not inputs, sent to the engine to be named (more are dropped). */
+const MAX_EXTRA_KEYS = 20;
+/** Ignored keys named at most, and the characters shown of each. */
+const SHOWN_KEYS = 5;
+const SHOWN_KEY_CHARS = 24;
+
+/** "Ignored: colour, size (this demo has no inputs of those names)." Keys come from the URL:
+ *  they are only ever set as text, and shortened so that a long one cannot fill the page. */
+export function ignoredText(keys: string[]): string {
+  if (keys.length === 0) return '';
+  const short = (k: string) => ([...k].length > SHOWN_KEY_CHARS ? `${[...k].slice(0, SHOWN_KEY_CHARS).join('')}…` : k);
+  const shown = keys.slice(0, SHOWN_KEYS).map(short).join(', ');
+  const more = keys.length > SHOWN_KEYS ? ` and ${keys.length - SHOWN_KEYS} more` : '';
+  const one = keys.length === 1;
+  return `Ignored: ${shown}${more} (this demo has no ${one ? 'input of that name' : 'inputs of those names'}).`;
 }
 
-function renderSnippets(id: string): HTMLElement {
-  const s = snippets[id];
-  if (!s) return h('div');
-  const tabs: [string, { html: string; path: string } | undefined][] = [
-    ['Rust that runs here', s.rust],
-    ["Python: the book's idea", s.python],
-  ];
-  const present = tabs.filter((t): t is [string, { html: string; path: string }] => Boolean(t[1]));
-  const panels = present.map(([label, code], i) => {
-    const panel = h('div', { class: 'code', role: 'tabpanel', id: `code-${id}-${i}`, hidden: i !== 0 }, h('p', { class: 'code-path' }, code.path));
-    // Shiki's output, produced at build time from files in this repository.
-    panel.insertAdjacentHTML('beforeend', code.html);
-    return panel;
-  });
-  const buttons = present.map(([label], i) =>
-    h('button', { type: 'button', role: 'tab', 'aria-selected': i === 0 ? 'true' : 'false', 'aria-controls': `code-${id}-${i}` }, label),
-  );
-  buttons.forEach((b, i) =>
-    b.addEventListener('click', () => {
-      buttons.forEach((o, j) => o.setAttribute('aria-selected', String(i === j)));
-      panels.forEach((p, j) => (p.hidden = i !== j));
-    }),
-  );
-  return h('section', { class: 'snippets', 'aria-label': 'Code' }, h('div', { role: 'tablist' }, ...buttons), ...panels);
+function capital(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1) + (s.endsWith('.') ? '' : '.');
 }

@@ -15,6 +15,7 @@ import { MODULES, noSuchDemo } from './app';
 import { createDemoView } from './demo-view';
 import { h } from './dom';
 import { startEngine, type Engine, type EngineState } from './engine';
+import { failureBox } from './failure';
 import { playgroundUrl } from './share';
 
 /** Page keys that make no sense in the full playground's link. */
@@ -43,36 +44,40 @@ export function startEmbed(root: HTMLElement) {
   );
   sizeForParent(root);
 
-  engine.onState = (s) => showThreads(threads, engine, s);
-  engine.ready().then(
-    (info) => {
-      root.removeAttribute('aria-busy');
-      const spec = info.schema.find((d) => d.id === wanted);
-      if (!spec || !MODULES[spec.id]) {
-        main.replaceChildren(noSuchDemo(wanted, info));
-        open.href = new URL('./', location.href).toString();
-        return;
-      }
-      document.title = `${spec.title} · concurrency-playground`;
-      showIsolation(note, info, open.href);
-      const view = createDemoView(engine, spec, MODULES[spec.id], q, {
-        compact: true,
-        onParams(params, pageParams) {
-          open.href = playgroundUrl(spec.id, params, pageParams);
-          const tab = note.querySelector('a');
-          if (tab) tab.href = open.href;
-        },
-      });
-      main.replaceChildren(view.element);
-      if (q.get('run') === '1') void view.firstCompute.then(() => view.run());
-    },
-    (err) => {
-      root.removeAttribute('aria-busy');
-      main.replaceChildren(
-        h('div', { class: 'fatal', role: 'alert' }, h('h2', {}, 'The engine could not start'), h('p', {}, String(err.message ?? err))),
-      );
-    },
-  );
+  let rendered = false;
+  engine.onState = (s) => {
+    showThreads(threads, engine, s);
+    if (s !== 'failed') return;
+    root.removeAttribute('aria-busy');
+    // Before the demo is shown the box takes its place; after, it goes above it.
+    const box = failureBox(engine, up);
+    if (rendered) main.prepend(box);
+    else main.replaceChildren(box);
+  };
+  const up = (info: ReadyInfo) => {
+    if (rendered) return;
+    rendered = true;
+    root.removeAttribute('aria-busy');
+    const spec = info.schema.find((d) => d.id === wanted);
+    if (!spec || !MODULES[spec.id]) {
+      main.replaceChildren(noSuchDemo(wanted, info));
+      open.href = new URL('./', location.href).toString();
+      return;
+    }
+    document.title = `${spec.title} · concurrency-playground`;
+    showIsolation(note, info, open.href);
+    const view = createDemoView(engine, spec, MODULES[spec.id], q, {
+      compact: true,
+      onParams(params, pageParams) {
+        open.href = playgroundUrl(spec.id, params, pageParams);
+        const tab = note.querySelector('a');
+        if (tab) tab.href = open.href;
+      },
+    });
+    main.replaceChildren(view.element);
+    if (q.get('run') === '1') void view.firstCompute.then(() => view.run());
+  };
+  engine.ready().then(up, () => {}); // a failed start is shown by onState('failed')
   (window as unknown as { playground: unknown }).playground = { engine };
 }
 
@@ -85,6 +90,7 @@ function showThreads(el: HTMLElement, engine: Engine, s: EngineState) {
     idle: n > 0 ? `Real threads: ${n} workers` : 'Single-thread mode',
     busy: n > 0 ? `Running on ${n} workers` : 'Running on one thread',
     restarting: 'Restarting the engine…',
+    retrying: 'Trying the engine again…',
     failed: 'Engine failed',
   }[s];
 }

@@ -1,55 +1,76 @@
 // The page's handle on the engine worker: requests as promises, progress read from shared
-// memory, cancel through the shared flag, and a fresh worker when the old one cannot go on.
+// memory, cancels through the shared control block, a bounded number of tries when the
+// engine cannot start, and a fresh worker when the old one cannot go on.
 //
 // Nothing here blocks: the page only posts messages, awaits replies and, when the page is
-// cross-origin isolated, reads and writes three words of the engine's shared memory with
-// Atomics (never Atomics.wait).
+// cross-origin isolated, reads and writes words of the engine's shared memory with Atomics
+// (never Atomics.wait; see engine-memory.ts).
 
-import {
-  CONTROL,
-  type EngineError,
-  type Envelope,
-  type Message,
-  type RawParams,
-  type ReadyInfo,
-  type Request,
-} from '../shared/protocol';
+import { CONTROL, type EngineError, type Envelope, type Message, type RawParams, type ReadyInfo, type Request } from '../shared/protocol';
+import { SharedWords, type Progress } from './engine-memory';
 
-export interface Progress {
-  done: number;
-  total: number;
-}
+export type { Progress } from './engine-memory';
 
 export interface RunHandle<T> {
   result: Promise<Envelope<T>>;
   cancel(): void;
 }
 
-type Pending = { resolve: (e: Envelope) => void };
+type Pending = { resolve: (e: Envelope) => void; posted: boolean };
 
 /** A request before it is given its id (Omit distributed over the union). */
 type RequestBody = Request extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
 
-/** How long a cancel may take through the shared flag before the worker is replaced. */
+/** How long a run may take to stop after its cancel before the worker is replaced. */
 const CANCEL_GRACE_MS = 1500;
 
-export type EngineState = 'starting' | 'idle' | 'busy' | 'restarting' | 'failed';
+/**
+ * A start that fails (the wasm file unreachable, a browser without the features) is tried
+ * again at most twice, after these waits; then the engine stays `failed` with the reason, and
+ * only `retry()` (the page's Retry button) starts another worker. Without a bound, a start
+ * that can never succeed replaced its worker hundreds of times a second.
+ */
+export const START_RETRY_MS = [500, 2000] as const;
+
+/** `retrying`: a start failed and another try is scheduled. `failed`: no more tries. */
+export type EngineState = 'starting' | 'idle' | 'busy' | 'restarting' | 'retrying' | 'failed';
+
+const fail = (kind: EngineError['kind'], message: string): Envelope => ({ ok: false, error: { kind, message } });
+const CANCELLED = () => fail('cancelled', 'the run was cancelled');
+/** The engine's words for the same (crate/src/demos/mod.rs, CancelledBeforeStart). */
+const NOT_STARTED = () => fail('cancelled', 'the run was cancelled before it started: nothing ran');
+const SUPERSEDED = () => fail('superseded', 'newer inputs replaced this computation');
 
 export class Engine {
   private worker!: Worker;
   private pending = new Map<number, Pending>();
   private nextId = 1;
-  private control?: Int32Array;
+  private words?: SharedWords;
   private readyPromise!: Promise<ReadyInfo>;
+  private settle!: { resolve: (info: ReadyInfo) => void; reject: (err: Error) => void };
+  /** Starts that failed since the last success, the last `retry()` or replacement. */
+  private failedStarts = 0;
   private busyRuns = 0;
+  /** Runs are posted one at a time, each after the last has answered (see `run`). */
+  private lastRun: Promise<unknown> = Promise.resolve();
+  /** Without shared memory: the "latest wins" compute in the worker, and those held back. */
+  private latestInFlight: Promise<unknown> = Promise.resolve();
+  private latestHeld = new Set<number>();
   info?: ReadyInfo;
   state: EngineState = 'starting';
   /** How many times a fresh worker replaced a stuck or broken one. */
   restarts = 0;
+  /** Why the engine could not start, once it has given up (state `failed`). */
+  failure?: string;
+  /** Requests posted to a worker so far (tests count what reached the worker). */
+  posted = 0;
+  /** Replies to requests the page had already settled (a run cancelled before it began, a
+   *  superseded compute): the engine's own word on them, for tests. The last 20. */
+  lateReplies: { id: number; envelope: Envelope }[] = [];
   onState: (s: EngineState) => void = () => {};
 
   constructor(private readonly spawn: () => Worker) {
-    this.boot();
+    this.startOver('starting');
   }
 
   ready(): Promise<ReadyInfo> {
@@ -61,65 +82,113 @@ export class Engine {
     this.onState(s);
   }
 
-  private boot() {
-    this.worker = this.spawn();
-    this.control = undefined;
+  /** A new start: one ready promise for up to 1 + START_RETRY_MS.length workers. */
+  private startOver(state: EngineState) {
+    this.failedStarts = 0;
+    this.failure = undefined;
     this.readyPromise = new Promise<ReadyInfo>((resolve, reject) => {
-      this.worker.onmessage = (e: MessageEvent<Message>) => {
-        const msg = e.data;
-        if (msg.type === 'ready') {
-          this.info = msg.info;
-          if (msg.info.memory) {
-            this.control = new Int32Array(msg.info.memory.buffer, msg.info.controlAddress, 3);
-          }
-          this.setState('idle');
-          resolve(msg.info);
-        } else if (msg.type === 'reply') {
-          const p = this.pending.get(msg.id);
-          this.pending.delete(msg.id);
-          p?.resolve(msg.envelope);
-        } else if (msg.type === 'fatal') {
-          if (this.state === 'starting') {
-            this.setState('failed');
-            reject(new Error(msg.message));
-          }
-          this.replace({ kind: 'engine', message: msg.message });
-        }
-      };
-      this.worker.onerror = (e) => {
-        e.preventDefault();
-        const message = `the engine worker failed: ${e.message || 'unknown error'}`;
-        if (this.state === 'starting') {
-          this.setState('failed');
-          reject(new Error(message));
-        } else {
-          this.replace({ kind: 'engine', message });
-        }
-      };
+      this.settle = { resolve, reject };
     });
     // Avoid an unhandled rejection when nobody awaits a failed start.
     this.readyPromise.catch(() => {});
-  }
-
-  /** Ends the current worker (and its pool) and starts a fresh one; pending requests fail. */
-  private replace(error: EngineError) {
-    this.worker.terminate();
-    for (const p of this.pending.values()) p.resolve({ ok: false, error });
-    this.pending.clear();
-    this.busyRuns = 0;
-    this.restarts += 1;
-    this.setState('restarting');
+    this.setState(state);
     this.boot();
   }
 
-  private request<T>(req: RequestBody): { id: number; result: Promise<Envelope<T>> } {
+  private boot() {
+    const worker = this.spawn();
+    this.worker = worker;
+    this.words = undefined;
+    let up = false;
+    worker.onmessage = (e: MessageEvent<Message>) => {
+      if (worker !== this.worker) return; // a worker this engine has already ended
+      const msg = e.data;
+      if (msg.type === 'ready') {
+        up = true;
+        this.info = msg.info;
+        if (msg.info.memory) this.words = new SharedWords(msg.info.memory, msg.info);
+        this.setState('idle');
+        this.settle.resolve(msg.info);
+      } else if (msg.type === 'reply') {
+        if (this.pending.has(msg.id)) this.finish(msg.id, msg.envelope);
+        else this.lateReplies = [...this.lateReplies.slice(-19), { id: msg.id, envelope: msg.envelope }];
+      } else if (msg.type === 'fatal') {
+        if (up) this.replace({ kind: 'engine', message: msg.message });
+        else this.startFailed(msg.message);
+      }
+    };
+    worker.onerror = (e) => {
+      e.preventDefault();
+      if (worker !== this.worker) return;
+      const message = `the engine worker failed: ${e.message || 'unknown error'}`;
+      if (up) this.replace({ kind: 'engine', message });
+      else this.startFailed(message);
+    };
+  }
+
+  /** A worker that never became ready: try again after a back-off, or give up and say why. */
+  private startFailed(message: string) {
+    this.worker.terminate();
+    const wait = START_RETRY_MS[this.failedStarts];
+    if (wait !== undefined) {
+      this.failedStarts += 1;
+      this.setState('retrying');
+      setTimeout(() => this.boot(), wait);
+      return;
+    }
+    this.failure = message;
+    this.setState('failed');
+    this.settle.reject(new Error(message));
+  }
+
+  /** After the engine gave up (state `failed`): starts it again, as the Retry button asks. */
+  retry(): Promise<ReadyInfo> {
+    if (this.state === 'failed') this.startOver('starting');
+    return this.readyPromise;
+  }
+
+  /** Ends the current worker (and its pool) and starts a fresh one. The requests it had
+   *  fail; those not posted yet (waiting for a run before them) go to the fresh one. */
+  private replace(error: EngineError) {
+    this.worker.terminate();
+    for (const [id, p] of this.pending) if (p.posted) this.finish(id, { ok: false, error });
+    this.restarts += 1;
+    this.startOver('restarting');
+  }
+
+  /** Settles request `id` (once; later replies for it are late). */
+  private finish(id: number, envelope: Envelope) {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    p.resolve(envelope);
+  }
+
+  /**
+   * Posts `req` once the engine is ready and `after` has settled, unless it was settled first
+   * (cancelled or superseded before it was posted: then it is never sent). `beforePost` runs
+   * just before the message leaves; `ticket` makes it a "latest wins" compute.
+   */
+  private request<T>(
+    req: RequestBody,
+    opts: { after?: Promise<unknown>; beforePost?: (id: number) => void; ticket?: boolean } = {},
+  ): { id: number; result: Promise<Envelope<T>> } {
     const id = this.nextId++;
     const result = new Promise<Envelope<T>>((resolve) => {
-      this.pending.set(id, { resolve: resolve as (e: Envelope) => void });
+      this.pending.set(id, { resolve: resolve as (e: Envelope) => void, posted: false });
     });
-    this.readyPromise.then(
-      () => this.worker.postMessage({ ...req, id } as Request),
-      (err) => this.pending.get(id)?.resolve({ ok: false, error: { kind: 'engine', message: String(err) } }),
+    const ready = () => this.readyPromise;
+    (opts.after ? opts.after.then(ready, ready) : ready()).then(
+      () => {
+        const p = this.pending.get(id);
+        if (!p) return;
+        opts.beforePost?.(id);
+        p.posted = true;
+        this.posted += 1;
+        const ticket = opts.ticket && this.words ? { ticket: id } : {};
+        this.worker.postMessage({ ...req, id, ...ticket } as Request);
+      },
+      (err: Error) => this.finish(id, fail('engine', String(err.message ?? err))),
     );
     return { id, result };
   }
@@ -129,52 +198,107 @@ export class Engine {
     return this.request<T>({ type: 'compute', demo, params }).result;
   }
 
-  /** Runs a demo on the pool. */
-  run<T>(demo: string, params: RawParams): RunHandle<T> {
-    if (this.control && this.info?.memory) {
-      // Nothing runs yet (requests are serialised), so the page may reset what it reads:
-      // the last run's progress and feed must not show up as this run's.
-      Atomics.store(this.control, CONTROL.done, 0);
-      Atomics.store(this.control, CONTROL.total, 0);
-      Atomics.store(new Int32Array(this.info.memory.buffer, this.info.feed[0], 1), 0, 0);
+  /**
+   * A compute where the newest call wins (a demo's inputs as they change; the explorer can
+   * take seconds). With shared memory every call is posted and its id stored in the control
+   * block's `latest` word first: the worker drops a queued one that is no longer the newest,
+   * and a running exploration stops (crate/src/control.rs, "Latest wins"). Without shared
+   * memory the worker cannot be told, so the page holds calls back while one is in the
+   * worker and posts only the newest. An older call ends `superseded`; `cancel()` stops this
+   * one (an exploration then reports the part it explored, with `cancelled`).
+   */
+  latest<T>(demo: string, params: RawParams): RunHandle<T> {
+    const shared = this.words !== undefined;
+    if (!shared) {
+      for (const held of this.latestHeld) this.finish(held, SUPERSEDED());
+      this.latestHeld.clear();
     }
-    const { id, result } = this.request<T>({ type: 'run', demo, params });
+    let result: Promise<Envelope<T>> | undefined;
+    const r = this.request<T>(
+      { type: 'compute', demo, params },
+      {
+        ticket: true,
+        after: shared ? undefined : this.latestInFlight,
+        beforePost: (id) => {
+          this.latestHeld.delete(id);
+          if (this.words) this.words.store(CONTROL.latest, id);
+          else this.latestInFlight = result!;
+        },
+      },
+    );
+    result = r.result;
+    if (!shared) this.latestHeld.add(r.id);
+    const cancel = () => {
+      const p = this.pending.get(r.id);
+      if (!p) return;
+      if (!p.posted) return this.finish(r.id, CANCELLED());
+      if (this.words) {
+        // The worker answers: the part explored, or `cancelled` if it had not begun.
+        if (this.words.load(CONTROL.latest) === r.id) this.words.store(CONTROL.latest, 0);
+        return;
+      }
+      this.finish(r.id, CANCELLED()); // no shared memory: only ending the worker stops it
+      this.replace({ kind: 'cancelled', message: 'the computation was cancelled' });
+    };
+    return { result: r.result, cancel };
+  }
+
+  /**
+   * Runs a demo on the pool. Runs are posted one at a time, each once the last has answered,
+   * so that a cancel (which names this run's id in the control block; the engine treats it as
+   * covering every run up to that id) can never stop another run. A cancel before the run
+   * was posted means it is never posted; one while it waits in the worker's queue (behind a
+   * compute) makes the engine refuse to begin it; one while it runs stops it at its next
+   * check, or after CANCEL_GRACE_MS by replacing the worker.
+   */
+  run<T>(demo: string, params: RawParams): RunHandle<T> {
+    const { id, result } = this.request<T>({ type: 'run', demo, params }, {
+      after: this.lastRun,
+      // Nothing runs now (the last run has answered), so the page may reset what it reads:
+      // the last run's progress and feed must not show up as this run's.
+      beforePost: () => this.words?.resetRun(),
+    });
+    this.lastRun = result;
     this.busyRuns += 1;
     this.setState('busy');
     const done = result.finally(() => {
       this.busyRuns = Math.max(0, this.busyRuns - 1);
       if (this.busyRuns === 0 && this.state === 'busy') this.setState('idle');
     });
-    let cancelled = false;
     const cancel = () => {
-      if (cancelled || !this.pending.has(id)) return;
-      cancelled = true;
-      const p = this.pending.get(id)!;
-      const cancelledEnvelope: Envelope = { ok: false, error: { kind: 'cancelled', message: 'the run was cancelled' } };
-      if (this.control) {
-        // Isolated: raise the shared flag; the workload stops at its next check.
-        Atomics.store(this.control, CONTROL.cancel, 1);
-        const timer = setTimeout(() => {
-          if (this.pending.get(id) === p) {
-            p.resolve(cancelledEnvelope);
-            this.replace({ kind: 'cancelled', message: 'the run was cancelled' });
-          }
-        }, CANCEL_GRACE_MS);
-        result.finally(() => clearTimeout(timer));
-      } else {
+      const p = this.pending.get(id);
+      if (!p) return;
+      if (!p.posted) return this.finish(id, NOT_STARTED());
+      const words = this.words;
+      if (!words) {
         // No shared memory: the only way to stop a busy worker is to end it.
-        this.pending.delete(id);
-        p.resolve(cancelledEnvelope);
+        this.finish(id, CANCELLED());
         this.replace({ kind: 'cancelled', message: 'the run was cancelled' });
+        return;
       }
+      words.raise(CONTROL.cancel, id);
+      // Stored the cancel, then read `run` (both sequentially consistent); the engine stores
+      // `run`, then reads the cancel. So if the run has not begun, it will see the cancel and
+      // refuse: it is cancelled now, and its late reply will say "nothing ran".
+      if (words.load(CONTROL.run) !== id) return this.finish(id, NOT_STARTED());
+      const timer = setTimeout(() => {
+        if (this.pending.get(id) !== p) return;
+        this.finish(id, CANCELLED());
+        this.replace({ kind: 'cancelled', message: 'the run was cancelled' });
+      }, CANCEL_GRACE_MS);
+      void result.finally(() => clearTimeout(timer));
     };
     return { result: done, cancel };
   }
 
   /** Progress of the current run, read from shared memory; undefined without isolation. */
   progress(): Progress | undefined {
-    if (!this.control) return undefined;
-    return { done: Atomics.load(this.control, CONTROL.done), total: Atomics.load(this.control, CONTROL.total) };
+    return this.words?.progress();
+  }
+
+  /** States explored so far by the running exploration, of at most `total`. */
+  computeProgress(): Progress | undefined {
+    return this.words?.explored();
   }
 
   /**
@@ -182,19 +306,17 @@ export class Engine {
    * crate/src/live.rs), and where to read next time. Undefined without shared memory.
    */
   feed(from: number): { events: unknown[]; next: number } | undefined {
-    const info = this.info;
-    if (!this.control || !info?.memory) return undefined;
-    const [lenAddr, bytesAddr] = info.feed;
-    // The memory may have grown since the last read: take a fresh view every time.
-    const buffer = info.memory.buffer;
-    const len = Atomics.load(new Int32Array(buffer, lenAddr, 1), 0);
-    if (len < from) from = 0; // a new run cleared the feed
-    if (len === from) return { events: [], next: from };
-    // Copy out of the shared buffer first: TextDecoder refuses shared views.
-    const bytes = new Uint8Array(buffer, bytesAddr + from, len - from).slice();
-    const text = new TextDecoder().decode(bytes);
-    const events = text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as unknown);
-    return { events, next: len };
+    return this.words?.feed(from);
+  }
+
+  /** Events of the current (or last) run that did not fit in the live feed. */
+  feedDropped(): number | undefined {
+    return this.words?.feedDropped();
+  }
+
+  /** The id of the run the engine began last (0 before any); for tests. */
+  begun(): number | undefined {
+    return this.words?.load(CONTROL.run);
   }
 
   /** The step-through view of a demo after `trace`, or after a seeded random run. */

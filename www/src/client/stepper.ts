@@ -6,6 +6,7 @@
 import type { RawParams } from '../shared/protocol';
 import { h } from './dom';
 import type { Engine } from './engine';
+import { readTrace } from './trace';
 
 interface ThreadView {
   pc: number;
@@ -68,6 +69,10 @@ export function createStepper(
   onTrace: () => void,
 ): Stepper {
   let trace = initialTrace.slice(0, MAX_TRACE_TEXT);
+  /** The engine's cap on a trace's steps: the page expands no trace longer than this. */
+  const maxSteps = engine.info?.limits.traceSteps ?? 0;
+  /** The threads of a trace, one per step; undefined if it is not a trace within the cap. */
+  const stepsOf = (text: string) => readTrace(text, maxSteps);
   let view: StepView | undefined;
   let seq = 0;
   /** The threads of a trace being replayed by `show`, one per step. */
@@ -184,13 +189,13 @@ export function createStepper(
         : m.status === 'deadlocked'
           ? `Deadlock: no thread can take a step. ${m.blocked.map((b) => b.message).join('. ')}.`
           : `${m.steps} step${m.steps === 1 ? '' : 's'} so far. Threads that can step: ${m.runnable.map(name).join(', ')}.`;
-    traceText.textContent = m.steps ? `Interleaving: ${m.trace} (${m.trace.split('.').flatMap(expand).map((t) => name(Number(t))).join(', ')})` : 'No step taken yet.';
+    traceText.textContent = m.steps ? `Interleaving: ${m.trace} (${(stepsOf(m.trace) ?? []).map((t) => name(Number(t))).join(', ')})` : 'No step taken yet.';
     renderPlan(m);
   }
 
   /** The replay bar: how far along the planned trace, and which thread steps next. */
   function renderPlan(m: StepView['machine']) {
-    const done = m.trace ? m.trace.split('.').flatMap(expand) : [];
+    const done = stepsOf(m.trace) ?? [];
     if (plan && (done.length > plan.length || done.some((t, i) => t !== plan![i]))) plan = undefined; // the learner chose another way
     replayBar.hidden = !plan;
     if (!plan) {
@@ -209,13 +214,20 @@ export function createStepper(
   }
 
   undo.addEventListener('click', () => {
-    const steps = trace ? trace.split('.').flatMap(expand) : [];
+    const steps = stepsOf(trace);
+    if (!steps) {
+      // A trace from the link that is not one (or is longer than the engine allows) has no
+      // step to take back. Ask the engine about it again: it answers at once with why, and
+      // that message is shown beside the step view (nothing is expanded here).
+      void load(trace);
+      return;
+    }
     steps.pop();
     void load(steps.join('.'));
   });
   restart.addEventListener('click', () => void load(''));
   replayNext.addEventListener('click', () => {
-    const done = trace ? trace.split('.').flatMap(expand) : [];
+    const done = stepsOf(trace) ?? [];
     if (plan && done.length < plan.length) void load(plan.slice(0, done.length + 1).join('.'));
   });
   replayAll.addEventListener('click', () => {
@@ -243,15 +255,9 @@ export function createStepper(
     },
     shareParams: () => (trace ? [['step', trace]] : []),
     show(next) {
-      plan = next ? next.slice(0, MAX_TRACE_TEXT).split('.').flatMap(expand) : undefined;
+      plan = next ? stepsOf(next.slice(0, MAX_TRACE_TEXT)) : undefined;
       void load('');
       element.scrollIntoView({ block: 'start' });
     },
   };
-}
-
-/** "0*3" is three steps of thread 0 (the engine's compact form). */
-function expand(item: string): string[] {
-  const [t, n] = item.split('*');
-  return n === undefined ? [t] : Array.from({ length: Number(n) }, () => t);
 }

@@ -53,8 +53,9 @@ async function start() {
     schema: schema.result as ReadyInfo['schema'],
     memory: isolated ? out.memory : undefined,
     controlAddress: wasm.controlAddress(),
-    feed: Array.from(wasm.feedLayout()) as [number, number, number],
+    feed: Array.from(wasm.feedLayout()) as ReadyInfo['feed'],
     startupMs: performance.now() - t0,
+    limits: JSON.parse(wasm.limits()) as ReadyInfo['limits'],
   };
   ready = true;
   post({ type: 'ready', info });
@@ -84,9 +85,11 @@ function handle(req: Request): Envelope {
   const cores = navigator.hardwareConcurrency || 1;
   switch (req.type) {
     case 'compute':
-      return parse(wasm.compute(req.demo, JSON.stringify(req.params)));
+      // A replaced or cancelled "latest wins" compute is dropped in there, unstarted.
+      return parse(wasm.compute(req.demo, JSON.stringify(req.params), req.ticket ?? 0));
     case 'run':
-      return parse(wasm.run(req.demo, JSON.stringify(req.params), cores, poolThreads));
+      // The request id is the run's number: a run cancelled before it began does nothing.
+      return parse(wasm.run(req.demo, JSON.stringify(req.params), cores, poolThreads, req.id));
     case 'panic':
       return parse(wasm.panicOnPool(req.message));
     case 'step':

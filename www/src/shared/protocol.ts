@@ -10,7 +10,10 @@
 export type RawParams = [string, string][];
 
 export type Request =
-  | { type: 'compute'; id: number; demo: string; params: RawParams }
+  /** `ticket`: a "latest wins" compute (its own id); one the page has replaced since, or
+   *  cancelled, is dropped in the worker (crate/src/control.rs). */
+  | { type: 'compute'; id: number; demo: string; params: RawParams; ticket?: number }
+  /** The id doubles as the run's number in the control block (a cancel names it). */
   | { type: 'run'; id: number; demo: string; params: RawParams }
   | { type: 'panic'; id: number; message: string }
   /** The step-through view after `trace` (or a seeded random run); see crate/src/demos/stepper.rs. */
@@ -25,7 +28,8 @@ export interface ParamError {
   message: string;
 }
 
-export type ErrorKind = 'invalid' | 'unknown-demo' | 'cancelled' | 'panic' | 'engine';
+/** `superseded`: a newer compute replaced this one (the page drops the answer). */
+export type ErrorKind = 'invalid' | 'unknown-demo' | 'cancelled' | 'superseded' | 'panic' | 'engine';
 
 export interface EngineError {
   kind: ErrorKind;
@@ -48,10 +52,18 @@ export interface ReadyInfo {
   /** The shared wasm memory (only when isolated) and where its control block lives. */
   memory?: WebAssembly.Memory;
   controlAddress: number;
-  /** Where the live feed of events is: [length word address, first byte address, capacity]. */
-  feed: [number, number, number];
+  /** Where the live feed of events is: [length word address, first byte address, capacity,
+   *  address of the word counting events that did not fit]. */
+  feed: [number, number, number, number];
   /** Milliseconds the engine took to load the module and start its pool. */
   startupMs: number;
+  /** Caps the page applies before it touches text from a URL (crate/src/demos/mod.rs `limits`). */
+  limits: Limits;
+}
+
+export interface Limits {
+  /** The most steps a trace may have (crate/src/sched/trace.rs MAX_TRACE_LEN). */
+  traceSteps: number;
 }
 
 export type Message =
@@ -80,5 +92,6 @@ export interface DemoSpec {
   params: ParamSpec[];
 }
 
-/** Word offsets of the control block (crate/src/control.rs). */
-export const CONTROL = { cancel: 0, done: 1, total: 2 } as const;
+/** Word offsets of the control block (crate/src/control.rs has what each one means). */
+export const CONTROL = { cancel: 0, done: 1, total: 2, run: 3, latest: 4, explored: 5, exploreLimit: 6 } as const;
+export const CONTROL_WORDS = 7;

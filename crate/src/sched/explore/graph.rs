@@ -3,7 +3,7 @@
 //! trace to every group of end states, by breadth-first search.
 
 use super::key;
-use super::{Limits, Outcome};
+use super::{Halt, Limits, Outcome, WATCH_EVERY};
 use crate::sched::assertion::Assertion;
 use crate::sched::machine::{Machine, ThreadStatus};
 use crate::sched::program::{Program, ThreadId};
@@ -35,8 +35,10 @@ pub(super) struct Graph {
     pub(super) nodes: Vec<Node>,
     pub(super) edges: Vec<(ThreadId, u32)>,
     pub(super) groups: Vec<Group>,
-    /// False when the search stopped at the state limit.
+    /// False when the search stopped at the state limit or was halted.
     pub(super) complete: bool,
+    /// Why the watch stopped the search, if it did.
+    pub(super) halted: Option<Halt>,
 }
 
 impl Graph {
@@ -48,9 +50,15 @@ impl Graph {
 
 // snippet:start explorer
 /// Step 1, search: from the start state, depth first; each distinct state is expanded once, by
-/// stepping every runnable thread on a clone of its machine.
-pub(super) fn search(program: &Arc<Program>, assertion: Option<&Assertion>, limits: Limits) -> Graph {
-    let mut g = Graph { nodes: Vec::new(), edges: Vec::new(), groups: Vec::new(), complete: true };
+/// stepping every runnable thread on a clone of its machine. Every [`WATCH_EVERY`] new
+/// states `watch` hears how many there are, and may halt the search.
+pub(super) fn search(
+    program: &Arc<Program>,
+    assertion: Option<&Assertion>,
+    limits: Limits,
+    watch: &mut dyn FnMut(usize) -> Option<Halt>,
+) -> Graph {
+    let mut g = Graph { nodes: Vec::new(), edges: Vec::new(), groups: Vec::new(), complete: true, halted: None };
     let mut keys = key::Keys::default();
     let mut group_of: HashMap<(Outcome, String), u32> = HashMap::new();
     let start = Machine::new(Arc::clone(program));
@@ -58,6 +66,7 @@ pub(super) fn search(program: &Arc<Program>, assertion: Option<&Assertion>, limi
     keys.index.insert(key, 0);
     g.nodes.push(Node { first: 0, len: 0, end: NONE });
     let mut stack = vec![(0u32, start)];
+    let mut watched = 0;
     while let Some((id, machine)) = stack.pop() {
         let runnable = machine.runnable();
         g.nodes[id as usize].first = g.edges.len() as u32;
@@ -79,6 +88,7 @@ pub(super) fn search(program: &Arc<Program>, assertion: Option<&Assertion>, limi
                 Some(&to) => to, // seen before: its future is explored once, from there
                 None if g.nodes.len() >= limits.max_states => {
                     g.complete = false;
+                    let _ = watch(g.nodes.len());
                     return g;
                 }
                 None => {
@@ -92,7 +102,16 @@ pub(super) fn search(program: &Arc<Program>, assertion: Option<&Assertion>, limi
             g.edges.push((tid, to));
             g.nodes[id as usize].len += 1;
         }
+        if g.nodes.len() >= watched + WATCH_EVERY {
+            watched = g.nodes.len();
+            if let Some(halt) = watch(g.nodes.len()) {
+                g.complete = false;
+                g.halted = Some(halt);
+                return g;
+            }
+        }
     }
+    let _ = watch(g.nodes.len()); // the last count; the search is over, nothing to halt
     g
 }
 

@@ -61,6 +61,18 @@ impl Default for Limits {
 /// Final states listed at most (a program can have more; the total is reported).
 pub const MAX_FINAL_STATES: usize = 1000;
 
+/// How often, in new states, the search tells its watch how far it got (and may be halted).
+pub const WATCH_EVERY: usize = 1024;
+
+/// Why a watch stops a search.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Halt {
+    /// The learner pressed Cancel: report what was found so far ("at least").
+    Cancel,
+    /// Nobody wants the result any more (newer inputs came): give up at once.
+    Abandon,
+}
+
 /// How an interleaving ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -156,8 +168,10 @@ pub struct Exploration {
     /// Steps tried (edges of the state graph).
     pub transitions: usize,
     pub limit: usize,
-    /// False when the search stopped at the state limit.
+    /// False when the search stopped at the state limit or was cancelled.
     pub complete: bool,
+    /// The learner cancelled the search: the counts are of the part explored.
+    pub cancelled: bool,
     /// Some schedule returns to a state it was in (so some schedules never end).
     pub cyclic: bool,
     pub counting: Counting,
@@ -176,7 +190,24 @@ pub struct Exploration {
 }
 
 pub fn explore(program: &Arc<Program>, assertion: Option<&Assertion>, limits: Limits) -> Exploration {
-    let graph = search(program, assertion, limits);
+    explore_watched(program, assertion, limits, &mut |_| None).expect("an unwatched search is never abandoned")
+}
+
+/// [`explore`], telling `watch` the number of states found every [`WATCH_EVERY`] of them
+/// (and once at the end). `watch` may halt the search: after [`Halt::Cancel`] the exploration
+/// reports the part explored, after [`Halt::Abandon`] there is none (`None`).
+pub fn explore_watched(
+    program: &Arc<Program>,
+    assertion: Option<&Assertion>,
+    limits: Limits,
+    watch: &mut dyn FnMut(usize) -> Option<Halt>,
+) -> Option<Exploration> {
+    let graph = search(program, assertion, limits, watch);
+    let cancelled = match graph.halted {
+        Some(Halt::Abandon) => return None,
+        Some(Halt::Cancel) => true,
+        None => false,
+    };
     let order = topological_order(&graph);
     let cyclic = order.is_none();
     let (counts, longest, saturated) = match &order {
@@ -234,9 +265,10 @@ pub fn explore(program: &Arc<Program>, assertion: Option<&Assertion>, limits: Li
             None => "infinitely many interleavings (a schedule loops)".to_string(),
         };
         format!(
-            "Stopped after {} states (the limit). Explored so far: {counted}, {} final state{}{}. \
+            "Stopped after {} states ({}). Explored so far: {counted}, {} final state{}{}. \
              A property that held in the part explored may still fail in the rest.",
             grouped(graph.nodes.len() as u128),
+            if cancelled { "cancelled" } else { "the limit" },
             finals.len(),
             if finals.len() == 1 { "" } else { "s" },
             if counterexample.is_some() { ", and a counterexample" } else { "" },
@@ -246,13 +278,14 @@ pub fn explore(program: &Arc<Program>, assertion: Option<&Assertion>, limits: Li
     final_states.sort_by(|a, b| (&a.vars, a.outcome, &a.summary).cmp(&(&b.vars, b.outcome, &b.summary)));
     let final_states_total = final_states.len();
     final_states.truncate(MAX_FINAL_STATES);
-    Exploration {
+    Some(Exploration {
         threads: program.threads.iter().map(|t| t.name.clone()).collect(),
         assertion: assertion.map(|a| a.to_string()),
         states: graph.nodes.len(),
         transitions: graph.edges.len(),
         limit: limits.max_states,
         complete,
+        cancelled,
         cyclic,
         counting,
         interleavings,
@@ -262,7 +295,7 @@ pub fn explore(program: &Arc<Program>, assertion: Option<&Assertion>, limits: Li
         final_states_total,
         counterexample,
         stopped,
-    }
+    })
 }
 
 /// The number of interleavings of independent threads with `steps[i]` steps each:

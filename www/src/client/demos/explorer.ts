@@ -33,6 +33,10 @@ export interface Report {
   transitions: number;
   limit: number;
   complete: boolean;
+  /** The learner cancelled the search: counts are of the part explored. */
+  cancelled: boolean;
+  /** Which exploration of this engine this is (1 for the first). */
+  nth: number;
   cyclic: boolean;
   counting: 'exact' | 'at_least' | 'unbounded';
   interleavings: string | null;
@@ -184,6 +188,7 @@ export const explorer: DemoModule<Report, Report> = {
   steppable: true,
   instant: true,
   runLabel: 'Explore',
+  progressText: (done, total) => `Exploring… ${done.toLocaleString('en')} states so far, of at most ${total.toLocaleString('en')}.`,
   notes: [
     'A test that passes once proves little: most interleavings of a racy program may be fine. The explorer tries every one.',
     'The shortest counterexample is the clearest story of a bug: replay it step by step below and watch where it goes wrong.',
@@ -253,7 +258,9 @@ export const explorer: DemoModule<Report, Report> = {
       counting: r.counting,
       states: r.states,
       complete: r.complete,
+      cancelled: r.cancelled,
       stopped: r.stopped,
+      nth: r.nth,
       assertion: r.assertion,
       deadlocks: r.by_outcome.deadlock,
       broken: r.by_outcome.broken,
