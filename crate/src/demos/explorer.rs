@@ -231,7 +231,10 @@ mod tests {
         assert!(!r.exploration.complete);
         assert!(r.exploration.stopped.as_deref().unwrap().starts_with("Stopped after 100 states (the limit)."));
         assert!(r.explanation.starts_with("At least "), "{}", r.explanation);
-        assert!(r.explanation.contains("which proves nothing about the rest") || r.exploration.counterexample.is_some());
+        // 100 states of the 8-thread lost update reach no final state yet: nothing found, and
+        // the page says that this proves nothing.
+        assert!(r.exploration.counterexample.is_none());
+        assert!(r.explanation.contains("None of those found deadlocks or fails, which proves nothing about the rest"), "{}", r.explanation);
     }
 
     #[test]
