@@ -174,11 +174,11 @@ pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
         mean: actuals.iter().sum::<u64>() as f64 / actuals.len() as f64,
         actuals,
     });
-    let explanation = explain(k, expected, &runs, spread.as_ref(), place == Where::Caller);
+    let explanation = explain(k, gap, expected, &runs, spread.as_ref(), place == Where::Caller);
     Ok(Outcome { threads: k as u32, increments: n, expected, runs, spread, timeline, explanation })
 }
 
-fn explain(k: usize, expected: u64, runs: &[MethodRun], spread: Option<&Spread>, sequential: bool) -> String {
+fn explain(k: usize, gap: u32, expected: u64, runs: &[MethodRun], spread: Option<&Spread>, sequential: bool) -> String {
     let mut parts = Vec::new();
     if let Some(s) = spread {
         if sequential {
@@ -199,10 +199,12 @@ fn explain(k: usize, expected: u64, runs: &[MethodRun], spread: Option<&Spread>,
             ));
         } else {
             parts.push(format!(
-                "This time no update was lost in {} run{}: the threads rarely overlapped. Add threads or work between \
-                 read and write, and the race shows.",
+                "This time no update was lost in {} run{}. All {k} threads were running at once, but an update is lost \
+                 only when another thread writes between one thread's read and its write, and with {} that window is \
+                 tiny. Widen it (work between read and write) and the race shows.",
                 s.actuals.len(),
-                if s.actuals.len() == 1 { "" } else { "s" }
+                if s.actuals.len() == 1 { "" } else { "s" },
+                if gap == 0 { "nothing in between".to_string() } else { format!("{gap} steps in between") }
             ));
         }
     }
