@@ -10,6 +10,8 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
 bash scripts/setup.sh --browser
+# build.sh need not check again.
+export PLAYGROUND_SET_UP=1
 
 say "1/4 native tests (cargo test)"
 cargo test --quiet
