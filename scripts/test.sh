@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: every test, in the order that fails fastest. Installs what is missing first.
 #   1. native unit tests of the Rust core (stable toolchain, from the workspace root)
-#   2. the core on real pool threads in headless Chromium (wasm-pack test)
+#   2. the core on real pool threads in headless Chromium, then Firefox ESR (wasm-pack test)
 #   3. the site build, then type checks of the page and the worker code (separate configs;
 #      the worker's types come from the generated engine glue in www/pkg)
 #   4. the built site, end to end, in Debian's Chromium (with and without isolation)
@@ -16,7 +16,7 @@ export PLAYGROUND_SET_UP=1
 say "1/4 native tests (cargo test)"
 cargo test --quiet
 
-say "2/4 wasm tests on real threads in headless Chromium"
+say "2/4 wasm tests on real threads in headless Chromium and Firefox"
 bash scripts/test-wasm.sh
 
 say "3/4 build and type checks"
