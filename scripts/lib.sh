@@ -9,3 +9,6 @@ if [[ $(id -u) != 0 ]] && command -v sudo >/dev/null; then SUDO=sudo; fi
 wasm_bindgen_version() {
   awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
 }
+
+# geckodriver, built from crates.io by `scripts/setup.sh --browser` into ~/.cargo/bin.
+GECKODRIVER_VERSION=0.37.1

@@ -7,5 +7,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
 bash scripts/setup.sh
+# build.sh need not check again.
+export PLAYGROUND_SET_UP=1
 bash scripts/build.sh
 exec node scripts/serve.mjs --port "${PORT:-8080}"

@@ -1,27 +1,33 @@
 #!/usr/bin/env bash
 # `npm test`: every test, in the order that fails fastest. Installs what is missing first.
 #   1. native unit tests of the Rust core (stable toolchain, from the workspace root)
-#   2. the core on real pool threads in headless Chromium (wasm-pack test)
+#   2. the core on real pool threads in headless Chromium, then Firefox ESR (wasm-pack test)
 #   3. the site build, then type checks of the page and the worker code (separate configs;
 #      the worker's types come from the generated engine glue in www/pkg)
 #   4. the built site, end to end, in Debian's Chromium (with and without isolation)
+#   5. every demo of the built site in Debian's Firefox ESR (selenium-webdriver, geckodriver)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
 bash scripts/setup.sh --browser
+# build.sh need not check again.
+export PLAYGROUND_SET_UP=1
 
-say "1/4 native tests (cargo test)"
+say "1/5 native tests (cargo test)"
 cargo test --quiet
 
-say "2/4 wasm tests on real threads in headless Chromium"
+say "2/5 wasm tests on real threads in headless Chromium and Firefox"
 bash scripts/test-wasm.sh
 
-say "3/4 build and type checks"
+say "3/5 build and type checks"
 bash scripts/build.sh
 tsc -p www/tsconfig.json --noEmit
 tsc -p www/tsconfig.worker.json --noEmit
 
-say "4/4 end-to-end tests in Chromium"
+say "4/5 end-to-end tests in Chromium"
 # One browser at a time: two would compete for the cores the demos measure.
 node --test --test-concurrency=1 tests/e2e/
+
+say "5/5 every demo in Firefox ESR"
+node --test --test-concurrency=1 tests/firefox/

@@ -1,0 +1,232 @@
+// Every demo in Firefox ESR, as a visitor who follows a deep link with run=1: the built site
+// (dist/) served cross-origin isolated, the engine's pool started, each demo run to its end on
+// real threads, the numbers it shows checked, and no page error. The list of demos is the one
+// the engine's schema gives the page, so a new demo without a check here fails.
+// Small inputs keep it fast; they are close to those of tests/e2e/, where the same checks run
+// in Chromium, in more depth. Driven by selenium-webdriver over geckodriver (./firefox.mjs).
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serve } from '../../scripts/serve.mjs';
+import { launch } from './firefox.mjs';
+
+const repo = fileURLToPath(new URL('../..', import.meta.url));
+const DIST = join(repo, 'dist');
+const SHOTS = join(repo, 'test-results');
+
+const range = (n) => [...Array(n).keys()];
+const sorted = (xs) => [...xs].sort((a, b) => a - b);
+const sum = (xs) => xs.reduce((a, b) => a + b, 0);
+
+/** Every task ran exactly once on k workers of the pool, and each worker's count adds up. */
+function assertEveryTaskOnce(s, tasks, k, poolThreads) {
+  assert.deepEqual(sorted(s.assignment.map(([t]) => t)), range(tasks));
+  assert.ok(s.assignment.every(([, lane]) => lane >= 1 && lane <= poolThreads), JSON.stringify(s.assignment));
+  assert.equal(s.perWorker.length, k);
+  for (const w of s.perWorker) assert.equal(w.tasks, s.assignment.filter(([, lane]) => lane === w.lane).length, `worker ${w.worker}`);
+}
+
+/**
+ * One entry per demo id: the deep link's inputs, the state its result region ends in, and what
+ * must hold of the result (`r`) and of the page (`p`, see firefox.mjs). `until` marks a
+ * probabilistic outcome: the run is repeated, at most `attempts` times, until it holds.
+ */
+const DEMOS = {
+  concurrency: {
+    query: 'kind=cpu&tasks=16&threads=2',
+    async check(r, p) {
+      assert.equal(r.kind, 'cpu');
+      assert.deepEqual(r.check, { what: 'prime checks that confirmed a prime (of 16)', sequential: 16, concurrent: 16 });
+      assert.deepEqual(r.lanes.sequential, [0]);
+      assert.equal(r.threads, 2);
+      assert.equal(r.threadsUsed, 2, `lanes ${JSON.stringify(r.lanes.concurrent)}`);
+      assert.deepEqual(sorted(r.order), range(16));
+      assert.equal(await p.text('[data-field="speedup"]'), `${r.speedup.toFixed(2)}×`);
+    },
+  },
+  amdahl: {
+    query: 'serial=0.5&work=64&threads=2',
+    async check(r, p) {
+      assert.equal(r.serial, 0.5);
+      assert.equal(r.speedup.toFixed(6), (1 / (0.5 + 0.5 / r.processors)).toFixed(6), 'the calculator is the law');
+      assert.equal(await p.text('.calculator [data-field="speedup"]'), `${r.speedup.toFixed(2)}×`);
+      const m = r.measured;
+      assert.deepEqual(m.points.map((x) => x.threads), [1, 2]);
+      assert.equal(m.points[0].speedup, 1);
+      assert.equal(m.points[1].predicted.toFixed(4), (1 / (0.5 + 0.25)).toFixed(4));
+      assert.equal(m.points[1].threadsUsed, 2);
+      assert.ok(m.points.every((x) => x.wallMs > 0), JSON.stringify(m.points));
+      assert.ok(Number.isFinite(m.fittedSerial));
+    },
+  },
+  threads: {
+    query: 'threads=3&count=3&delay=60&stagger=0&lock=off',
+    async check(r) {
+      assert.equal(r.lines.length, 9);
+      for (const name of ['A', 'B', 'C']) {
+        assert.deepEqual(r.lines.filter((l) => l.startsWith(`${name}:`)), ['3', '2', '1'].map((n) => `${name}: ${n}`));
+      }
+      assert.equal(new Set(r.threads.map((t) => t.lane)).size, 3, `each thread on its own worker: ${JSON.stringify(r.threads)}`);
+      assert.equal(r.peakActive, 3);
+    },
+  },
+  lock: {
+    query: 'mode=mutex&threads=4&increments=5000&hold=40',
+    async check(r, p) {
+      assert.equal(r.expected, 20000);
+      assert.equal(r.actual, 20000);
+      assert.equal(r.exact, true);
+      assert.deepEqual(r.acquisitions, [5000, 5000, 5000, 5000]);
+      assert.deepEqual(r.failed, [0, 0, 0, 0]);
+      assert.equal(new Set(r.lanes).size, 4, `lanes ${r.lanes}`);
+      assert.ok(r.lanes.every((l) => l >= 1), 'pool workers, not the engine thread');
+      assert.equal(await p.text('[data-field="actual"]'), '20,000');
+    },
+  },
+  queue: {
+    query: 'producers=2&consumers=1&items=4&maxsize=2&order=fifo&produce=5&consume=20&stop=pills',
+    async check(r, p) {
+      assert.equal(r.produced, 8);
+      assert.deepEqual(sorted(r.orderOut), range(8), 'every item consumed exactly once');
+      assert.deepEqual(r.left, []);
+      assert.ok(r.fill.every((v) => v >= 0 && v <= 2), `the queue never held more than maxsize: ${r.fill}`);
+      for (const producer of [1, 2]) {
+        const mine = r.orderOut.filter((id) => r.paths.find((x) => x.id === id).producer === producer);
+        assert.deepEqual(mine, sorted(mine), `FIFO: producer ${producer}'s items came out in order`);
+      }
+      assert.equal(new Set(r.lanes.map((l) => l.lane)).size, 3, `each producer and consumer on its own worker: ${JSON.stringify(r.lanes)}`);
+      assert.equal(await p.text('[data-field="consumed"]'), '8 of 8');
+    },
+  },
+  pool: {
+    query: 'workers=3&tasks=24&size=2&spread=80&seed=7',
+    async check(r, p) {
+      assert.equal(r.workers, 3);
+      assert.equal(r.sizes.length, 24);
+      assertEveryTaskOnce(r.queue, 24, 3, r.poolThreads);
+      assertEveryTaskOnce(r.stealing, 24, 3, r.poolThreads);
+      assert.equal(r.heldAside.length, r.poolThreads - 3);
+      assert.ok(r.stealing.assignment.every(([, lane]) => !r.heldAside.includes(lane)), 'the held-aside threads ran nothing');
+      assert.equal(r.poolThreads, await p.js(() => window.playground.engine.info.poolThreads));
+    },
+  },
+  guard: {
+    query: 'style=manual&failure=error&patience=300',
+    async check(r, p) {
+      assert.equal(r.leaked, true);
+      assert.equal(r.bGotLock, true);
+      assert.match(r.watchdog, /no progress for \d+ ms: B is waiting for the lock, and its holder A has already finished\. The lock leaked\./);
+      assert.equal(await p.text('[data-field="verdict"]'), 'The lock leaked');
+    },
+  },
+  deadlock: {
+    query: 'scenario=two-locks&fix=none&pause=400&patience=300',
+    async check(r, p) {
+      assert.equal(r.deadlocked, true);
+      assert.deepEqual(r.cycle, ['A', 'B']);
+      assert.equal(r.cycleText, 'A holds a and waits for b, held by B; B holds b and waits for a, held by A.');
+      assert.equal(await p.text('[data-field="verdict"]'), 'Deadlock');
+    },
+  },
+  starvation: {
+    query: 'scenario=readers-writers&policy=fair&readers=3&writers=2&budget=600&hold=5&pause=0',
+    async check(r) {
+      assert.equal(r.policy, 'fair');
+      assert.equal(r.accesses.length, 5);
+      assert.ok(r.accesses.every((a) => a > 0), `tickets serve every thread: ${r.accesses}`);
+      assert.equal(r.starving.accesses, sum(r.accesses.filter((_, i) => r.roles[i] === 'writer')));
+      assert.equal(r.starving.starved, false);
+      assert.ok(r.jain > 0.8, `near-equal shares: J = ${r.jain}`);
+    },
+  },
+  race: {
+    query: 'threads=2&increments=100000&gap=100&repeats=2',
+    // Whether updates are lost depends on how the two threads happen to overlap.
+    until: (r) => r.runs.find((x) => x.method === 'unprotected').lost > 0,
+    attempts: 3,
+    async check(r, p) {
+      assert.equal(r.expected, 200000);
+      const by = Object.fromEntries(r.runs.map((x) => [x.method, x]));
+      assert.equal(by.mutex.actual, 200000);
+      assert.equal(by.atomic.actual, 200000);
+      assert.equal(by.unprotected.threadsUsed, 2);
+      assert.ok(by.unprotected.actual < 200000, `no update lost: ${JSON.stringify(by.unprotected)}`);
+      assert.equal(r.actuals.length, 2);
+      assert.equal(await p.text('[data-field="lost"]'), by.unprotected.lost.toLocaleString('en'));
+    },
+  },
+  explorer: {
+    query: 'program=lost-update&threads=2',
+    state: 'ready',
+    async check(r, p) {
+      assert.equal(r.interleavings, '20', 'C(6, 3) orders of two 3-step threads');
+      assert.equal(r.counting, 'exact');
+      assert.deepEqual(r.finalStates, { 'counter = 1': '18', 'counter = 2': '2' });
+      assert.equal(r.broken, '18');
+      assert.equal(r.counterexample.outcome, 'broken');
+      assert.equal(await p.text('[data-field="interleavings"]'), '20');
+    },
+  },
+};
+
+let server;
+let firefox;
+before(async () => {
+  assert.ok(existsSync(join(DIST, 'index.html')), 'dist/ is not built: run npm run build first');
+  mkdirSync(SHOTS, { recursive: true });
+  server = await serve({ dir: DIST, isolation: true });
+  firefox = await launch();
+});
+after(async () => {
+  await firefox?.quit();
+  await server?.close();
+});
+
+/** The page is cross-origin isolated in Firefox, with the engine's pool of workers started. */
+async function assertRealThreads(p) {
+  const env = await p.js(() => ({ ua: navigator.userAgent, isolated: self.crossOriginIsolated, sab: typeof SharedArrayBuffer, pool: window.playground.engine.info.poolThreads }));
+  assert.match(env.ua, /Firefox\/\d+/);
+  assert.equal(env.isolated, true, 'crossOriginIsolated');
+  assert.equal(env.sab, 'function', 'SharedArrayBuffer exists');
+  assert.ok(env.pool >= 8, `the pool has ${env.pool} workers`);
+}
+
+test('Firefox: every demo of the schema runs on real threads from its deep link', async (t) => {
+  t.diagnostic(await firefox.version());
+  // The demo ids, as the engine's schema gives them to the page.
+  const home = await firefox.open(server.url);
+  const ids = await home.until(() => window.playground?.engine?.info?.schema.map((d) => d.id), { what: 'the engine to be ready' });
+  await assertRealThreads(home);
+  assert.match(await home.until(() => /^Engine ready: /.test(document.querySelector('.engine-pill')?.textContent) && document.querySelector('.engine-pill').textContent), /^Engine ready: \d+ worker threads on \d+ cores$/);
+  assert.deepEqual(await home.errors(), []);
+  assert.ok(ids.length > 0, 'the schema names no demo');
+  assert.deepEqual(ids.filter((id) => !DEMOS[id]), [], 'demos in the schema without a Firefox check here');
+  assert.deepEqual(Object.keys(DEMOS).filter((id) => !ids.includes(id)), [], 'checks here for demos the schema no longer has');
+
+  for (const id of ids) {
+    await t.test(id, { timeout: 180_000 }, async (st) => {
+      const demo = DEMOS[id];
+      const want = demo.state ?? 'done';
+      const url = new URL(`?demo=${id}&${demo.query}&run=1`, server.url).toString();
+      let p;
+      let r;
+      for (let attempt = 1; ; attempt++) {
+        p = await firefox.open(url);
+        assert.equal(await p.waitState(want), want, `state of ${url}: ${await p.text('[data-demo-result]')}`);
+        r = await p.result();
+        assert.ok(r, 'data-result is set');
+        assert.deepEqual(await p.errors(), [], `page errors at ${url}`);
+        if (!demo.until || demo.until(r)) break;
+        assert.ok(attempt < demo.attempts, `not seen in ${attempt} runs`);
+        st.diagnostic(`run ${attempt}: the probabilistic outcome did not show; running again`);
+      }
+      await assertRealThreads(p);
+      await demo.check(r, p);
+      await p.screenshot(join(SHOTS, `firefox-${id}.png`));
+      assert.deepEqual(await p.errors(), [], `page errors at ${url}`);
+    });
+  }
+});
