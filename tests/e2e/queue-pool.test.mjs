@@ -223,13 +223,19 @@ describe('chapter 3: thread pools', () => {
     await page.click('nav a[href="?demo=pool"]');
     await page.waitForURL(/demo=pool/);
     await waitState(page, 'ready');
-    await setControls(page, { workers: '2', tasks: '60', size: '20', spread: '50', seed: '3' });
-    await page.click('button[data-action="run"]');
-    await page.waitForFunction(() => {
+    // About 1 s of work per strategy: long enough for the live view's polls (every 100 ms).
+    await setControls(page, { workers: '2', tasks: '60', size: '80', spread: '50', seed: '3' });
+    // Every change of the result region is seen, however short the run: no poll to miss it.
+    await page.evaluate(() => {
       const region = document.querySelector('[data-demo-result]');
-      return region.dataset.state === 'running' && region.querySelectorAll('ol.task-grid li.done, ol.task-grid li.running').length > 0;
+      window.sawLiveGrid = false;
+      new MutationObserver(() => {
+        if (region.dataset.state === 'running' && region.querySelector('ol.task-grid li.done, ol.task-grid li.running')) window.sawLiveGrid = true;
+      }).observe(region, { subtree: true, childList: true, attributes: true });
     });
+    await page.click('button[data-action="run"]');
     await waitState(page, 'done');
+    assert.equal(await page.evaluate(() => window.sawLiveGrid), true, 'tasks were marked in the grid while the run went on');
     const r = await result(page);
     assertEveryTaskOnce(r.queue, 60, 2, r.poolThreads);
     assertEveryTaskOnce(r.stealing, 60, 2, r.poolThreads);
