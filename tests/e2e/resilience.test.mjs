@@ -65,15 +65,22 @@ async function countEngineWorkers(page) {
   });
 }
 
+/** Opens `path` with the engine's wasm file unreachable, counting engine workers; `unreachable`
+ *  is the route handler to remove (page.unroute) when the host is back. */
+async function openWithoutWasm(path) {
+  const page = await site.context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await countEngineWorkers(page);
+  const unreachable = (route) => route.abort();
+  await page.route('**/*.wasm', unreachable);
+  await page.goto(site.url(path));
+  return { page, errors, unreachable };
+}
+
 describe('an engine that cannot start', () => {
   it('is tried three times with a back-off, then says why and offers Retry, which works', async () => {
-    const page = await site.context.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await countEngineWorkers(page);
-    const unreachable = (route) => route.abort();
-    await page.route('**/*.wasm', unreachable);
-    await page.goto(site.url('/?demo=amdahl&serial=0.6&processors=4'));
+    const { page, errors, unreachable } = await openWithoutWasm('/?demo=amdahl&serial=0.6&processors=4');
     await page.waitForSelector('[data-engine-failure] button[data-action="retry"]', { timeout: 30_000 });
     assert.equal(await page.getAttribute('.engine-pill', 'data-engine'), 'failed');
 
@@ -97,13 +104,7 @@ describe('an engine that cannot start', () => {
   });
 
   it('shows the same reason and Retry in an embed', async () => {
-    const page = await site.context.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await countEngineWorkers(page);
-    const unreachable = (route) => route.abort();
-    await page.route('**/*.wasm', unreachable);
-    await page.goto(site.url('/embed.html?demo=amdahl'));
+    const { page, errors, unreachable } = await openWithoutWasm('/embed.html?demo=amdahl');
     await page.waitForSelector('[data-engine-failure] button[data-action="retry"]', { timeout: 30_000 });
     assert.equal(await page.evaluate(() => window.__engineWorkers.length), 3);
     assert.equal(await page.getAttribute('.embed-threads', 'data-engine'), 'failed');
