@@ -103,6 +103,32 @@ describe('an engine that cannot start', () => {
     await page.close();
   });
 
+  it('counts a start that hangs as failed, with the same bounded retries', async () => {
+    // The wasm request never answers: the worker neither fails nor becomes ready. The page's
+    // bound (30 s; shortened here to 300 ms) makes it a failure like any other.
+    const page = await site.context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.addInitScript(() => {
+      window.playgroundStartTimeoutMs = 300;
+    });
+    await countEngineWorkers(page);
+    const stall = () => {}; // neither continue, fulfil nor abort: the request hangs
+    await page.route('**/*.wasm', stall);
+    await page.goto(site.url('/?demo=amdahl'));
+    await page.waitForSelector('[data-engine-failure] button[data-action="retry"]', { timeout: 30_000 });
+    assert.equal(await page.evaluate(() => window.__engineWorkers.length), 3, 'the first try and two retries');
+    assert.match(await page.textContent('[data-engine-failure] [data-field="reason"]'), /^Reason: the engine did not become ready within 0\.3 s\.$/);
+    await page.unroute('**/*.wasm', stall);
+    await page.evaluate(() => {
+      window.playgroundStartTimeoutMs = 60_000; // a real start takes about a second
+    });
+    await page.click('[data-engine-failure] button[data-action="retry"]');
+    await waitState(page, 'ready');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   it('shows the same reason and Retry in an embed', async () => {
     const { page, errors, unreachable } = await openWithoutWasm('/embed.html?demo=amdahl');
     await page.waitForSelector('[data-engine-failure] button[data-action="retry"]', { timeout: 30_000 });

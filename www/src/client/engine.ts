@@ -32,6 +32,15 @@ const CANCEL_GRACE_MS = 1500;
  */
 export const START_RETRY_MS = [500, 2000] as const;
 
+/**
+ * A start that neither fails nor becomes ready within this long counts as failed (and is
+ * retried as above). It happens: with Firefox's remote protocol attached, the pool stopped at
+ * 5 of its 8 workers in about half the loads, and the page waited for ever. A start takes
+ * about a second here; the bound is for slow devices. Tests shorten it through
+ * `window.playgroundStartTimeoutMs`.
+ */
+export const START_TIMEOUT_MS = 30_000;
+
 /** `retrying`: a start failed and another try is scheduled. `failed`: no more tries. */
 export type EngineState = 'starting' | 'idle' | 'busy' | 'restarting' | 'retrying' | 'failed';
 
@@ -69,7 +78,11 @@ export class Engine {
   lateReplies: { id: number; envelope: Envelope }[] = [];
   onState: (s: EngineState) => void = () => {};
 
-  constructor(private readonly spawn: () => Worker) {
+  constructor(
+    private readonly spawn: () => Worker,
+    /** Read at every start (tests change it between starts). */
+    private readonly startTimeoutMs: () => number = () => START_TIMEOUT_MS,
+  ) {
     this.startOver('starting');
   }
 
@@ -100,11 +113,20 @@ export class Engine {
     this.worker = worker;
     this.words = undefined;
     let up = false;
+    const timeout = this.startTimeoutMs();
+    const hung = setTimeout(() => {
+      if (!up && worker === this.worker) this.startFailed(`the engine did not become ready within ${timeout / 1000} s`);
+    }, timeout);
+    const failed = (message: string) => {
+      clearTimeout(hung);
+      this.startFailed(message);
+    };
     worker.onmessage = (e: MessageEvent<Message>) => {
       if (worker !== this.worker) return; // a worker this engine has already ended
       const msg = e.data;
       if (msg.type === 'ready') {
         up = true;
+        clearTimeout(hung);
         this.info = msg.info;
         if (msg.info.memory) this.words = new SharedWords(msg.info.memory, msg.info);
         this.setState('idle');
@@ -114,7 +136,7 @@ export class Engine {
         else this.lateReplies = [...this.lateReplies.slice(-19), { id: msg.id, envelope: msg.envelope }];
       } else if (msg.type === 'fatal') {
         if (up) this.replace({ kind: 'engine', message: msg.message });
-        else this.startFailed(msg.message);
+        else failed(msg.message);
       }
     };
     worker.onerror = (e) => {
@@ -122,7 +144,7 @@ export class Engine {
       if (worker !== this.worker) return;
       const message = `the engine worker failed: ${e.message || 'unknown error'}`;
       if (up) this.replace({ kind: 'engine', message });
-      else this.startFailed(message);
+      else failed(message);
     };
   }
 
@@ -341,5 +363,9 @@ export class Engine {
 }
 
 export function startEngine(): Engine {
-  return new Engine(() => new Worker(new URL('../engine/worker.ts', import.meta.url), { type: 'module', name: 'engine' }));
+  const timeout = () => {
+    const override = (globalThis as { playgroundStartTimeoutMs?: unknown }).playgroundStartTimeoutMs;
+    return typeof override === 'number' && override > 0 ? override : START_TIMEOUT_MS;
+  };
+  return new Engine(() => new Worker(new URL('../engine/worker.ts', import.meta.url), { type: 'module', name: 'engine' }), timeout);
 }
