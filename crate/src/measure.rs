@@ -14,7 +14,7 @@
 
 use crate::clock;
 use crate::control::{Cancelled, Control};
-use crate::pool::{run_threads, Stopped, Where};
+use crate::pool::{run_threads_uncounted, Stopped, Where};
 use serde::Serialize;
 
 /// Units of the kernel each thread runs in one warm-up round.
@@ -34,7 +34,9 @@ const FLAT: f64 = 0.03;
 pub struct WarmUp {
     pub rounds: u32,
     pub ms: f64,
-    /// Microseconds per unit in the first round (the slowest thread's) and in the last.
+    /// Microseconds per unit in the first round (the slowest thread's) and in the last. Where
+    /// two warm-ups are combined (the caller's, then the pool's), the first is the caller's
+    /// first round and the last the pool's last.
     pub first_unit_us: f64,
     pub last_unit_us: f64,
     /// Whether the time per unit stopped falling before the time bound.
@@ -42,20 +44,20 @@ pub struct WarmUp {
 }
 
 /// Runs `unit` (one unit of the measured kernel) on `k` threads at `place` (on a pool: all at
-/// once), round after round, until two rounds in a row are no faster than the best before
-/// them, or the bound is reached. A round's time is its slowest thread's, since any thread
+/// once), round after round, until the last rounds are no faster than the best before them
+/// (see [`stopped_falling`]), or the bound is reached. A round's time is its slowest thread's, since any thread
 /// still on cold code would slow the measurement. Cancels through `ctl`; counts no progress.
 pub fn warm_up<U>(place: Where, k: usize, ctl: &Control, unit: U) -> Result<WarmUp, Stopped>
 where
     U: Fn() -> Result<(), Cancelled> + Sync,
 {
     let start = clock::now_ms();
-    let quiet = Control::new(); // the warm-up's own progress, which the page does not show
     let mut per_unit: Vec<f64> = Vec::new();
     loop {
         ctl.check()?;
         let slowest = std::sync::Mutex::new(0.0f64);
-        run_threads(place, k, &quiet, |_, _| {
+        // Cancelled through `ctl`, at the start line too; its threads count no progress.
+        run_threads_uncounted(place, k, ctl, |_, _| {
             let t0 = clock::now_ms();
             for _ in 0..UNITS_PER_ROUND {
                 ctl.check()?;
@@ -158,6 +160,7 @@ mod tests {
             .unwrap();
         assert!(w.settled, "{w:?}");
         assert!(w.rounds >= MIN_ROUNDS);
+        assert_eq!(w.rounds, MIN_ROUNDS, "a kernel of constant cost is flat at the first chance: {w:?}");
         assert_eq!(lanes.into_inner().unwrap().len(), 3, "every thread ran the kernel");
         assert_eq!(ctl.progress(), (0, 0), "the warm-up counts no progress");
     }

@@ -210,7 +210,9 @@ impl StartLine {
     pub(crate) fn arrive(&self, ctl: &Control) -> Result<f64, Stopped> {
         let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
         s.0 += 1;
-        if s.0 == self.k && s.2.is_none() {
+        // After a cancel the line never opens: the threads that saw it have left, and a last
+        // one running its body alone could wait for ever for the others (a consumer in get).
+        if s.0 == self.k && s.2.is_none() && !ctl.is_cancelled() {
             s.1 = Some(clock::now_ms());
             self.all_here.notify_all();
         }
@@ -237,8 +239,8 @@ impl StartLine {
 
 /// Runs `k` jobs on `k` distinct workers of the current rayon pool, all alive at once: each
 /// waits at a start line until all have arrived, then runs `job(slot, origin)` (`slot` in
-/// `0..k`, `origin` the moment the last one arrived). Returns the origin.
-fn together<J>(k: usize, ctl: &Control, patience_ms: f64, job: J) -> Result<f64, Stopped>
+/// `0..k`, `origin` the moment the last one arrived).
+fn together<J>(k: usize, ctl: &Control, patience_ms: f64, job: J) -> Result<(), Stopped>
 where
     J: Fn(usize, f64) -> Result<(), Cancelled> + Sync,
 {
@@ -265,23 +267,29 @@ where
             });
         }
     });
-    if let Some(e) = failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
-        return Err(e);
+    match failed.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        Some(e) => Err(e),
+        None => Ok(()),
     }
-    let origin = line.state.into_inner().unwrap_or_else(|e| e.into_inner()).1;
-    Ok(origin.expect("every job ran, so all arrived"))
 }
 
 /// A run's timeline as its threads fill it in.
 struct Books {
+    /// When the run was asked for: its wall time counts from here, so it includes handing
+    /// the jobs to the pool and waking the workers (spans count from the origin, when all
+    /// threads began).
+    called: f64,
+    /// Whether finished tasks count as the run's progress (a warm-up's do not).
+    counts: bool,
     spans: Mutex<Vec<Span>>,
     /// Finished tasks, in the order they finished, with the lane that ran each.
     order: Mutex<Vec<(u32, u32)>>,
 }
 
 impl Books {
-    fn new(tasks: usize) -> Self {
-        Books { spans: Mutex::new(Vec::with_capacity(tasks)), order: Mutex::new(Vec::with_capacity(tasks)) }
+    fn new(tasks: usize, counts: bool) -> Self {
+        let (spans, order) = (Mutex::new(Vec::with_capacity(tasks)), Mutex::new(Vec::with_capacity(tasks)));
+        Books { called: clock::now_ms(), counts, spans, order }
     }
 
     fn recorder(&self, origin: f64, task: usize) -> Recorder<'_> {
@@ -290,11 +298,13 @@ impl Books {
 
     fn finished(&self, task: usize, ctl: &Control) {
         self.order.lock().unwrap_or_else(|e| e.into_inner()).push((task as u32, current_lane()));
-        ctl.tick();
+        if self.counts {
+            ctl.tick();
+        }
     }
 
-    fn into_run(self, threads: u32, origin: f64) -> Run {
-        let wall_ms = clock::since(origin);
+    fn into_run(self, threads: u32) -> Run {
+        let wall_ms = clock::since(self.called);
         let mut spans = self.spans.into_inner().unwrap_or_else(|e| e.into_inner());
         spans.sort_by(|a, b| a.start_ms.total_cmp(&b.start_ms));
         let finished = self.order.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -317,7 +327,7 @@ pub fn run_tasks<F>(place: Where, tasks: usize, ctl: &Control, task: F) -> Resul
 where
     F: Fn(usize, &Recorder) -> Result<(), Cancelled> + Sync,
 {
-    let books = Books::new(tasks);
+    let books = Books::new(tasks, true);
     let loops = match place {
         Where::Caller => 1,
         Where::Pool(k) => k,
@@ -339,17 +349,19 @@ where
         }
     };
 
-    let (threads, origin) = match place {
+    let threads = match place {
         Where::Caller => {
-            let origin = clock::now_ms();
-            job_loop(0, origin)?;
-            (1, origin)
+            job_loop(0, clock::now_ms())?;
+            1
         }
         // k loops on k workers, started together, sharing one counter of tasks.
-        Where::Pool(k) => (k as u32, together(k, ctl, START_PATIENCE_MS, job_loop)?),
+        Where::Pool(k) => {
+            together(k, ctl, START_PATIENCE_MS, job_loop)?;
+            k as u32
+        }
     };
     // snippet:end concurrency
-    Ok(books.into_run(threads, origin))
+    Ok(books.into_run(threads))
 }
 
 /// Runs `k` threads at `place`: thread `i` runs `body(i)` once. On a pool they are `k`
@@ -360,29 +372,41 @@ pub fn run_threads<F>(place: Where, k: usize, ctl: &Control, body: F) -> Result<
 where
     F: Fn(usize, &Recorder) -> Result<(), Cancelled> + Sync,
 {
-    run_threads_within(place, k, ctl, START_PATIENCE_MS, body)
+    run_threads_within(place, k, ctl, START_PATIENCE_MS, true, body)
 }
 
-/// [`run_threads`] with a start line that waits at most `patience_ms` for all k.
-fn run_threads_within<F>(place: Where, k: usize, ctl: &Control, patience_ms: f64, body: F) -> Result<Run, Stopped>
+/// [`run_threads`] whose finished threads are not counted as progress on `ctl` (which still
+/// cancels it, at the start line too): for work before the run proper, such as a warm-up.
+pub fn run_threads_uncounted<F>(place: Where, k: usize, ctl: &Control, body: F) -> Result<Run, Stopped>
 where
     F: Fn(usize, &Recorder) -> Result<(), Cancelled> + Sync,
 {
-    let books = Books::new(k);
+    run_threads_within(place, k, ctl, START_PATIENCE_MS, false, body)
+}
+
+/// [`run_threads`] with a start line that waits at most `patience_ms` for all k.
+fn run_threads_within<F>(place: Where, k: usize, ctl: &Control, patience_ms: f64, counts: bool, body: F) -> Result<Run, Stopped>
+where
+    F: Fn(usize, &Recorder) -> Result<(), Cancelled> + Sync,
+{
+    let books = Books::new(k, counts);
     let thread = |i: usize, origin: f64| -> Result<(), Cancelled> {
         body(i, &books.recorder(origin, i))?;
         books.finished(i, ctl);
         Ok(())
     };
-    let (threads, origin) = match place {
+    let threads = match place {
         Where::Caller => {
             let origin = clock::now_ms();
             (0..k).try_for_each(|i| thread(i, origin))?;
-            (1, origin)
+            1
         }
-        Where::Pool(_) => (k as u32, together(k, ctl, patience_ms, thread)?),
+        Where::Pool(_) => {
+            together(k, ctl, patience_ms, thread)?;
+            k as u32
+        }
     };
-    Ok(books.into_run(threads, origin))
+    Ok(books.into_run(threads))
 }
 
 #[cfg(test)]
@@ -488,7 +512,8 @@ mod tests {
         let p = pool(2);
         let ran = AtomicUsize::new(0);
         let result = p.install(|| {
-            run_threads_within(Where::Pool(3), 3, &Control::new(), 200.0, |_, _| {
+            // Patience far beyond a worker's wake-up (microseconds), so both free ones arrive.
+            run_threads_within(Where::Pool(3), 3, &Control::new(), 3000.0, true, |_, _| {
                 ran.fetch_add(1, Relaxed);
                 Ok(())
             })
@@ -506,6 +531,25 @@ mod tests {
         ctl.cancel();
         let result = p.install(|| run_threads(Where::Pool(3), 3, &ctl, |_, _| Ok(())));
         assert_eq!(result.unwrap_err(), Stopped::Cancelled);
+    }
+
+    #[test]
+    fn a_cancel_while_threads_wait_at_the_start_line_keeps_it_shut_for_the_last() {
+        // Two of three have arrived when the cancel comes; the third, arriving after it, must
+        // not open the line and run alone (it could wait for ever for the other two).
+        let line = StartLine::with_patience(3, 60_000.0);
+        let ctl = Control::new();
+        std::thread::scope(|s| {
+            let waiting: Vec<_> = (0..2).map(|_| s.spawn(|| line.arrive(&ctl))).collect();
+            while line.state.lock().unwrap().0 < 2 {
+                std::thread::yield_now();
+            }
+            ctl.cancel();
+            for w in waiting {
+                assert_eq!(w.join().unwrap(), Err(Stopped::Cancelled));
+            }
+        });
+        assert_eq!(line.arrive(&ctl), Err(Stopped::Cancelled), "the last one does not run alone");
     }
 
     #[test]

@@ -216,9 +216,8 @@ async fn the_race_fixes_are_exact_on_pool_threads() {
         assert_eq!(r["actual"], 40000, "{m}");
         assert_eq!(r["lost"], 0, "{m}");
     }
-    let racy = runs.iter().find(|r| r["method"] == "unprotected").unwrap();
-    assert!(racy["actual"].as_u64().unwrap() <= 40000);
-    for r in v["runs"].as_array().unwrap() {
+    assert!(runs.iter().any(|r| r["method"] == "unprotected"));
+    for r in runs {
         assert_eq!(r["threads_used"], 2, "{r}");
     }
 }

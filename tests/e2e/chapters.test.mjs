@@ -155,7 +155,7 @@ describe("chapter 2: Amdahl's law", () => {
       assert.equal(p.samplesMs.length, 3, 'each k measured three times, in rotation');
       assert.ok(p.speedupRange[0] <= p.speedup && p.speedup <= p.speedupRange[1], JSON.stringify(p));
     }
-    assert.ok(m.warmUp.rounds >= 3, JSON.stringify(m.warmUp));
+    assert.ok(m.warmUp.rounds >= 8, JSON.stringify(m.warmUp));
     assert.match(await page.textContent('[data-field="method"]'), /warm-up rounds on every thread/);
     assert.equal(await page.locator('.result table.figures tbody tr').count(), 2);
     assert.equal(await page.locator('.result .timeline-figure').count(), 1);
@@ -178,8 +178,12 @@ describe("chapter 2: Amdahl's law", () => {
       const k2 = m.points[1];
       assert.equal(k2.predicted.toFixed(4), (1 / (0.9 + 0.1 / 2)).toFixed(4));
       assert.equal(k2.threadsUsed, 2);
-      assert.ok(m.warmUp.rounds >= 3, JSON.stringify(m.warmUp));
-      if (k2.speedup > k2.predicted * 1.02) assert.match(await page.textContent('.result [data-field="explanation"]'), /noise|something else changed/);
+      assert.ok(m.warmUp.rounds >= 8, JSON.stringify(m.warmUp));
+      // Above the law by more than 2 %: the page says why, and which reason follows from the
+      // numbers (within the run's own range, or even its lowest beat the law).
+      const said = await page.textContent('.result [data-field="explanation"]');
+      if (k2.speedup > k2.predicted * 1.02) assert.match(said, k2.speedupRange[0] <= k2.predicted ? /that is measurement noise, not the law failing/ : /something else changed between the runs/);
+      else assert.doesNotMatch(said, /noise|something else changed/);
       assert.deepEqual(errors, []);
       await page.close();
       seen.push(m.points.map((p) => p.samplesMs));

@@ -113,7 +113,8 @@ pub struct Point {
     pub speedup: f64,
     /// The speedups the samples allow: slowest T(k) against fastest T(1), and the reverse.
     pub speedup_range: [f64; 2],
-    /// What Amdahl predicts for the learner's B at k.
+    /// What Amdahl predicts at k for the workload's serial share (`serial_units / work`: the
+    /// learner's B, rounded to whole units).
     pub predicted: f64,
     /// The serial fraction this one measurement implies (`null` at k = 1).
     pub karp_flatt: Option<f64>,
@@ -163,6 +164,9 @@ pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
     let b = calculator.serial;
     let serial_units = (f64::from(work) * b).round() as u32;
     let parallel_units = work - serial_units;
+    // The workload is made of whole units, so its serial share is B rounded: the measurement
+    // is held against the law for that share (the calculator above keeps the learner's B).
+    let b_run = f64::from(serial_units) / f64::from(work);
     ctl.begin(REPEATS * max_k * work);
 
     // Every thread that will measure runs the kernel until it stops getting faster.
@@ -195,7 +199,7 @@ pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
                 samples,
                 speedup,
                 speedup_range,
-                predicted: law::speedup(b, f64::from(k)),
+                predicted: law::speedup(b_run, f64::from(k)),
                 karp_flatt: law::karp_flatt(speedup, f64::from(k)),
                 threads_used,
             }
@@ -203,7 +207,13 @@ pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
         .collect();
     let pairs: Vec<(f64, f64)> = points.iter().map(|p| (f64::from(p.threads), p.speedup)).collect();
     let fitted_serial = law::fit_serial_fraction(&pairs);
-    let explanation = explain(b, &points, fitted_serial);
+    let mut explanation = explain(b_run, &points, fitted_serial);
+    if (b_run - b).abs() > 1e-9 {
+        explanation = format!(
+            "The workload is {work} whole units, so its serial part is {serial_units} of them: B = {b_run:.3} rather than {b}, \
+             and the predictions below are for that. {explanation}"
+        );
+    }
     Ok(Outcome {
         calculator,
         measured: Some(Measured {
@@ -332,7 +342,7 @@ mod tests {
         assert!(m.points[1].karp_flatt.is_some() && m.fitted_serial.is_some());
         assert_eq!(ctl.progress(), (REPEATS * 32, REPEATS * 32));
         assert_eq!(m.points[1].samples.ms.len(), REPEATS as usize, "every k is measured REPEATS times");
-        assert!(m.warm_up.rounds >= 3, "{:?}", m.warm_up);
+        assert!(m.warm_up.rounds >= 8, "{:?}", m.warm_up);
         // The serial phase's four units all ran on one lane, before any parallel unit began.
         let serial: Vec<_> = m.timeline.spans.iter().filter(|s| s.task < 4).collect();
         assert_eq!(serial.len(), 4);
@@ -340,6 +350,20 @@ mod tests {
         let serial_end = serial.iter().map(|s| s.end_ms).fold(0.0, f64::max);
         assert!(m.timeline.spans.iter().filter(|s| s.task >= 4).all(|s| s.start_ms >= serial_end));
         assert_eq!(m.timeline.order.len(), 16);
+    }
+
+    #[test]
+    fn the_measurement_is_held_against_the_law_for_the_whole_units_it_ran() {
+        // 8 units at B = 0.3: 2.4 serial units round to 2, so the run's serial share is 0.25,
+        // and at k = 2 the law allows 1 / (0.25 + 0.75 / 2) = 1.6, not 1.54 (B = 0.3).
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let p = demos::validate("amdahl", &q(&[("serial", "0.3"), ("work", "8"), ("threads", "2")])).unwrap();
+        let o = pool.install(|| run(&p, Env { cores: 2, pool_threads: 2 }, &Control::new())).unwrap();
+        let m = o.measured.unwrap();
+        assert_eq!(m.serial_units, 2);
+        assert!((m.points[1].predicted - 1.6).abs() < 1e-12, "{}", m.points[1].predicted);
+        assert!(m.explanation.starts_with("The workload is 8 whole units, so its serial part is 2 of them: B = 0.250 rather than 0.3"), "{}", m.explanation);
+        assert!((o.calculator.speedup - crate::amdahl::speedup(0.3, 4.0)).abs() < 1e-12, "the calculator keeps the learner's B");
     }
 
     #[test]

@@ -163,13 +163,24 @@ fn warm_up(kind: &str, threads: usize, ctl: &Control) -> Result<Option<WarmUp>, 
     if kind == "io" {
         return Ok(None);
     }
-    let unit = || workload::cpu_units(1, ctl).map(drop);
+    // The very functions the run measures: a browser optimises one function at a time.
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let unit = || {
+        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if kind == "cpu" {
+            std::hint::black_box(workload::prime_task(i));
+        } else {
+            std::hint::black_box(workload::chain_task(i as u64));
+        }
+        Ok(())
+    };
     let here = measure::warm_up(Where::Caller, 1, ctl, unit)?;
     if threads == 0 {
         return Ok(Some(here));
     }
     let pool = measure::warm_up(Where::Pool(threads), threads, ctl, unit)?;
-    Ok(Some(WarmUp { rounds: here.rounds + pool.rounds, ms: here.ms + pool.ms, settled: here.settled && pool.settled, ..pool }))
+    let (rounds, ms, settled) = (here.rounds + pool.rounds, here.ms + pool.ms, here.settled && pool.settled);
+    Ok(Some(WarmUp { rounds, ms, settled, first_unit_us: here.first_unit_us, last_unit_us: pool.last_unit_us }))
 }
 
 /// Runs `tasks` tasks of `kind` at `place`; returns the run and the value the tasks computed.
