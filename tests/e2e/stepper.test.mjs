@@ -25,6 +25,22 @@ async function stepThread(page, i, expectTrace) {
 }
 
 describe('step-through', () => {
+  it("uses the learner's inputs, and says so where it shows fewer", async () => {
+    const { page, errors } = await isolated.open('/?demo=race&threads=8');
+    await waitState(page, 'ready');
+    await page.waitForFunction(() => document.querySelector('[data-stepper]')?.dataset.scaled !== undefined);
+    assert.deepEqual(JSON.parse(await stepper(page).getAttribute('data-scaled')), [{ what: 'threads', asked: 8, shown: 4 }]);
+    assert.equal(await page.locator('[data-stepper] .step-thread').count(), 4, 'the board shows the 4 it says');
+    assert.equal(await page.isVisible('[data-step-scaled]'), true);
+    assert.equal(await page.textContent('[data-step-scaled]'), 'The step view shows 4 of your 8 threads, to tell the idea in a few clicks; the real run uses your inputs.');
+    // Three threads fit: all three are on the board, and nothing is said.
+    await page.fill('#race-threads', '3');
+    await page.waitForFunction(() => document.querySelector('[data-stepper]')?.dataset.scaled === '[]');
+    assert.equal(await page.locator('[data-stepper] .step-thread').count(), 3);
+    assert.equal(await page.isVisible('[data-step-scaled]'), false);
+    assert.deepEqual(errors, []);
+  });
+
   it('reaches the leaked-lock deadlock by hand, undoes a step, and shares the interleaving', async () => {
     const { page, errors } = await isolated.open('/?demo=guard&style=manual&failure=error');
     await waitState(page, 'ready');

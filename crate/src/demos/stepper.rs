@@ -28,21 +28,45 @@ pub const STEP_THREADS: i64 = 4;
 pub const STEP_COUNT: i64 = 5;
 const STEP_TASKS: i64 = 6;
 
-/// The step view is smaller than the learner's inputs: what it shows of what they asked.
+/// Where the step view's program differs from the learner's inputs: what it shows of what
+/// they asked (fewer, to stay readable; or more, where the idea needs it: a race needs two).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Scaled {
-    /// What the input is (`threads`, `lines per thread`, `items`, `tasks`).
+    /// What the input is (`threads`, `lines per thread`, `items`, `tasks`, …).
     pub what: &'static str,
     pub asked: i64,
     pub shown: i64,
 }
 
-/// One sentence for the board: "The step view shows 4 of your 8 threads …".
+/// The sizes a step program is built with, each read through [`Fit::int`], which notes where
+/// the program differs from the inputs: the one record both the program and the note use.
+struct Fit<'a> {
+    p: &'a Params,
+    notes: Vec<Scaled>,
+}
+
+impl Fit<'_> {
+    /// `asked` (an input, or a sum of inputs), kept within `lo..=hi` for the step view.
+    fn int(&mut self, what: &'static str, asked: i64, lo: i64, hi: i64) -> i64 {
+        let shown = asked.clamp(lo, hi);
+        if shown != asked {
+            self.notes.push(Scaled { what, asked, shown });
+        }
+        shown
+    }
+
+    fn input(&self, name: &str, default: i64) -> i64 {
+        int(self.p, name, default)
+    }
+}
+
+/// One sentence for the board: "The step view shows 4 of your 8 threads; …".
 fn scaled_sentence(scaled: &[Scaled]) -> Option<String> {
-    let parts: Vec<String> = scaled.iter().map(|s| format!("{} of your {} {}", s.shown, s.asked, s.what)).collect();
-    (!parts.is_empty()).then(|| {
-        format!("The step view shows {} to stay readable; the real run uses all of them.", parts.join(" and "))
-    })
+    let parts: Vec<String> = scaled
+        .iter()
+        .map(|s| if s.shown < s.asked { format!("{} of your {} {}", s.shown, s.asked, s.what) } else { format!("{} {} where you asked for {}", s.shown, s.what, s.asked) })
+        .collect();
+    (!parts.is_empty()).then(|| format!("The step view shows {}, to tell the idea in a few clicks; the real run uses your inputs.", parts.join(" and ")))
 }
 
 #[derive(Serialize)]
@@ -64,8 +88,9 @@ struct ProgramView {
 /// end).
 pub fn view(id: &str, raw: &[(String, String)], trace: &str, seed: Option<u64>) -> Result<Value, DemoError> {
     let p = validate(id, raw)?;
-    let (program, story) = program_for(id, &p)?;
-    let scaled = scaled(id, &p);
+    let mut fit = Fit { p: &p, notes: Vec::new() };
+    let (program, story) = program_fitted(id, &mut fit)?;
+    let scaled = fit.notes;
     let note = scaled_sentence(&scaled);
     let program = Arc::new(program);
     let machine: Machine = match seed {
@@ -97,9 +122,30 @@ fn choice<'a>(p: &'a Params, name: &str, default: &'a str) -> &'a str {
     }
 }
 
-/// The learner's `threads`, at least `min` (a race needs two) and at most [`STEP_THREADS`].
-fn step_threads(p: &Params, min: i64) -> usize {
-    int(p, "threads", 2).clamp(min, STEP_THREADS) as usize
+/// Chapter 3's countdown with the learner's threads and lines, as far as stays readable.
+fn countdown(fit: &mut Fit, locked: bool) -> Program {
+    let threads = fit.int("threads", fit.input("threads", 2), 1, STEP_THREADS) as usize;
+    let lines = fit.int("lines per thread", fit.input("count", 5), 1, STEP_COUNT);
+    examples::countdown_of(locked, threads, lines)
+}
+
+/// One producer and one consumer (the producers' items in all, and the learner's maxsize; an
+/// unbounded queue, maxsize 0, is one with room for every item).
+fn queue(fit: &mut Fit) -> (Program, &'static str) {
+    fit.int("threads", fit.input("producers", 1) + fit.input("consumers", 1), 2, 2);
+    let items = fit.int("items", fit.input("items", 4) * fit.input("producers", 1), 1, STEP_COUNT);
+    let maxsize = fit.input("maxsize", 2);
+    if maxsize == 0 {
+        return (
+            examples::producer_consumer(items, items as usize),
+            "The queue is unbounded: the producer never blocks. The consumer blocks while it is empty, and only the producer can unblock it.",
+        );
+    }
+    let capacity = fit.int("places in the queue", maxsize, 1, 4);
+    (
+        examples::producer_consumer(items, capacity as usize),
+        "The producer blocks when the queue is full and the consumer when it is empty: only the other thread can unblock it.",
+    )
 }
 
 fn int(p: &Params, name: &str, default: i64) -> i64 {
@@ -109,43 +155,29 @@ fn int(p: &Params, name: &str, default: i64) -> i64 {
     }
 }
 
-/// How the step view of demo `id` is smaller than the inputs `p`, if it is.
-pub fn scaled(id: &str, p: &Params) -> Vec<Scaled> {
-    let cut = |what: &'static str, asked: i64, max: i64| (asked > max).then_some(Scaled { what, asked, shown: max });
-    let out = match id {
-        "threads" => vec![cut("threads", int(p, "threads", 2), STEP_THREADS), cut("lines per thread", int(p, "count", 5), STEP_COUNT)],
-        "race" | "lock" => vec![cut("threads", int(p, "threads", 2), STEP_THREADS)],
-        "pool" => vec![cut("workers", int(p, "workers", 2), STEP_THREADS - 1), cut("tasks", int(p, "tasks", 4), STEP_TASKS)],
-        // One producer and one consumer show the blocking; items are the producers' total.
-        "queue" => vec![
-            cut("threads", int(p, "producers", 1) + int(p, "consumers", 1), 2),
-            cut("items", int(p, "items", 4) * int(p, "producers", 1), STEP_COUNT),
-        ],
-        "starvation" if choice(p, "scenario", "readers-writers") == "readers-writers" => {
-            vec![cut("threads", int(p, "readers", 2) + int(p, "writers", 1), 3)]
-        }
-        _ => Vec::new(),
-    };
-    out.into_iter().flatten().collect()
-}
-
 /// The program that tells demo `id`'s story in steps, and a sentence on what to try.
 pub fn program_for(id: &str, p: &Params) -> Result<(Program, &'static str), DemoError> {
+    program_fitted(id, &mut Fit { p, notes: Vec::new() })
+}
+
+/// [`program_for`], noting in `fit` where the program's sizes differ from the inputs.
+fn program_fitted(id: &str, fit: &mut Fit) -> Result<(Program, &'static str), DemoError> {
+    let p = fit.p;
     Ok(match id {
         "threads" if choice(p, "lock", "off") == "on" => (
-            examples::countdown_of(true, step_threads(p, 1), int(p, "count", 5).clamp(1, STEP_COUNT)),
+            countdown(fit, true),
             "With the lock, whichever thread takes it first prints all its lines; the other is blocked until it unlocks.",
         ),
         "threads" => (
-            examples::countdown_of(false, step_threads(p, 1), int(p, "count", 5).clamp(1, STEP_COUNT)),
+            countdown(fit, false),
             "Pick the threads in any order: every order you choose is one the operating system could have chosen.",
         ),
         "race" => (
-            examples::lost_update(step_threads(p, 2)),
+            examples::lost_update(fit.int("threads", fit.input("threads", 2), 2, STEP_THREADS) as usize),
             "Switch threads between a read and its write: both read the same value, both write value + 1, and one update is lost. Try A, B, A, A, B, B.",
         ),
         "lock" => (
-            examples::locked_increment(step_threads(p, 2)),
+            examples::locked_increment(fit.int("threads", fit.input("threads", 2), 2, STEP_THREADS) as usize),
             "Try to switch threads between a read and its write: while one thread holds the lock, the others cannot take a step that touches the counter.",
         ),
         "guard" if choice(p, "style", "manual") == "manual" && choice(p, "failure", "error") != "none" => (
@@ -156,15 +188,9 @@ pub fn program_for(id: &str, p: &Params) -> Result<(Program, &'static str), Demo
             guarded_failure(),
             "A fails, but the guard releases the lock on the way out: B can always go on.",
         ),
-        "queue" => (
-            examples::producer_consumer(
-                (int(p, "items", 4) * int(p, "producers", 1)).clamp(1, STEP_COUNT),
-                int(p, "maxsize", 2).clamp(1, 4) as usize,
-            ),
-            "The producer blocks when the queue is full and the consumer when it is empty: only the other thread can unblock it.",
-        ),
+        "queue" => queue(fit),
         "pool" => (
-            pool(int(p, "tasks", 4).clamp(1, STEP_TASKS), int(p, "workers", 2).clamp(1, STEP_THREADS - 1) as usize),
+            pool(fit.int("tasks", fit.input("tasks", 4), 1, STEP_TASKS), fit.int("workers", fit.input("workers", 2), 1, STEP_THREADS - 1) as usize),
             "Workers take tasks in whatever order you schedule them; each stops at its poison pill (task 0).",
         ),
         "explorer" => (
@@ -172,7 +198,14 @@ pub fn program_for(id: &str, p: &Params) -> Result<(Program, &'static str), Demo
             "Replay a counterexample from the explorer above, or choose the threads yourself: every order you can click is one of the interleavings it counted.",
         ),
         "deadlock" => deadlock(p),
-        "starvation" => super::starvation::step_program(p),
+        "starvation" => {
+            if choice(p, "scenario", "readers-writers") == "readers-writers" {
+                // The step programs have readers R1 and R2 and one writer W.
+                fit.int("readers", fit.input("readers", 2), 2, 2);
+                fit.int("writers", fit.input("writers", 1), 1, 1);
+            }
+            super::starvation::step_program(p)
+        }
         other => {
             return Err(DemoError::Invalid(vec![ParamError {
                 param: "step".to_string(),
@@ -313,6 +346,55 @@ mod tests {
 
     fn q(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    }
+
+    /// The step view of `id` with `pairs`: its scaled list, its sentence, and its threads.
+    fn scaled_view(id: &str, pairs: &[(&str, &str)]) -> (Vec<(String, i64, i64)>, Option<String>, usize) {
+        let v = view(id, &q(pairs), "", None).unwrap();
+        let scaled = v["scaled"].as_array().unwrap().iter().map(|s| (s["what"].as_str().unwrap().to_string(), s["asked"].as_i64().unwrap(), s["shown"].as_i64().unwrap())).collect();
+        (scaled, v["scaledNote"].as_str().map(str::to_string), v["program"]["threads"].as_array().unwrap().len())
+    }
+
+    #[test]
+    fn the_step_view_says_what_it_shows_of_the_inputs_and_it_is_what_it_shows() {
+        let t = |w: &str, a: i64, s: i64| (w.to_string(), a, s);
+        // 8 threads asked: 4 shown, and the board really has 4.
+        let (scaled, note, threads) = scaled_view("race", &[("threads", "8")]);
+        assert_eq!((scaled, threads), (vec![t("threads", 8, 4)], 4));
+        assert_eq!(note.unwrap(), "The step view shows 4 of your 8 threads, to tell the idea in a few clicks; the real run uses your inputs.");
+        // One thread asked: a race needs two, and the view says so.
+        let (scaled, note, threads) = scaled_view("lock", &[("threads", "1")]);
+        assert_eq!((scaled, threads), (vec![t("threads", 1, 2)], 2));
+        assert!(note.unwrap().contains("2 threads where you asked for 1"));
+        // Within the limits: the inputs exactly, and nothing said.
+        let (scaled, note, threads) = scaled_view("race", &[("threads", "3")]);
+        assert_eq!((scaled.len(), note, threads), (0, None, 3));
+        let (scaled, _, threads) = scaled_view("threads", &[("threads", "2"), ("count", "9")]);
+        assert_eq!((scaled, threads), (vec![t("lines per thread", 9, 5)], 2));
+        let (scaled, _, threads) = scaled_view("deadlock", &[("philosophers", "8")]);
+        assert_eq!((scaled.len(), threads), (0, 8), "the philosophers are shown at every size");
+        // The queue: one producer and one consumer, the items in all, and the places.
+        let (scaled, _, threads) = scaled_view("queue", &[("producers", "2"), ("consumers", "2"), ("items", "8"), ("maxsize", "10")]);
+        assert_eq!(scaled, vec![t("threads", 4, 2), t("items", 16, 5), t("places in the queue", 10, 4)]);
+        assert_eq!(threads, 2);
+        let (scaled, _, _) = scaled_view("queue", &[("producers", "1"), ("consumers", "1"), ("items", "3"), ("maxsize", "2")]);
+        assert_eq!(scaled, vec![], "1 + 1 threads, 3 items, 2 places: exactly as asked");
+        // Starvation: R1, R2 and W.
+        let (scaled, _, threads) = scaled_view("starvation", &[("readers", "3"), ("writers", "2")]);
+        assert_eq!((scaled, threads), (vec![t("readers", 3, 2), t("writers", 2, 1)], 3));
+        let (scaled, _, _) = scaled_view("pool", &[("workers", "8"), ("tasks", "40")]);
+        assert_eq!(scaled, vec![t("tasks", 40, 6), t("workers", 8, 3)]);
+    }
+
+    #[test]
+    fn an_unbounded_queue_is_stepped_as_one_that_never_fills() {
+        let v = view("queue", &q(&[("producers", "1"), ("consumers", "1"), ("items", "3"), ("maxsize", "0")]), "", None).unwrap();
+        assert_eq!(v["scaled"], serde_json::json!([]));
+        assert!(v["story"].as_str().unwrap().starts_with("The queue is unbounded: the producer never blocks."));
+        // The producer puts all three and finishes without the consumer taking a step.
+        let v = view("queue", &q(&[("producers", "1"), ("consumers", "1"), ("items", "3"), ("maxsize", "0")]), "0*9", None);
+        let m = &v.unwrap()["machine"];
+        assert_eq!(m["threads"][0]["status"], "finished", "{m}");
     }
 
     #[test]
