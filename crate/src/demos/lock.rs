@@ -150,7 +150,7 @@ pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
                 }
             }
         }
-        // The rest of this thread's increments; run_tasks counts the task's end as the last one.
+        // The rest of this thread's increments; run_threads counts the thread's end as the last one.
         let rest = if n % BATCH == 0 { BATCH } else { n % BATCH };
         ctl.advance(rest - 1);
         st.busy_ms = clock::since(begun);

@@ -40,7 +40,7 @@ fn task_sizes_are_fixed_by_the_seed_and_stay_in_the_spread() {
 #[test]
 fn both_strategies_run_every_task_exactly_once_on_k_workers() {
     let o = run_with(&[("workers", "3"), ("tasks", "30"), ("size", "1"), ("spread", "100")], 4);
-    // The queue's workers are the k jobs of run_tasks; stealing runs on the k lanes left free.
+    // The queue's workers are the k threads of run_threads; stealing runs on the k lanes left free.
     assert_every_task_once(&o.queue, 30, &[1, 2, 3, 4]);
     let free: Vec<u32> = (1..=4).filter(|l| !o.held_aside.contains(l)).collect();
     assert_eq!(o.held_aside.len(), 1, "one of the four pool threads held aside");

@@ -33,7 +33,20 @@ export interface WarmUp {
   settled: boolean;
 }
 
-/** "1.93× (1.85–2.01×)": a speedup from medians, with the range its samples allow. */
+/**
+ * One sentence on a warm-up (crate/src/measure.rs): `where` says on which threads it ran.
+ * It claims the code was optimised only when the time per unit did stop falling.
+ */
+export function warmUpText(w: WarmUp, where: string): string {
+  const ms = (x: number) => `${x < 10 ? x.toFixed(1) : x.toFixed(0)} ms`;
+  const unit = (us: number) => `${(us / 1000).toFixed(2)} ms`;
+  const how = w.settled
+    ? `until they stopped getting faster, which is when the browser had optimised them (${unit(w.first_unit_us)} a check at first, ${unit(w.last_unit_us)} after)`
+    : `for as long as a warm-up may take, and they were still getting faster (${unit(w.first_unit_us)} a check at first, ${unit(w.last_unit_us)} at the end): the first measurements may be slow`;
+  return `Before measuring, the prime checks ran ${w.rounds} warm-up rounds ${where} (${ms(w.ms)}) ${how}.`;
+}
+
+/** "1.85–2.01×": the range of speedups a measurement's samples allow. */
 export function spreadText(range: [number, number]): string {
   return `${range[0].toFixed(2)}–${range[1].toFixed(2)}×`;
 }

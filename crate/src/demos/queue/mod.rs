@@ -20,7 +20,7 @@
 //! thread waits for the whole run inside the pool, so the last producer to finish does it.
 //!
 //! Every role blocks in the queue, so each needs a thread of its own: producers + consumers
-//! must fit in the pool, and all roles start together (a barrier), as Python starts every
+//! must fit in the pool, and all roles start together (the start line of run_threads), as Python starts every
 //! thread before joining them. A cancel wakes everyone through `shutdown(immediate)`.
 
 use super::{DemoError, Env};

@@ -4,7 +4,7 @@ import type { DemoContext, DemoModule } from '../demo-view';
 import { h, ms, times } from '../dom';
 import { lineChart, type Chart, type Series } from '../chart';
 import { legend, renderTimeline } from '../timeline';
-import { spreadText, type Run, type Samples, type WarmUp } from '../types';
+import { spreadText, warmUpText, type Run, type Samples, type WarmUp } from '../types';
 
 interface Curve {
   serial: number;
@@ -154,9 +154,9 @@ export const amdahl: DemoModule<Calculator, Outcome> = {
       h(
         'p',
         { class: 'muted', 'data-field': 'method' },
-        `Measured on warm code: the prime checks first ran ${m.warm_up.rounds} warm-up rounds on every thread (${ms(m.warm_up.ms)}) until the browser had optimised them ` +
-          `(${(m.warm_up.first_unit_us / 1000).toFixed(2)} ms a check at first, ${(m.warm_up.last_unit_us / 1000).toFixed(2)} ms after). ` +
-          `Then each k was measured ${m.repeats} times, taking turns (k = 1, 2, …, then again), so a busy moment of the machine is shared out.`,
+        `${warmUpText(m.warm_up, 'on every thread')} ` +
+          `Then each k was measured ${m.repeats} times, taking turns (k = 1, 2, …, then again), so a busy moment of the machine is shared out; ` +
+          'the table shows the best time of each (noise only adds time) and the range.',
       ),
       h('p', { class: 'muted' }, `Workload: ${m.work} units of prime checking; ${m.serial_units} must run on one thread, ${m.parallel_units} are shared. ` + (m.fitted_serial === null ? '' : `Fitted serial fraction: ${m.fitted_serial.toFixed(3)} (you set ${o.calculator.serial}).`)),
       legend(),

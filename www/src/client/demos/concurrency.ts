@@ -3,7 +3,7 @@
 import type { DemoModule } from '../demo-view';
 import { h, ms, times } from '../dom';
 import { legend, renderTimeline } from '../timeline';
-import { spreadText, type Run, type Samples, type WarmUp } from '../types';
+import { spreadText, warmUpText, type Run, type Samples, type WarmUp } from '../types';
 
 interface Outcome {
   kind: 'cpu' | 'io' | 'chain';
@@ -64,7 +64,7 @@ export const concurrency: DemoModule<null, Outcome> = {
         ? `Each run was measured ${o.repeats} times, taking turns; the table shows the best time (noise only adds time) and the range.`
         : 'Measured once: waits take as long as they take.';
     const warm = o.warm_up
-      ? ` Before measuring, the prime checks ran ${o.warm_up.rounds} warm-up rounds (${ms(o.warm_up.ms)}) until the browser had optimised them: ${(o.warm_up.first_unit_us / 1000).toFixed(2)} ms a check at first, ${(o.warm_up.last_unit_us / 1000).toFixed(2)} ms after.`
+      ? ` ${warmUpText(o.warm_up, o.concurrent ? 'on the sequential thread, then on the pool threads' : 'on the sequential thread')}`
       : '';
     const parts: (HTMLElement | null)[] = [
       h(

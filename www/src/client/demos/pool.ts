@@ -5,7 +5,7 @@
 import type { DemoContext, DemoModule } from '../demo-view';
 import { h, ms } from '../dom';
 import { laneName, renderTimeline } from '../timeline';
-import type { Run, WarmUp } from '../types';
+import { warmUpText, type Run, type WarmUp } from '../types';
 
 interface TaskRun {
   task: number;
@@ -177,7 +177,7 @@ export const pool: DemoModule<null, Outcome> = {
         h('span', {}, `with work stealing (${o.tasks} tasks on ${o.workers} worker${o.workers === 1 ? '' : 's'})`),
       ),
       h('p', { class: 'explanation', 'data-field': 'explanation' }, o.explanation),
-      h('p', { class: 'muted', 'data-field': 'method' }, `Measured on warm code: the prime checks first ran ${o.warm_up.rounds} warm-up rounds on the ${o.workers} workers (${ms(o.warm_up.ms)}), until the browser had optimised them.`),
+      h('p', { class: 'muted', 'data-field': 'method' }, `${warmUpText(o.warm_up, `on the ${o.workers} workers`)} Each strategy then ran once.`),
       section(o.queue, 'Task queue', `${o.workers} workers took tasks from one queue; pills ended them. On average ${o.queue.streak.toFixed(1)} neighbouring tasks in a row on one worker; ${ms(o.queue.idle_ms)} idle in all.`),
       section(o.stealing, 'Work stealing', `(0..${o.tasks}).into_par_iter().for_each(…). ${held} On average ${o.stealing.streak.toFixed(1)} neighbouring tasks in a row on one worker; ${ms(o.stealing.idle_ms)} idle in all.`),
       h(
