@@ -66,7 +66,12 @@ fn scaled_sentence(scaled: &[Scaled]) -> Option<String> {
         .iter()
         .map(|s| if s.shown < s.asked { format!("{} of your {} {}", s.shown, s.asked, s.what) } else { format!("{} {} where you asked for {}", s.shown, s.what, s.asked) })
         .collect();
-    (!parts.is_empty()).then(|| format!("The step view shows {}, to tell the idea in a few clicks; the real run uses your inputs.", parts.join(" and ")))
+    let list = match parts.split_last() {
+        None => return None,
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    };
+    Some(format!("The step view shows {list}, to tell the idea in a few clicks; the real run uses your inputs."))
 }
 
 #[derive(Serialize)]
@@ -377,6 +382,8 @@ mod tests {
         let (scaled, _, threads) = scaled_view("queue", &[("producers", "2"), ("consumers", "2"), ("items", "8"), ("maxsize", "10")]);
         assert_eq!(scaled, vec![t("threads", 4, 2), t("items", 16, 5), t("places in the queue", 10, 4)]);
         assert_eq!(threads, 2);
+        let (_, note, _) = scaled_view("queue", &[("producers", "2"), ("consumers", "2"), ("items", "8"), ("maxsize", "10")]);
+        assert_eq!(note.unwrap(), "The step view shows 2 of your 4 threads, 5 of your 16 items and 4 of your 10 places in the queue, to tell the idea in a few clicks; the real run uses your inputs.");
         let (scaled, _, _) = scaled_view("queue", &[("producers", "1"), ("consumers", "1"), ("items", "3"), ("maxsize", "2")]);
         assert_eq!(scaled, vec![], "1 + 1 threads, 3 items, 2 places: exactly as asked");
         // Starvation: R1, R2 and W.
