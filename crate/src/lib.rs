@@ -27,6 +27,7 @@ pub mod params;
 pub mod pool;
 pub mod queue;
 pub mod sched;
+mod start_line;
 pub mod sync;
 pub mod workload;
 

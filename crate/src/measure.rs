@@ -160,7 +160,6 @@ mod tests {
             .unwrap();
         assert!(w.settled, "{w:?}");
         assert!(w.rounds >= MIN_ROUNDS);
-        assert_eq!(w.rounds, MIN_ROUNDS, "a kernel of constant cost is flat at the first chance: {w:?}");
         assert_eq!(lanes.into_inner().unwrap().len(), 3, "every thread ran the kernel");
         assert_eq!(ctl.progress(), (0, 0), "the warm-up counts no progress");
     }
