@@ -223,8 +223,9 @@ describe('chapter 3: thread pools', () => {
     await page.click('nav a[href="?demo=pool"]');
     await page.waitForURL(/demo=pool/);
     await waitState(page, 'ready');
-    // About 1 s of work per strategy: long enough for the live view's polls (every 100 ms).
-    await setControls(page, { workers: '2', tasks: '60', size: '80', spread: '50', seed: '3' });
+    // About 2 s of work per strategy: many times the live view's poll (every 100 ms), even when
+    // the machine is so busy that the page's timers run late.
+    await setControls(page, { workers: '2', tasks: '100', size: '100', spread: '50', seed: '3' });
     // Every change of the result region is seen, however short the run: no poll to miss it.
     await page.evaluate(() => {
       const region = document.querySelector('[data-demo-result]');
@@ -237,8 +238,8 @@ describe('chapter 3: thread pools', () => {
     await waitState(page, 'done');
     assert.equal(await page.evaluate(() => window.sawLiveGrid), true, 'tasks were marked in the grid while the run went on');
     const r = await result(page);
-    assertEveryTaskOnce(r.queue, 60, 2, r.poolThreads);
-    assertEveryTaskOnce(r.stealing, 60, 2, r.poolThreads);
+    assertEveryTaskOnce(r.queue, 100, 2, r.poolThreads);
+    assertEveryTaskOnce(r.stealing, 100, 2, r.poolThreads);
     assert.deepEqual(errors, []);
   });
 
