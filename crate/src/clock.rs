@@ -7,7 +7,7 @@
 
 #[cfg(not(target_arch = "wasm32"))]
 pub fn now_ms() -> f64 {
-    use std::sync::OnceLock;
+    use crate::sync::OnceLock;
     use std::time::Instant;
     static START: OnceLock<Instant> = OnceLock::new();
     START.get_or_init(Instant::now).elapsed().as_secs_f64() * 1000.0

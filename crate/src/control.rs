@@ -31,8 +31,8 @@
 //! unstarted, and an exploration under way checks between states and stops.
 
 use std::fmt;
-use std::sync::atomic::AtomicU32;
-use std::sync::atomic::Ordering::{Acquire, Relaxed, Release, SeqCst};
+use crate::sync::AtomicU32;
+use crate::sync::Ordering::{Acquire, Relaxed, Release, SeqCst};
 
 #[repr(C)]
 #[derive(Debug, Default)]

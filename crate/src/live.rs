@@ -15,9 +15,8 @@
 //! consistent) sees every byte below it.
 
 use serde::Serialize;
-use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
-use std::sync::atomic::{AtomicU32, AtomicU8};
-use std::sync::Mutex;
+use crate::sync::Ordering::{Acquire, Relaxed, Release};
+use crate::sync::{AtomicU32, AtomicU8, Mutex};
 
 /// An append-only buffer of JSON lines with a published length.
 pub struct Feed {
@@ -148,7 +147,7 @@ mod tests {
     #[test]
     fn concurrent_writers_never_tear_a_line() {
         let f = Feed::with_capacity(1 << 16);
-        let start = std::sync::Barrier::new(4); // all four write at once
+        let start = crate::sync::Barrier::new(4); // all four write at once
         std::thread::scope(|s| {
             for t in 0..4 {
                 let (f, start) = (&f, &start);

@@ -55,7 +55,7 @@ where
     let mut per_unit: Vec<f64> = Vec::new();
     loop {
         ctl.check()?;
-        let slowest = std::sync::Mutex::new(0.0f64);
+        let slowest = crate::sync::Mutex::new(0.0f64);
         // Cancelled through `ctl`, at the start line too; its threads count no progress.
         run_threads_uncounted(place, k, ctl, |_, _| {
             let t0 = clock::now_ms();
@@ -146,7 +146,7 @@ mod tests {
     #[test]
     fn warm_up_runs_on_every_thread_and_stops_once_flat() {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
-        let lanes = std::sync::Mutex::new(std::collections::BTreeSet::new());
+        let lanes = crate::sync::Mutex::new(std::collections::BTreeSet::new());
         let ctl = Control::new();
         // A kernel of constant cost is flat from the start: the minimum number of rounds.
         let w = pool

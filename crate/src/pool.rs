@@ -24,7 +24,7 @@ pub(crate) use crate::start_line::StartLine;
 use crate::start_line::together;
 pub use crate::start_line::{Stopped, START_PATIENCE_MS};
 use crate::sync::{AtomicUsize, Mutex};
-use std::sync::atomic::Ordering::Relaxed;
+use crate::sync::Ordering::Relaxed;
 
 /// Where the tasks of a run execute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -36,12 +36,12 @@ fn check_order<T: Ord + Copy + fmt::Debug>(order: Order, input: &[T], expected: 
 #[test]
 fn the_python_docs_worker_example() {
     let q = Queue::fifo(0);
-    let done = std::sync::atomic::AtomicU32::new(0);
+    let done = crate::sync::AtomicU32::new(0);
     std::thread::scope(|s| {
         s.spawn(|| {
             while let Ok(item) = q.get(true, None) {
                 let _work = item * 2;
-                done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                done.fetch_add(1, crate::sync::Ordering::Relaxed);
                 q.task_done().unwrap();
             }
         });
@@ -49,7 +49,7 @@ fn the_python_docs_worker_example() {
             q.put(item, true, None).unwrap();
         }
         q.join();
-        assert_eq!(done.load(std::sync::atomic::Ordering::Relaxed), 30);
+        assert_eq!(done.load(crate::sync::Ordering::Relaxed), 30);
         q.shutdown(false);
     });
 }

@@ -14,7 +14,7 @@ use playground::{amdahl, params, workload};
 use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
+use playground::sync::{AtomicU32, Ordering::Relaxed};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
@@ -276,7 +276,7 @@ async fn the_watchdog_breaks_a_deadlock_on_pool_threads_and_the_pool_runs_again(
 async fn the_fair_lock_serves_in_ticket_order_on_pool_threads_and_lets_writers_in() {
     use playground::locks::rwlock::RawRwLock;
     use playground::locks::rwlock_fair::FairRwLock;
-    use std::sync::{Arc, Mutex};
+    use playground::sync::{Arc, Mutex};
     pool().await;
 
     // This worker writes (ticket 0); a pool thread queues to write (ticket 1), the other to
@@ -336,7 +336,7 @@ fn the_explorer_counts_exactly_in_wasm_past_64_bits() {
     for name in ["A", "B", "C"] {
         spec = spec.thread(ThreadSpec::new(name).local("x", 0).steps((0..20).map(|_| Instr::add("x", 1))));
     }
-    let e = explore(&std::sync::Arc::new(spec.build().unwrap()), None, Limits::default());
+    let e = explore(&playground::sync::Arc::new(spec.build().unwrap()), None, Limits::default());
     assert_eq!(e.states, 9261);
     assert_eq!(e.interleavings.unwrap().0, 577_831_214_478_475_823_831_865_900);
 }

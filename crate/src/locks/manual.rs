@@ -6,7 +6,7 @@
 //! which is how the demo notices a leak instead of hanging forever.
 
 use crate::control::{Cancelled, Control};
-use std::sync::{Condvar, Mutex};
+use crate::sync::{Condvar, Mutex};
 use std::time::Duration;
 
 /// Why an `acquire` returned without the lock.
@@ -83,7 +83,7 @@ impl ManualLock {
         self.state().waiters
     }
 
-    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+    fn state(&self) -> crate::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 }

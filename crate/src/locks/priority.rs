@@ -123,9 +123,8 @@ impl PriorityCpu {
 mod tests {
     use super::super::rwlock::tests::until;
     use super::*;
-    use std::sync::atomic::AtomicBool;
-    use std::sync::atomic::Ordering::SeqCst;
-    use std::sync::Mutex;
+    use crate::sync::Ordering::SeqCst;
+    use crate::sync::{AtomicBool, Mutex};
 
     fn w(task: usize, priority: u32, passed: u32, arrival: u64) -> Waiter {
         Waiter { task, priority, passed, arrival }

@@ -126,7 +126,7 @@ pub(crate) mod tests {
     //! Checks every policy must pass, shared by the three locks' own tests.
     use super::*;
     use crate::sync::AtomicU32;
-    use std::sync::atomic::Ordering::SeqCst;
+    use crate::sync::Ordering::SeqCst;
 
     /// Waits (yielding, never sleeping a fixed time) until `cond` holds; fails the test
     /// instead of hanging if it never does.

@@ -140,9 +140,8 @@ impl RawRwLock for FairRwLock {
 mod tests {
     use super::super::rwlock::tests::{a_cancelled_wait_returns, excludes_writers, until};
     use super::*;
-    use std::sync::atomic::AtomicU32;
-    use std::sync::atomic::Ordering::SeqCst;
-    use std::sync::Mutex;
+    use crate::sync::Ordering::SeqCst;
+    use crate::sync::{AtomicU32, Mutex};
 
     #[test]
     fn readers_share_and_a_writer_is_alone() {

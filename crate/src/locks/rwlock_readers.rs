@@ -97,8 +97,8 @@ impl RawRwLock for ReaderPreferring {
 mod tests {
     use super::super::rwlock::tests::{a_cancelled_wait_returns, excludes_writers, until};
     use super::*;
-    use std::sync::atomic::AtomicBool;
-    use std::sync::atomic::Ordering::SeqCst;
+    use crate::sync::AtomicBool;
+    use crate::sync::Ordering::SeqCst;
 
     #[test]
     fn readers_share_and_a_writer_is_alone() {

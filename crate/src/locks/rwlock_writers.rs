@@ -99,7 +99,7 @@ impl RawRwLock for WriterPreferring {
 mod tests {
     use super::super::rwlock::tests::{a_cancelled_wait_returns, excludes_writers, until};
     use super::*;
-    use std::sync::Mutex;
+    use crate::sync::Mutex;
 
     #[test]
     fn readers_share_and_a_writer_is_alone() {

@@ -9,8 +9,8 @@
 
 use std::cell::UnsafeCell;
 use std::ops::{Deref, DerefMut};
-use std::sync::atomic::AtomicBool;
-use std::sync::atomic::Ordering::{Acquire, Relaxed, Release};
+use crate::sync::AtomicBool;
+use crate::sync::Ordering::{Acquire, Relaxed, Release};
 
 pub struct SpinLock<T> {
     locked: AtomicBool,

@@ -4,7 +4,7 @@
 use super::*;
 use crate::sched::{replay, run_random, Machine, RunStatus, Trace};
 use std::collections::BTreeSet;
-use std::sync::Arc;
+use crate::sync::Arc;
 
 fn run(program: Program, trace: &str) -> Machine {
     replay(&Arc::new(program), &trace.parse().unwrap()).unwrap_or_else(|e| panic!("{e}"))

@@ -12,7 +12,7 @@ use super::trace::{replay, Trace};
 use serde::{Serialize, Serializer};
 use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
-use std::sync::Arc;
+use crate::sync::Arc;
 
 /// Where a thread is in its life. Whether an `Active` thread is blocked depends on the other
 /// threads (see [`Machine::block_reason`]), so it is computed, not stored.

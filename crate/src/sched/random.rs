@@ -7,7 +7,7 @@
 
 use super::machine::Machine;
 use super::program::{Program, ThreadId};
-use std::sync::Arc;
+use crate::sync::Arc;
 
 /// SplitMix64: a 64-bit counter passed through a mixing function.
 #[derive(Debug, Clone, PartialEq, Eq)]

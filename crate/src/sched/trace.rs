@@ -11,7 +11,7 @@ use super::program::{Program, ThreadId};
 use serde::Serialize;
 use std::fmt;
 use std::str::FromStr;
-use std::sync::Arc;
+use crate::sync::Arc;
 
 /// The most steps a trace may have, so that a URL like `0*999999999` cannot exhaust memory.
 pub const MAX_TRACE_LEN: usize = 100_000;

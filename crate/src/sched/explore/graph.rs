@@ -9,7 +9,7 @@ use crate::sched::machine::{Machine, ThreadStatus};
 use crate::sched::program::{Program, ThreadId};
 use crate::sched::trace::Trace;
 use std::collections::{HashMap, VecDeque};
-use std::sync::Arc;
+use crate::sync::Arc;
 
 /// No group: the state is not an end state (or was never expanded).
 pub(super) const NONE: u32 = u32::MAX;

@@ -43,7 +43,7 @@ use super::program::Program;
 use super::trace::replay;
 use serde::{Serialize, Serializer};
 use std::fmt;
-use std::sync::Arc;
+use crate::sync::Arc;
 
 /// How far the search may go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

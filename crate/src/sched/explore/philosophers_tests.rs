@@ -32,7 +32,7 @@
 use super::{explore, Count, Counting, Limits, Outcome};
 use crate::sched::examples::philosophers;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use crate::sync::Arc;
 
 /// Who reaches for which fork first and second (forks and philosophers numbered from 0).
 struct Table {
