@@ -1,5 +1,5 @@
 // The messages between an embed (embed.html) and the page that frames it, used by the
-// <concurrency-demo> element (www/src/element/) and the embed page (www/src/client/embed.ts).
+// <concurrency-demo> element (www/src/element/) and the embed page (www/src/client/embed-page.ts).
 //
 //   parent -> embed   { type: 'concurrency-demo:hello' }    after the frame loads
 //   embed  -> parent  { type: 'concurrency-demo:size', height }   whenever its height changes
