@@ -22,6 +22,13 @@ if ! (cd crate && rustup component list --installed 2>/dev/null | grep -q '^rust
   (cd crate && rustup toolchain install)
 fi
 
+# 1b. clippy for the toolchain of the native tests (the workspace root's, stable): npm test
+#     runs it to keep std::sync out of every module but crate/src/sync.rs.
+if ! cargo clippy --version >/dev/null 2>&1; then
+  say "installing clippy for the native toolchain"
+  rustup component add clippy
+fi
+
 # 2. wasm-bindgen-cli at exactly the version Cargo.lock holds (the JS glue must match).
 wb_version=$(wasm_bindgen_version)
 if [[ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wb_version" ]]; then

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: every test, in the order that fails fastest. Installs what is missing first.
-#   1. native unit tests of the Rust core (stable toolchain, from the workspace root)
+#   1. the invariants that are cheap to check (every path named in comments and docs exists;
+#      only crate/src/sync.rs names std::sync, by clippy), then the native unit tests of the
+#      Rust core (stable toolchain, from the workspace root)
 #   2. the core on real pool threads in headless Chromium, then Firefox ESR (wasm-pack test)
 #   3. the site build, then type checks of the page and the worker code (separate configs;
 #      the worker's types come from the generated engine glue in www/pkg)
@@ -14,6 +16,11 @@ bash scripts/setup.sh --browser
 # build.sh need not check again.
 export PLAYGROUND_SET_UP=1
 
+say "1/5 paths named in comments and docs exist (scripts/check-paths.mjs)"
+node scripts/check-paths.mjs
+say "1/5 only crate/src/sync.rs names std::sync (clippy, crate/clippy.toml)"
+# Only these two lints are denied; clippy's other advice stays a warning.
+cargo clippy --quiet --all-targets -- -D clippy::disallowed_types -D clippy::disallowed_methods
 say "1/5 native tests (cargo test)"
 cargo test --quiet
 
