@@ -1,19 +1,20 @@
 // Build-time code snippets: the Rust a learner reads is cut from the real source files in
-// crate/src between `// snippet:start NAME` and `// snippet:end NAME`, and the Python is
-// www/snippets/NAME.py. Both are highlighted here with Shiki, so the browser gets plain HTML
-// and no highlighter. `import snippets from 'virtual:snippets'` gives { NAME: { rust, python } }.
+// crate/src between `// snippet:start ID` and `// snippet:end ID`, and the Python is the
+// demo's own www/src/client/demos/ID/book.py. Both are highlighted here with Shiki, so the
+// browser gets plain HTML and no highlighter. `import snippet from 'virtual:snippets/ID'`
+// gives { rust, python } for one demo: each demo's code loads with the demo, not before.
 
 import type { Plugin } from 'vite';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createHighlighter } from 'shiki';
 
-const ID = 'virtual:snippets';
-const RESOLVED = '\0' + ID;
+const PREFIX = 'virtual:snippets/';
+const RESOLVED = '\0' + PREFIX;
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 const rustRoot = join(repo, 'crate/src');
-const pyRoot = join(repo, 'www/snippets');
+const demosRoot = join(repo, 'www/src/client/demos');
 
 interface Snippet {
   rust?: { html: string; path: string };
@@ -61,30 +62,38 @@ export function rustRegions(): Map<string, { code: string; path: string }> {
 }
 
 export function snippets(): Plugin {
+  let highlighter: ReturnType<typeof createHighlighter> | undefined;
   return {
     name: 'playground-snippets',
     resolveId(id) {
-      return id === ID ? RESOLVED : undefined;
+      return id.startsWith(PREFIX) ? '\0' + id : undefined;
     },
     async load(id) {
-      if (id !== RESOLVED) return undefined;
+      if (!id.startsWith(RESOLVED)) return undefined;
+      const demo = id.slice(RESOLVED.length);
+      if (!/^[a-z][a-z0-9-]*$/.test(demo)) throw new Error(`snippets: bad demo id ${demo}`);
       // github-dark-default, not github-dark: the latter's comments fail WCAG AA contrast.
-      const hl = await createHighlighter({ themes: ['github-light', 'github-dark-default'], langs: ['rust', 'python'] });
+      highlighter ??= createHighlighter({ themes: ['github-light', 'github-dark-default'], langs: ['rust', 'python'] });
+      const hl = await highlighter;
       const render = (code: string, lang: 'rust' | 'python') =>
         hl.codeToHtml(code, { lang, themes: { light: 'github-light', dark: 'github-dark-default' }, defaultColor: false });
-      const all: Record<string, Snippet> = {};
-      for (const [name, { code, path }] of rustRegions()) {
-        all[name] = { ...all[name], rust: { html: render(code, 'rust'), path } };
-        this.addWatchFile(join(repo, path));
+      const out: Snippet = {};
+      const rust = rustRegions().get(demo);
+      if (rust) {
+        out.rust = { html: render(rust.code, 'rust'), path: rust.path };
+        this.addWatchFile(join(repo, rust.path));
       }
-      for (const file of readdirSync(pyRoot).filter((f) => f.endsWith('.py'))) {
-        const name = file.replace(/\.py$/, '');
-        const code = readFileSync(join(pyRoot, file), 'utf8').trim();
-        all[name] = { ...all[name], python: { html: render(code, 'python'), path: `www/snippets/${file}` } };
-        this.addWatchFile(join(pyRoot, file));
+      const py = join(demosRoot, demo, 'book.py');
+      if (existsSync(py)) {
+        out.python = { html: render(readFileSync(py, 'utf8').trim(), 'python'), path: relative(repo, py) };
+        this.addWatchFile(py);
       }
-      hl.dispose();
-      return `export default ${JSON.stringify(all)};`;
+      if (!out.rust && !out.python) throw new Error(`snippets: demo ${demo} has no snippet:start ${demo} region and no book.py`);
+      return `export default ${JSON.stringify(out)};`;
+    },
+    async buildEnd() {
+      (await highlighter)?.dispose();
+      highlighter = undefined;
     },
   };
 }

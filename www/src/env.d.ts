@@ -1,10 +1,8 @@
 /// <reference types="vite/client" />
 
-declare module 'virtual:snippets' {
-  interface Highlighted {
-    html: string;
-    path: string;
-  }
-  const snippets: Record<string, { rust?: Highlighted; python?: Highlighted }>;
-  export default snippets;
+/** One demo's code panel, highlighted at build time (www/plugins/snippets.ts):
+ *  `import snippet from 'virtual:snippets/<id>'` in the demo's own folder. */
+declare module 'virtual:snippets/*' {
+  const snippet: import('./client/snippets-view').Snippet;
+  export default snippet;
 }

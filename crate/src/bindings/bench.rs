@@ -16,7 +16,7 @@ use wasm_bindgen::prelude::*;
 /// - `poolSpawnNs`: an empty `Scope::spawn` on a pool thread (n spawns inside one scope,
 ///   including the wait for all of them).
 #[wasm_bindgen(js_name = benchDispatch)]
-pub fn bench_dispatch(n: u32) -> String {
+pub fn bench_dispatch(n: u32) -> JsValue {
     let n = n.max(1);
     let ns = |ms: f64| ms * 1e6 / f64::from(n);
     let warm = n.min(200);
@@ -40,10 +40,18 @@ pub fn bench_dispatch(n: u32) -> String {
         ns(clock::since(t))
     });
 
-    format!(
-        "{{\"n\":{n},\"poolThreads\":{},\"injectJoinNs\":{inject_join},\"injectScopeNs\":{inject_scope},\"poolJoinNs\":{pool_join},\"poolSpawnNs\":{pool_spawn}}}",
-        rayon::current_num_threads()
-    )
+    super::to_js(&Dispatch { n, pool_threads: rayon::current_num_threads(), inject_join_ns: inject_join, inject_scope_ns: inject_scope, pool_join_ns: pool_join, pool_spawn_ns: pool_spawn })
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Dispatch {
+    n: u32,
+    pool_threads: usize,
+    inject_join_ns: f64,
+    inject_scope_ns: f64,
+    pool_join_ns: f64,
+    pool_spawn_ns: f64,
 }
 
 /// `n` empty `rayon::join`s in a row, in milliseconds. One function for both callers (outside
@@ -65,17 +73,22 @@ fn empty_scopes(n: u32) -> f64 {
     clock::since(t)
 }
 
-/// Locks, queues and pool overhead (crate/src/bench.rs, the same code natively), as JSON:
+/// Locks, queues and pool overhead (crate/src/bench.rs, the same code natively):
 /// `config` is a [`crate::bench::SuiteConfig`] in camelCase (missing fields take defaults);
 /// the answer is a [`crate::bench::Suite`], or `{"error": …}`. There is no thread-per-task
 /// figure here: `std::thread::spawn` is unsupported on wasm32.
 #[wasm_bindgen(js_name = benchSync)]
-pub fn bench_sync(config: &str) -> String {
-    let out = serde_json::from_str::<crate::bench::SuiteConfig>(config)
+pub fn bench_sync(config: JsValue) -> JsValue {
+    let out = serde_wasm_bindgen::from_value::<crate::bench::SuiteConfig>(config)
         .map_err(|e| format!("bad config: {e}"))
         .and_then(|cfg| crate::bench::suite(&cfg));
     match out {
-        Ok(suite) => serde_json::to_string(&suite).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}")),
-        Err(e) => serde_json::json!({ "error": e }).to_string(),
+        Ok(suite) => super::to_js(&suite),
+        Err(error) => super::to_js(&Failed { error }),
     }
+}
+
+#[derive(serde::Serialize)]
+struct Failed {
+    error: String,
 }

@@ -1,10 +1,11 @@
-//! The wasm bindings: the only module that speaks `wasm_bindgen`. It turns JSON text from
-//! the engine worker into calls of the plain Rust core and its results back into JSON text,
-//! catches panics so they reach the page as errors, and owns the one [`Control`] block that
-//! the page's main thread maps through the shared memory.
+//! The wasm bindings: the only module that speaks `wasm_bindgen`. It turns the page's
+//! requests into calls of the plain Rust core and its results into JS values (through
+//! serde-wasm-bindgen, as plain objects and numbers: no JSON text crosses), catches panics so
+//! they reach the page as errors, and owns the one [`Control`] block that the page's main
+//! thread maps through the shared memory.
 //!
-//! Every entry point returns an envelope, `{"ok":true,"result":…}` or
-//! `{"ok":false,"error":{"kind":…,"message":…}}`, so the engine worker never has to guess.
+//! Every entry point returns an envelope, `{ok: true, result}` or
+//! `{ok: false, error: {kind, message, errors}}`, so the engine worker never has to guess.
 
 pub mod bench;
 pub mod host;
@@ -12,9 +13,10 @@ pub mod host;
 use crate::control::Control;
 use crate::demos::{self, DemoError, Env};
 use crate::live::Feed;
-use serde_json::{json, Value};
+use crate::params::ParamError;
+use crate::sync::OnceLock;
+use serde::Serialize;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::OnceLock;
 use wasm_bindgen::prelude::*;
 
 // Exported as `initThreadPool(n)`: starts n Web Workers that share this module's memory.
@@ -48,23 +50,24 @@ pub fn feed_layout() -> Vec<u32> {
     vec![len as u32, bytes as u32, f.capacity() as u32, dropped as u32]
 }
 
-/// Every demo's id, title and typed inputs, as JSON.
+/// Every demo's id, title, typed inputs and capabilities.
 #[wasm_bindgen]
-pub fn schema() -> String {
+pub fn schema() -> JsValue {
+    host::log_panics();
     envelope(Ok(demos::schema()))
 }
 
-/// Caps the page applies before it touches text from a URL, as JSON (see `demos::limits`).
+/// Caps the page applies before it touches text from a URL (see `demos::limits`).
 #[wasm_bindgen]
-pub fn limits() -> String {
-    demos::limits().to_string()
+pub fn limits() -> JsValue {
+    to_js(&demos::limits())
 }
 
-/// The instant part of a demo (for Amdahl: the calculator). `params` is a JSON array of
+/// The instant part of a demo (for Amdahl: the calculator). `params` is an array of
 /// `[name, value]` string pairs, in URL order. `ticket` is the page's id of a "latest wins"
 /// compute, 0 for none (see `control.rs`): a replaced one is dropped unstarted.
 #[wasm_bindgen]
-pub fn compute(demo: &str, params: &str, ticket: u32) -> String {
+pub fn compute(demo: &str, params: JsValue, ticket: u32) -> JsValue {
     guarded(|| demos::compute_for(demo, &pairs(params)?, &CONTROL, ticket))
 }
 
@@ -72,7 +75,7 @@ pub fn compute(demo: &str, params: &str, ticket: u32) -> String {
 /// it began does nothing). Blocks the calling worker until done or cancelled; never call it
 /// on a page's main thread.
 #[wasm_bindgen]
-pub fn run(demo: &str, params: &str, cores: u32, pool_threads: u32, run_id: u32) -> String {
+pub fn run(demo: &str, params: JsValue, cores: u32, pool_threads: u32, run_id: u32) -> JsValue {
     guarded(|| demos::run_as(run_id, demo, &pairs(params)?, Env { cores, pool_threads }, &CONTROL, feed()))
 }
 
@@ -80,30 +83,35 @@ pub fn run(demo: &str, params: &str, cores: u32, pool_threads: u32, run_id: u32)
 /// "0.1.1") took one step each, or after a seeded random run when `seed` is given. Pure
 /// computation: works without shared memory.
 #[wasm_bindgen]
-pub fn step(demo: &str, params: &str, trace: &str, seed: Option<u32>) -> String {
+pub fn step(demo: &str, params: JsValue, trace: &str, seed: Option<u32>) -> JsValue {
     guarded(|| demos::stepper::view(demo, &pairs(params)?, trace, seed.map(u64::from)))
 }
 
 /// Panics on a pool thread, to prove that a panic reaches the page as an error and that the
 /// engine stays usable afterwards (used by the tests; harmless otherwise).
 #[wasm_bindgen(js_name = panicOnPool)]
-pub fn panic_on_pool(message: &str) -> String {
+pub fn panic_on_pool(message: &str) -> JsValue {
     guarded(|| {
         rayon::scope(|s| s.spawn(|_| panic!("{message}")));
-        Ok(Value::Null)
+        Ok(())
     })
 }
 
-fn pairs(text: &str) -> Result<Vec<(String, String)>, DemoError> {
-    serde_json::from_str(text).map_err(|e| {
-        demos::DemoError::Invalid(vec![crate::params::ParamError {
+fn pairs(value: JsValue) -> Result<Vec<(String, String)>, DemoError> {
+    serde_wasm_bindgen::from_value(value).map_err(|e| {
+        DemoError::Invalid(vec![ParamError {
             param: String::new(),
-            message: format!("the parameters are not a JSON list of [name, value] pairs: {e}"),
+            message: format!("the parameters are not a list of [name, value] pairs: {e}"),
         }])
     })
 }
 
-fn guarded(f: impl FnOnce() -> Result<Value, DemoError>) -> String {
+/// The JS value of `v`: objects as plain objects (not `Map`s), 64-bit numbers as numbers.
+pub(crate) fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or_else(|e| JsValue::from_str(&format!("unserialisable result: {e}")))
+}
+
+fn guarded<T: Serialize>(f: impl FnOnce() -> Result<T, DemoError>) -> JsValue {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(result) => envelope(result),
         Err(payload) => {
@@ -112,15 +120,29 @@ fn guarded(f: impl FnOnce() -> Result<Value, DemoError>) -> String {
                 .map(|s| s.to_string())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "a thread panicked".to_string());
-            json!({"ok": false, "error": {"kind": "panic", "message": format!("the engine panicked: {message}")}})
-                .to_string()
+            to_js(&Envelope::<()>::Err { ok: false, error: Failure { kind: "panic", message: format!("the engine panicked: {message}"), errors: &[] } })
         }
     }
 }
 
-fn envelope(result: Result<Value, DemoError>) -> String {
-    let v = match result {
-        Ok(result) => json!({"ok": true, "result": result}),
+/// What every entry point answers.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Envelope<'a, T> {
+    Ok { ok: bool, result: T },
+    Err { ok: bool, error: Failure<'a> },
+}
+
+#[derive(Serialize)]
+struct Failure<'a> {
+    kind: &'static str,
+    message: String,
+    errors: &'a [ParamError],
+}
+
+fn envelope<T: Serialize>(result: Result<T, DemoError>) -> JsValue {
+    match result {
+        Ok(result) => to_js(&Envelope::<T>::Ok { ok: true, result }),
         Err(e) => {
             let kind = match &e {
                 DemoError::UnknownDemo(_) => "unknown-demo",
@@ -128,12 +150,11 @@ fn envelope(result: Result<Value, DemoError>) -> String {
                 DemoError::Cancelled | DemoError::CancelledBeforeStart => "cancelled",
                 DemoError::Superseded => "superseded",
             };
-            let errors = match &e {
-                DemoError::Invalid(errs) => serde_json::to_value(errs).unwrap_or(Value::Null),
-                _ => json!([]),
+            let errors: &[ParamError] = match &e {
+                DemoError::Invalid(errs) => errs,
+                _ => &[],
             };
-            json!({"ok": false, "error": {"kind": kind, "message": e.to_string(), "errors": errors}})
+            to_js(&Envelope::<T>::Err { ok: false, error: Failure { kind, message: e.to_string(), errors } })
         }
-    };
-    v.to_string()
+    }
 }

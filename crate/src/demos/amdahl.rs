@@ -5,11 +5,13 @@
 //! shared by k threads, for k = 1..=K on the real pool; the measured speedups are set
 //! against the curve Amdahl predicts, and the serial fraction that fits them is reported.
 
+use crate::demos::Demo;
+use crate::live::Feed;
 use super::{check_pool_limit, DemoError, Env};
 use crate::amdahl as law;
 use crate::clock;
 use crate::control::{Cancelled, Control};
-use crate::params::{DemoSpec, Kind, ParamSpec, Params};
+use crate::params::{Caps, Threads as ThreadsNeed, DemoSpec, Kind, ParamSpec, Params};
 use crate::measure::{self, Samples, WarmUp};
 use crate::pool::{run_tasks, Run, SpanKind, Stopped, Where};
 use crate::workload;
@@ -18,6 +20,7 @@ use serde::Serialize;
 pub const SPEC: DemoSpec = DemoSpec {
     id: "amdahl",
     chapter: 2,
+    nav: "Amdahl's law",
     title: "Amdahl's law",
     summary: "How much faster can more processors make a program that is partly serial? Calculate it, then measure it.",
     params: &[
@@ -50,6 +53,7 @@ pub const SPEC: DemoSpec = DemoSpec {
             default: "0",
         },
     ],
+    caps: Caps { instant: false, steppable: false, live: false, threads: ThreadsNeed::None, no_pool: Some("Measuring needs real threads, which this page does not have; the calculator works.") },
 };
 
 /// The serial fractions drawn as reference curves, beside the learner's own.
@@ -293,6 +297,32 @@ pub fn explain(b: f64, points: &[Point], fitted: Option<f64>) -> String {
         };
     }
     text
+}
+
+
+/// Chapter 2's demo in the registry.
+pub struct AmdahlDemo;
+
+impl Demo for AmdahlDemo {
+    type Computed = Calculator;
+    type Outcome = Outcome;
+    type Summary = crate::demos::demo_summary::Legacy;
+
+    fn spec(&self) -> &'static DemoSpec {
+        &SPEC
+    }
+
+    fn compute(&self, p: &Params, _ctl: &Control, _ticket: u32) -> Result<Calculator, DemoError> {
+        Ok(calculate(p))
+    }
+
+    fn run(&self, p: &Params, env: Env, ctl: &Control, _feed: &Feed) -> Result<Outcome, DemoError> {
+        run(p, env, ctl)
+    }
+
+    fn summary(&self, _p: &Params, _computed: Option<&Self::Computed>, _outcome: Option<&Self::Outcome>) -> Self::Summary {
+        crate::demos::demo_summary::Legacy
+    }
 }
 
 #[cfg(test)]

@@ -7,19 +7,22 @@
 //! - `chain`: the book's x -> x^2 - x + 1, where each step needs the previous result.
 //!   Threads take turns; the work cannot overlap, so there is no speedup at all.
 
+use crate::demos::Demo;
+use crate::live::Feed;
 use super::{check_pool_limit, DemoError, Env};
 use crate::control::{Cancelled, Control};
-use crate::params::{DemoSpec, Kind, ParamSpec, Params};
+use crate::params::{Caps, Threads as ThreadsNeed, DemoSpec, Kind, ParamSpec, Params};
 use crate::measure::{self, Samples, WarmUp};
 use crate::pool::{run_tasks, Recorder, Run, SpanKind, Stopped, Where};
 use crate::workload;
 use serde::Serialize;
-use std::sync::{Condvar, Mutex};
+use crate::sync::{Condvar, Mutex};
 use std::time::Duration;
 
 pub const SPEC: DemoSpec = DemoSpec {
     id: "concurrency",
     chapter: 1,
+    nav: "Concurrent vs sequential",
     title: "Sequential vs concurrent vs parallel",
     summary: "Run the same tasks one after another, then on real threads, and see which kinds of work get faster.",
     params: &[
@@ -52,6 +55,7 @@ pub const SPEC: DemoSpec = DemoSpec {
             default: "40",
         },
     ],
+    caps: Caps { instant: false, steppable: false, live: false, threads: ThreadsNeed::None, no_pool: None },
 };
 
 /// What one task kind computed, so the two runs can be checked against each other.
@@ -164,9 +168,9 @@ fn warm_up(kind: &str, threads: usize, ctl: &Control) -> Result<Option<WarmUp>, 
         return Ok(None);
     }
     // The very functions the run measures: a browser optimises one function at a time.
-    let next = std::sync::atomic::AtomicUsize::new(0);
+    let next = crate::sync::AtomicUsize::new(0);
     let unit = || {
-        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let i = next.fetch_add(1, crate::sync::Ordering::Relaxed);
         if kind == "cpu" {
             std::hint::black_box(workload::prime_task(i));
         } else {
@@ -187,19 +191,19 @@ fn warm_up(kind: &str, threads: usize, ctl: &Control) -> Result<Option<WarmUp>, 
 fn run_kind(kind: &str, tasks: usize, wait: u32, place: Where, ctl: &Control) -> Result<(Run, u64), Stopped> {
     match kind {
         "cpu" => {
-            let primes = std::sync::atomic::AtomicU64::new(0);
+            let primes = crate::sync::AtomicU64::new(0);
             let run = run_tasks(place, tasks, ctl, |i, rec| {
                 let (_, prime) = rec.span(SpanKind::Work, || workload::prime_task(i));
-                primes.fetch_add(u64::from(prime), std::sync::atomic::Ordering::Relaxed);
+                primes.fetch_add(u64::from(prime), crate::sync::Ordering::Relaxed);
                 Ok(())
             })?;
             Ok((run, primes.into_inner()))
         }
         "io" => {
-            let done = std::sync::atomic::AtomicU64::new(0);
+            let done = crate::sync::AtomicU64::new(0);
             let run = run_tasks(place, tasks, ctl, |_, rec| {
                 rec.span(SpanKind::Wait, || workload::io_wait(wait, ctl))?;
-                done.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                done.fetch_add(1, crate::sync::Ordering::Relaxed);
                 Ok(())
             })?;
             Ok((run, done.into_inner()))
@@ -279,6 +283,32 @@ pub fn explain(kind: &str, threads: usize, used: usize, speedup: Option<f64>, en
             "Inherently sequential: each step needs the previous step's result, so only one thread could work \
              at a time; {threads} threads took turns and got {s:.2}× (handing over between threads costs a little)."
         ),
+    }
+}
+
+
+/// Chapter 1's demo in the registry.
+pub struct ConcurrencyDemo;
+
+impl Demo for ConcurrencyDemo {
+    type Computed = ();
+    type Outcome = Outcome;
+    type Summary = crate::demos::demo_summary::Legacy;
+
+    fn spec(&self) -> &'static DemoSpec {
+        &SPEC
+    }
+
+    fn compute(&self, _p: &Params, _ctl: &Control, _ticket: u32) -> Result<(), DemoError> {
+        Ok(())
+    }
+
+    fn run(&self, p: &Params, env: Env, ctl: &Control, _feed: &Feed) -> Result<Outcome, DemoError> {
+        run(p, env, ctl)
+    }
+
+    fn summary(&self, _p: &Params, _computed: Option<&Self::Computed>, _outcome: Option<&Self::Outcome>) -> Self::Summary {
+        crate::demos::demo_summary::Legacy
     }
 }
 

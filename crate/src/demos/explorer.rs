@@ -10,18 +10,21 @@
 //! seconds: those report how many states they explored through the shared control block,
 //! stop as soon as newer inputs replace them, and can be cancelled ([`compute_watched`]).
 
+use crate::demos::{Demo, stepper::Fit};
+use crate::live::Feed;
 use crate::control::{Control, Standing};
 use crate::demos::DemoError;
-use crate::params::{DemoSpec, Kind, ParamSpec, Params};
+use crate::params::{Caps, Threads as ThreadsNeed, DemoSpec, Kind, ParamSpec, Params};
 use crate::sched::explore::{interleavings_of, Count};
 use crate::sched::{examples, explore_watched, Assertion, Cmp, Exploration, Halt, Limits, Outcome, Program};
 use serde::Serialize;
-use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
-use std::sync::Arc;
+use crate::sync::{AtomicU32, Ordering::Relaxed};
+use crate::sync::Arc;
 
 pub const SPEC: DemoSpec = DemoSpec {
     id: "explorer",
     chapter: 19,
+    nav: "Interleaving explorer",
     title: "Interleaving explorer",
     summary: "Every schedule of a small program, tried: the final states it can reach and how many interleavings reach each, the ones that deadlock or break the assertion, and the shortest of them to replay step by step.",
     params: &[
@@ -54,6 +57,7 @@ pub const SPEC: DemoSpec = DemoSpec {
             default: "200000",
         },
     ],
+    caps: Caps { instant: true, steppable: true, live: false, threads: ThreadsNeed::None, no_pool: None },
 };
 
 /// One row of "why the count grows so fast": independent threads of `steps` steps each.
@@ -190,6 +194,40 @@ fn explain(e: &Exploration) -> String {
     text
 }
 
+
+/// Chapter 19's demo in the registry.
+pub struct ExplorerDemo;
+
+impl Demo for ExplorerDemo {
+    type Computed = Report;
+    type Outcome = Report;
+    type Summary = crate::demos::demo_summary::Legacy;
+
+    fn spec(&self) -> &'static DemoSpec {
+        &SPEC
+    }
+
+    fn compute(&self, p: &Params, ctl: &Control, ticket: u32) -> Result<Report, DemoError> {
+        compute_watched(p, ctl, ticket)
+    }
+
+    fn cancelled(&self, r: &Report) -> bool {
+        r.exploration.cancelled
+    }
+
+    fn run(&self, p: &Params, _env: crate::demos::Env, _ctl: &Control, _feed: &Feed) -> Result<Report, DemoError> {
+        Ok(compute(p))
+    }
+
+    fn summary(&self, _p: &Params, _computed: Option<&Self::Computed>, _outcome: Option<&Self::Outcome>) -> Self::Summary {
+        crate::demos::demo_summary::Legacy
+    }
+
+    fn step(&self, fit: &mut Fit) -> Option<(Program, &'static str)> {
+        Some(super::stepper::explorer_story(fit))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,11 +281,11 @@ mod tests {
             let raw = vec![("program".to_string(), program.to_string())];
             let r = compute(&validate("explorer", &raw).unwrap());
             let bad = r.exploration.counterexample.unwrap_or_else(|| panic!("{program} has a counterexample"));
-            let v = crate::demos::stepper::view("explorer", &raw, &bad.trace, None).unwrap();
+            let v = crate::demos::stepper::view_json("explorer", &raw, &bad.trace, None).unwrap();
             assert_eq!(v["machine"]["status"], status, "{program}");
             assert_eq!(v["machine"]["trace"], bad.trace.as_str());
         }
-        let v = crate::demos::stepper::view("explorer", &[("program".to_string(), "lost-update".to_string())], "0.0.1.0.1.1", None).unwrap();
+        let v = crate::demos::stepper::view_json("explorer", &[("program".to_string(), "lost-update".to_string())], "0.0.1.0.1.1", None).unwrap();
         assert_eq!(v["machine"]["vars"]["counter"], 1);
     }
 

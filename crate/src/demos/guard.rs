@@ -9,23 +9,27 @@
 //!   `lock()` returns `Err(PoisonError)`, a warning that A stopped half-way, and B decides
 //!   to go on with `into_inner()`.
 
+use crate::demos::{Demo, stepper::Fit};
+use crate::live::Feed;
+use crate::sched::Program;
 use super::{DemoError, Env};
 use crate::clock;
 use crate::control::{Cancelled, Control};
 use crate::locks::manual::{AcquireError, ManualLock};
-use crate::params::{DemoSpec, Kind, ParamSpec, Params};
+use crate::params::{Caps, Threads as ThreadsNeed, DemoSpec, Kind, ParamSpec, Params};
 use crate::pool::{run_threads, Recorder, Run, SpanKind, Where};
 use crate::workload::busy;
 use serde::Serialize;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::AtomicBool;
-use std::sync::atomic::Ordering::{Acquire, Release};
-use std::sync::Mutex;
+use crate::sync::AtomicBool;
+use crate::sync::Ordering::{Acquire, Release};
+use crate::sync::Mutex;
 use std::time::Duration;
 
 pub const SPEC: DemoSpec = DemoSpec {
     id: "guard",
     chapter: 4,
+    nav: "The with statement",
     title: "Guards: the with statement",
     summary: "A thread fails while holding a lock. Released by hand, the lock leaks and the next thread waits forever; a guard releases it on every way out.",
     params: &[
@@ -51,6 +55,7 @@ pub const SPEC: DemoSpec = DemoSpec {
             default: "800",
         },
     ],
+    caps: Caps { instant: false, steppable: true, live: false, threads: ThreadsNeed::None, no_pool: None },
 };
 
 /// One thing that happened, in order.
@@ -253,6 +258,36 @@ fn explain(style: &str, failure: &str, leaked: bool, poisoned: bool, patience: i
              This is what `with lock:` does in Python."
             .into(),
         _ => "B got the lock.".into(),
+    }
+}
+
+
+/// Chapter 4's demo in the registry.
+pub struct GuardDemo;
+
+impl Demo for GuardDemo {
+    type Computed = ();
+    type Outcome = Outcome;
+    type Summary = crate::demos::demo_summary::Legacy;
+
+    fn spec(&self) -> &'static DemoSpec {
+        &SPEC
+    }
+
+    fn compute(&self, _p: &Params, _ctl: &Control, _ticket: u32) -> Result<(), DemoError> {
+        Ok(())
+    }
+
+    fn run(&self, p: &Params, env: Env, ctl: &Control, _feed: &Feed) -> Result<Outcome, DemoError> {
+        run(p, env, ctl)
+    }
+
+    fn summary(&self, _p: &Params, _computed: Option<&Self::Computed>, _outcome: Option<&Self::Outcome>) -> Self::Summary {
+        crate::demos::demo_summary::Legacy
+    }
+
+    fn step(&self, fit: &mut Fit) -> Option<(Program, &'static str)> {
+        Some(super::stepper::guard_story(fit))
     }
 }
 

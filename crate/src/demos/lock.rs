@@ -6,19 +6,23 @@
 //!   failed attempt and tries again.
 //! - `spin`: a [`SpinLock`]: a waiting thread keeps asking, burning its core.
 
+use crate::demos::{Demo, stepper::Fit};
+use crate::live::Feed;
+use crate::sched::Program;
 use super::{check_pool_limit, DemoError, Env};
 use crate::clock;
 use crate::control::{Cancelled, Control};
 use crate::locks::spin::SpinLock;
-use crate::params::{DemoSpec, Kind, ParamSpec, Params};
+use crate::params::{Caps, Threads as ThreadsNeed, DemoSpec, Kind, ParamSpec, Params};
 use crate::pool::{run_threads, Run, SpanKind, Where};
 use crate::workload::busy;
 use serde::Serialize;
-use std::sync::{Mutex, TryLockError};
+use crate::sync::{Mutex, TryLockError};
 
 pub const SPEC: DemoSpec = DemoSpec {
     id: "lock",
     chapter: 3,
+    nav: "Locks",
     title: "Locks and contention",
     summary: "Threads increment one counter under a lock: always exact, but how long do they wait for it?",
     params: &[
@@ -34,6 +38,7 @@ pub const SPEC: DemoSpec = DemoSpec {
             default: "mutex",
         },
     ],
+    caps: Caps { instant: false, steppable: true, live: false, threads: ThreadsNeed::None, no_pool: None },
 };
 
 /// Acquisitions drawn per thread, spread evenly over its run: enough to see contention
@@ -228,6 +233,36 @@ fn explain(mode: &str, k: usize, actual: u64, expected: u64, share: f64, failed:
         ),
     };
     exact + &how
+}
+
+
+/// Chapter 3's demo in the registry.
+pub struct LockDemo;
+
+impl Demo for LockDemo {
+    type Computed = ();
+    type Outcome = Outcome;
+    type Summary = crate::demos::demo_summary::Legacy;
+
+    fn spec(&self) -> &'static DemoSpec {
+        &SPEC
+    }
+
+    fn compute(&self, _p: &Params, _ctl: &Control, _ticket: u32) -> Result<(), DemoError> {
+        Ok(())
+    }
+
+    fn run(&self, p: &Params, env: Env, ctl: &Control, _feed: &Feed) -> Result<Outcome, DemoError> {
+        run(p, env, ctl)
+    }
+
+    fn summary(&self, _p: &Params, _computed: Option<&Self::Computed>, _outcome: Option<&Self::Outcome>) -> Self::Summary {
+        crate::demos::demo_summary::Legacy
+    }
+
+    fn step(&self, fit: &mut Fit) -> Option<(Program, &'static str)> {
+        Some(super::stepper::lock_story(fit))
+    }
 }
 
 #[cfg(test)]

@@ -1,32 +1,53 @@
-//! The demos, one module each, behind one entry point: [`run`] (real work on real threads)
-//! and [`compute`] (instant, pure results such as the Amdahl calculator).
+//! The demos, one folder each (`demos/<id>/`), each one [`Demo`], listed once in the
+//! registry below. Nothing outside a demo's folder names it: the entry points here
+//! ([`compute_for`], [`run_as`], [`stepper::view`], [`schema`]) find a demo by its id in the
+//! registry and call it through [`Entry`].
 //!
-//! Results are JSON values: the page renders them, and the same JSON goes into the
-//! `data-result` attribute that tests and embeds read.
+//! Results are serialisable values: the bindings turn them into JS values for the page, and
+//! native tests read them as JSON. With every result comes its summary, the numbers the
+//! learner sees, which the page puts in its `data-result` attribute for tests and embeds.
 
-pub mod amdahl;
-pub mod concurrency;
-pub mod deadlock;
-pub mod explorer;
-pub mod guard;
-pub mod lock;
-pub mod pool;
-pub mod queue;
-pub mod race;
-pub mod starvation;
+mod demo;
 pub mod stepper;
-pub mod threads;
+
+/// Transitional: a demo whose summary the page still builds itself says `null`.
+pub mod demo_summary {
+    #[derive(serde::Serialize)]
+    pub struct Legacy;
+}
+
+pub use demo::{Computed, Demo, Entry, Erased, Ran};
 
 use crate::control::{Cancelled, Control, Standing};
 use crate::live::Feed;
 use crate::params::{self, DemoSpec, ParamError, Params};
 use crate::pool::Stopped;
 use serde::Serialize;
-use serde_json::Value;
 use std::fmt;
 
-/// Every demo, in book order.
-pub const DEMOS: &[&DemoSpec] = &[&concurrency::SPEC, &amdahl::SPEC, &threads::SPEC, &lock::SPEC, &queue::SPEC, &pool::SPEC, &guard::SPEC, &deadlock::SPEC, &starvation::SPEC, &race::SPEC, &explorer::SPEC];
+/// Declares the demo modules and lists them, in book order, as [`REGISTRY`]. Adding a demo
+/// is its folder and one line here: `module => the value that implements Demo`.
+macro_rules! registry {
+    ($($module:ident => $demo:expr,)*) => {
+        $(pub mod $module;)*
+        /// Every demo, in book order.
+        pub static REGISTRY: &[&dyn Entry] = &[$(&$demo),*];
+    };
+}
+
+registry! {
+    concurrency => concurrency::ConcurrencyDemo,
+    amdahl => amdahl::AmdahlDemo,
+    threads => threads::ThreadsDemo,
+    lock => lock::LockDemo,
+    queue => queue::QueueDemo,
+    pool => pool::PoolDemo,
+    guard => guard::GuardDemo,
+    deadlock => deadlock::DeadlockDemo,
+    starvation => starvation::StarvationDemo,
+    race => race::RaceDemo,
+    explorer => explorer::ExplorerDemo,
+}
 
 /// What the host offers a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -75,7 +96,7 @@ impl fmt::Display for DemoError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             DemoError::UnknownDemo(id) => {
-                let ids: Vec<&str> = DEMOS.iter().map(|d| d.id).collect();
+                let ids: Vec<&str> = REGISTRY.iter().map(|d| d.spec().id).collect();
                 write!(f, "there is no demo called \"{id}\"; the demos are {}", ids.join(", "))
             }
             DemoError::Invalid(errors) => {
@@ -91,9 +112,14 @@ impl fmt::Display for DemoError {
 
 impl std::error::Error for DemoError {}
 
+/// Demo `id` in the registry.
+pub fn demo(id: &str) -> Result<&'static dyn Entry, DemoError> {
+    REGISTRY.iter().copied().find(|d| d.spec().id == id).ok_or_else(|| DemoError::UnknownDemo(shorten(id)))
+}
+
 /// The spec of demo `id`.
 pub fn spec(id: &str) -> Result<&'static DemoSpec, DemoError> {
-    DEMOS.iter().copied().find(|d| d.id == id).ok_or_else(|| DemoError::UnknownDemo(shorten(id)))
+    demo(id).map(|d| d.spec())
 }
 
 fn shorten(id: &str) -> String {
@@ -110,9 +136,27 @@ pub fn validate(id: &str, raw: &[(String, String)]) -> Result<Params, DemoError>
     params::validate(spec(id)?, raw).map_err(DemoError::Invalid)
 }
 
-/// The instant part of a demo: its validated inputs, the keys it ignored, and pure results
-/// that need no threads (for Amdahl, the calculator and the curves; `null` for others).
-pub fn compute(id: &str, raw: &[(String, String)]) -> Result<Value, DemoError> {
+/// What `compute` answers: the validated inputs, the keys it ignored, the instant value
+/// (for Amdahl, the calculator and the curves; the explorer's whole result; `null` for
+/// others), whether it was cancelled part-way, and the summary for `data-result`.
+#[derive(Serialize)]
+pub struct Answer {
+    pub params: std::collections::BTreeMap<&'static str, params::Value>,
+    pub ignored: Vec<String>,
+    pub value: Erased,
+    pub cancelled: bool,
+    pub summary: Erased,
+}
+
+/// What `run` answers: the outcome the view draws, and the summary for `data-result`.
+#[derive(Serialize)]
+pub struct RunAnswer {
+    pub outcome: Erased,
+    pub summary: Erased,
+}
+
+/// The instant part of demo `id` (see [`Answer`]).
+pub fn compute(id: &str, raw: &[(String, String)]) -> Result<Answer, DemoError> {
     compute_for(id, raw, &Control::new(), 0)
 }
 
@@ -121,69 +165,75 @@ pub fn compute(id: &str, raw: &[(String, String)]) -> Result<Value, DemoError> {
 /// the worker's queue is dropped here, unstarted; an exploration also stops part-way (and
 /// reports its progress in `ctl`). `cancelled` says the value is what was found before a
 /// Cancel.
-pub fn compute_for(id: &str, raw: &[(String, String)], ctl: &Control, ticket: u32) -> Result<Value, DemoError> {
+pub fn compute_for(id: &str, raw: &[(String, String)], ctl: &Control, ticket: u32) -> Result<Answer, DemoError> {
     match ctl.standing(ticket) {
         Standing::Current => {}
         Standing::Superseded => return Err(DemoError::Superseded),
         Standing::Cancelled => return Err(DemoError::Cancelled),
     }
-    let p = validate(id, raw)?;
-    let mut cancelled = false;
-    let value = match id {
-        "amdahl" => to_json(&amdahl::calculate(&p)),
-        // Exploring every interleaving is pure (bounded by its state limit, and watched).
-        "explorer" => {
-            let report = explorer::compute_watched(&p, ctl, ticket)?;
-            cancelled = report.exploration.cancelled;
-            to_json(&report)
-        }
-        _ => Value::Null,
-    };
-    Ok(serde_json::json!({ "params": p.values(), "ignored": p.ignored, "value": value, "cancelled": cancelled }))
+    let d = demo(id)?;
+    let p = params::validate(d.spec(), raw).map_err(DemoError::Invalid)?;
+    let c = d.compute(&p, ctl, ticket)?;
+    Ok(Answer { ignored: p.ignored.clone(), params: p.values().clone(), value: c.value, cancelled: c.cancelled, summary: c.summary })
 }
 
 /// [`run`] as the page's run number `run_id` (its request id): a run the page cancelled
 /// before it began is refused before anything of it happens (see `control.rs`).
-pub fn run_as(run_id: u32, id: &str, raw: &[(String, String)], env: Env, ctl: &Control, feed: &Feed) -> Result<Value, DemoError> {
+pub fn run_as(run_id: u32, id: &str, raw: &[(String, String)], env: Env, ctl: &Control, feed: &Feed) -> Result<RunAnswer, DemoError> {
     ctl.start_run(run_id).map_err(|Cancelled| DemoError::CancelledBeforeStart)?;
     run(id, raw, env, ctl, feed)
 }
 
 /// Runs demo `id` for real, reporting progress and honouring cancels through `ctl`, and
-/// streaming events the page shows as they happen through `feed`.
-pub fn run(id: &str, raw: &[(String, String)], env: Env, ctl: &Control, feed: &Feed) -> Result<Value, DemoError> {
-    let p = validate(id, raw)?;
+/// streaming events the page shows as they happen through `feed`. Its thread inputs are
+/// checked against the host's pool first, the same way for every demo.
+pub fn run(id: &str, raw: &[(String, String)], env: Env, ctl: &Control, feed: &Feed) -> Result<RunAnswer, DemoError> {
+    let d = demo(id)?;
+    let p = params::validate(d.spec(), raw).map_err(DemoError::Invalid)?;
+    check_threads(d.spec(), &p, env)?;
     feed.clear();
-    match id {
-        "concurrency" => Ok(to_json(&concurrency::run(&p, env, ctl)?)),
-        "amdahl" => Ok(to_json(&amdahl::run(&p, env, ctl)?)),
-        "threads" => Ok(to_json(&threads::run(&p, env, ctl, feed)?)),
-        "lock" => Ok(to_json(&lock::run(&p, env, ctl)?)),
-        "queue" => Ok(to_json(&queue::run(&p, env, ctl, feed)?)),
-        "pool" => Ok(to_json(&pool::run(&p, env, ctl, feed)?)),
-        "guard" => Ok(to_json(&guard::run(&p, env, ctl)?)),
-        "deadlock" => Ok(to_json(&deadlock::run(&p, env, ctl, feed)?)),
-        "explorer" => Ok(to_json(&explorer::compute(&p))),
-        "race" => Ok(to_json(&race::run(&p, env, ctl)?)),
-        "starvation" => Ok(to_json(&starvation::run(&p, env, ctl, feed)?)),
-        other => Err(DemoError::UnknownDemo(shorten(other))),
-    }
+    let r = d.run(&p, env, ctl, feed)?;
+    Ok(RunAnswer { outcome: r.outcome, summary: r.summary })
 }
 
-fn to_json<T: Serialize>(v: &T) -> Value {
-    serde_json::to_value(v).expect("demo results are plain data")
-}
-
-/// The schema the page renders its controls from.
-pub fn schema() -> Value {
-    to_json(&DEMOS)
+/// Every spec, as the page renders its controls and reads each demo's capabilities.
+pub fn schema() -> Vec<&'static DemoSpec> {
+    REGISTRY.iter().map(|d| d.spec()).collect()
 }
 
 /// Caps the page must apply itself, before it hands text from a URL to the engine: the page
 /// reads a trace (`step=0*5`) to offer Undo, and must not expand `0*999999999` to find out it
-/// is too long. One number, sent with the schema, so that the page has no second copy.
-pub fn limits() -> Value {
-    serde_json::json!({ "traceSteps": crate::sched::MAX_TRACE_LEN })
+/// is too long. Sent with the schema, so that the page has no second copy.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
+#[serde(rename_all = "camelCase")]
+pub struct Limits {
+    pub trace_steps: usize,
+    /// Query keys that belong to the page, not to a demo (`demo`, `run`, `step`, …).
+    pub page_keys: &'static [&'static str],
+}
+
+pub fn limits() -> Limits {
+    Limits { trace_steps: crate::sched::MAX_TRACE_LEN, page_keys: params::PAGE_KEYS }
+}
+
+/// Refuses a run whose threads the host's pool cannot give, as the spec declares them
+/// ([`params::Threads`]): more threads than the pool has, or a run that needs real threads
+/// on a page with no pool. The one check every demo goes through.
+pub fn check_threads(spec: &'static DemoSpec, p: &Params, env: Env) -> Result<(), DemoError> {
+    let Some(need) = spec.caps.threads.need(p) else { return Ok(()) };
+    let (param, message) = if env.pool_threads == 0 {
+        match need.needs_pool {
+            Some(why) => ("", why.to_string()),
+            None => return Ok(()),
+        }
+    } else if need.threads > env.pool_threads as usize {
+        let n = env.pool_threads;
+        (need.input, format!("{} must be at most {n} here: the engine's pool has {n} workers{}", need.what, need.why))
+    } else {
+        return Ok(());
+    };
+    Err(DemoError::Invalid(vec![ParamError { param: param.to_string(), message }]))
 }
 
 /// Refuses more threads than the host's pool has (a limit the static schema cannot know).
@@ -195,9 +245,32 @@ pub(crate) fn check_pool_limit(threads: usize, env: Env) -> Result<(), DemoError
     Ok(())
 }
 
+/// A serialised result as JSON, for native tests and the benchmark.
+pub fn to_json<T: Serialize + ?Sized>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).expect("demo results are plain data")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
+
+    // The entry points with their answers as JSON, as the page would read them.
+    fn run(id: &str, raw: &[(String, String)], env: Env, ctl: &Control, feed: &Feed) -> Result<Value, DemoError> {
+        super::run(id, raw, env, ctl, feed).map(|a| to_json(&a.outcome))
+    }
+    fn run_as(n: u32, id: &str, raw: &[(String, String)], env: Env, ctl: &Control, feed: &Feed) -> Result<Value, DemoError> {
+        super::run_as(n, id, raw, env, ctl, feed).map(|a| to_json(&a.outcome))
+    }
+    fn compute(id: &str, raw: &[(String, String)]) -> Result<Value, DemoError> {
+        super::compute(id, raw).map(|a| to_json(&a))
+    }
+    fn compute_for(id: &str, raw: &[(String, String)], ctl: &Control, ticket: u32) -> Result<Value, DemoError> {
+        super::compute_for(id, raw, ctl, ticket).map(|a| to_json(&a))
+    }
+    fn schema() -> Value {
+        to_json(&super::schema())
+    }
 
     fn q(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
         pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
@@ -205,8 +278,9 @@ mod tests {
 
     #[test]
     fn demo_ids_are_unique_and_every_default_is_valid() {
-        for (i, d) in DEMOS.iter().enumerate() {
-            assert!(DEMOS[i + 1..].iter().all(|o| o.id != d.id));
+        let specs = super::schema();
+        for (i, d) in specs.iter().enumerate() {
+            assert!(specs[i + 1..].iter().all(|o| o.id != d.id));
             validate(d.id, &[]).unwrap_or_else(|e| panic!("{}: {e}", d.id));
         }
     }
@@ -214,7 +288,7 @@ mod tests {
     #[test]
     fn unknown_demo_names_the_real_ones() {
         let e = compute("nope", &[]).unwrap_err();
-        let ids: Vec<&str> = DEMOS.iter().map(|d| d.id).collect();
+        let ids: Vec<&str> = super::schema().iter().map(|d| d.id).collect();
         assert_eq!(e.to_string(), format!("there is no demo called \"nope\"; the demos are {}", ids.join(", ")));
         assert!(e.to_string().contains("the demos are concurrency, amdahl, threads"));
         assert!(e.to_string().contains("lock, queue, pool"), "{e}");
@@ -303,7 +377,7 @@ mod tests {
 
     #[test]
     fn limits_carry_the_trace_cap_the_engine_enforces() {
-        let cap = limits()["traceSteps"].as_u64().unwrap() as usize;
+        let cap = to_json(&limits())["traceSteps"].as_u64().unwrap() as usize;
         assert_eq!(cap, crate::sched::MAX_TRACE_LEN);
         assert_eq!(format!("0*{cap}").parse::<crate::sched::Trace>().unwrap().len(), cap);
         assert!(format!("0*{}", cap + 1).parse::<crate::sched::Trace>().is_err());
@@ -313,7 +387,7 @@ mod tests {
     fn schema_lists_every_demo_with_typed_params() {
         let s = schema();
         let ids: Vec<&str> = s.as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
-        assert_eq!(ids, DEMOS.iter().map(|d| d.id).collect::<Vec<_>>());
+        assert_eq!(ids, super::schema().iter().map(|d| d.id).collect::<Vec<_>>());
         assert_eq!(ids[..3], ["concurrency", "amdahl", "threads"]);
         assert!(ids.contains(&"explorer"), "{ids:?}");
         assert!(ids.windows(2).any(|w| w == ["guard", "deadlock"]), "{ids:?}");

@@ -17,12 +17,14 @@
 //! create threads (`std::thread::spawn` is unsupported on wasm32), so that is not faked.
 //! What is measured instead is the opposite cost: handing one task to an idle pool worker.
 
+use crate::demos::{Demo, stepper::Fit};
+use crate::live::Feed;
+use crate::sched::Program;
 use super::{DemoError, Env};
 use crate::clock;
 use crate::control::{Cancelled, Control};
-use crate::live::Feed;
 use crate::measure::{self, WarmUp};
-use crate::params::{DemoSpec, Kind, ParamError, ParamSpec, Params};
+use crate::params::{Caps, Threads as ThreadsNeed, DemoSpec, Kind, ParamError, ParamSpec, Params};
 use crate::pool::{current_lane, run_threads, Run, SpanKind, SpanLog, Stopped, Where};
 use crate::queue::Queue;
 use crate::sync::{Condvar, Mutex, MutexGuard, PoisonError};
@@ -33,6 +35,7 @@ use serde::Serialize;
 pub const SPEC: DemoSpec = DemoSpec {
     id: "pool",
     chapter: 3,
+    nav: "Thread pools",
     title: "Thread pools: a task queue vs work stealing",
     summary: "k workers pull tasks from one shared queue. Then rayon runs the same tasks on the same k threads by work stealing.",
     params: &[
@@ -42,6 +45,7 @@ pub const SPEC: DemoSpec = DemoSpec {
         ParamSpec { name: "spread", label: "Size spread (%)", help: "0: every task the same size; 100: sizes from almost 0 to twice the average", kind: Kind::Int { min: 0, max: 100 }, default: "80" },
         ParamSpec { name: "seed", label: "Seed", help: "Picks the pseudo-random task sizes; the same seed gives the same tasks", kind: Kind::Int { min: 0, max: 999_999 }, default: "1" },
     ],
+    caps: Caps { instant: false, steppable: true, live: true, threads: ThreadsNeed::None, no_pool: Some("A thread pool needs real threads, which this page does not have.") },
 };
 
 /// Vigna's SplitMix64: a tiny, fast pseudo-random generator, good enough for task sizes, and
@@ -401,6 +405,36 @@ fn explain(o: &Outcome) -> String {
         "Work stealing finished first here: no lock to share per task."
     };
     text
+}
+
+
+/// Chapter 3's demo in the registry.
+pub struct PoolDemo;
+
+impl Demo for PoolDemo {
+    type Computed = ();
+    type Outcome = Outcome;
+    type Summary = crate::demos::demo_summary::Legacy;
+
+    fn spec(&self) -> &'static DemoSpec {
+        &SPEC
+    }
+
+    fn compute(&self, _p: &Params, _ctl: &Control, _ticket: u32) -> Result<(), DemoError> {
+        Ok(())
+    }
+
+    fn run(&self, p: &Params, env: Env, ctl: &Control, feed: &Feed) -> Result<Outcome, DemoError> {
+        run(p, env, ctl, feed)
+    }
+
+    fn summary(&self, _p: &Params, _computed: Option<&Self::Computed>, _outcome: Option<&Self::Outcome>) -> Self::Summary {
+        crate::demos::demo_summary::Legacy
+    }
+
+    fn step(&self, fit: &mut Fit) -> Option<(Program, &'static str)> {
+        Some(super::stepper::pool_story(fit))
+    }
 }
 
 #[cfg(test)]

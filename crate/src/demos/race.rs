@@ -7,19 +7,23 @@
 //! Two fixes, both exact, at different costs: a `Mutex` around the read and the write, and
 //! one atomic `fetch_add` that reads, adds and writes as a single indivisible step.
 
+use crate::demos::{Demo, stepper::Fit};
+use crate::live::Feed;
+use crate::sched::Program;
 use super::{check_pool_limit, DemoError, Env};
 use crate::control::{Cancelled, Control};
-use crate::params::{DemoSpec, Kind, ParamSpec, Params};
+use crate::params::{Caps, Threads as ThreadsNeed, DemoSpec, Kind, ParamSpec, Params};
 use crate::pool::{run_threads, Run, SpanKind, Where};
 use crate::workload::busy;
 use serde::Serialize;
-use std::sync::atomic::AtomicU64;
-use std::sync::atomic::Ordering::Relaxed;
-use std::sync::Mutex;
+use crate::sync::AtomicU64;
+use crate::sync::Ordering::Relaxed;
+use crate::sync::Mutex;
 
 pub const SPEC: DemoSpec = DemoSpec {
     id: "race",
     chapter: 14,
+    nav: "Race conditions",
     title: "Race conditions",
     summary: "Threads add 1 to one counter with a separate read and write. Updates get lost; a lock or an atomic add fixes it.",
     params: &[
@@ -41,6 +45,7 @@ pub const SPEC: DemoSpec = DemoSpec {
             default: "all",
         },
     ],
+    caps: Caps { instant: false, steppable: true, live: false, threads: ThreadsNeed::None, no_pool: None },
 };
 
 #[derive(Debug, Clone, Serialize)]
@@ -219,6 +224,36 @@ fn explain(k: usize, gap: u32, expected: u64, runs: &[MethodRun], spread: Option
         _ => {}
     }
     parts.join(" ")
+}
+
+
+/// Chapter 14's demo in the registry.
+pub struct RaceDemo;
+
+impl Demo for RaceDemo {
+    type Computed = ();
+    type Outcome = Outcome;
+    type Summary = crate::demos::demo_summary::Legacy;
+
+    fn spec(&self) -> &'static DemoSpec {
+        &SPEC
+    }
+
+    fn compute(&self, _p: &Params, _ctl: &Control, _ticket: u32) -> Result<(), DemoError> {
+        Ok(())
+    }
+
+    fn run(&self, p: &Params, env: Env, ctl: &Control, _feed: &Feed) -> Result<Outcome, DemoError> {
+        run(p, env, ctl)
+    }
+
+    fn summary(&self, _p: &Params, _computed: Option<&Self::Computed>, _outcome: Option<&Self::Outcome>) -> Self::Summary {
+        crate::demos::demo_summary::Legacy
+    }
+
+    fn step(&self, fit: &mut Fit) -> Option<(Program, &'static str)> {
+        Some(super::stepper::race_story(fit))
+    }
 }
 
 #[cfg(test)]

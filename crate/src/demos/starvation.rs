@@ -16,21 +16,23 @@
 //! is sampled every [`SAMPLE_MS`] by whichever thread first passes the mark, and streamed
 //! to the page through the live feed with the counts.
 
+use crate::demos::{Demo, stepper::Fit};
+use crate::live::Feed;
+use crate::sched::Program;
 use super::{DemoError, Env};
 use crate::clock;
 use crate::control::{Cancelled, Control};
-use crate::live::Feed;
 use crate::locks::priority::PriorityCpu;
 use crate::locks::rwlock::{RawRwLock, Waiting};
 use crate::locks::rwlock_fair::FairRwLock;
 use crate::locks::rwlock_readers::ReaderPreferring;
 use crate::locks::rwlock_writers::WriterPreferring;
-use crate::params::{DemoSpec, Kind, ParamError, ParamSpec, Params};
+use crate::params::{Caps, Threads as ThreadsNeed, DemoSpec, Kind, ParamError, ParamSpec, Params};
 use crate::pool::{run_threads, Run, Span, SpanKind, Where};
 use crate::sync::{AtomicU32, Mutex};
 use crate::workload::io_wait;
 use serde::Serialize;
-use std::sync::atomic::Ordering::Relaxed;
+use crate::sync::Ordering::Relaxed;
 
 mod explain;
 mod record;
@@ -42,6 +44,7 @@ pub use steps::step_program;
 pub const SPEC: DemoSpec = DemoSpec {
     id: "starvation",
     chapter: 13,
+    nav: "Starvation",
     title: "Starvation",
     summary: "Readers and writers share one lock. Let readers go first and the writers never get in: count who got how much, and who waited how long.",
     params: &[
@@ -73,6 +76,7 @@ pub const SPEC: DemoSpec = DemoSpec {
         ParamSpec { name: "hold", label: "Access (ms)", help: "How long one read, write or CPU slice lasts", kind: Kind::Int { min: 1, max: 50 }, default: "5" },
         ParamSpec { name: "pause", label: "Pause (ms)", help: "How long a thread rests between two accesses", kind: Kind::Int { min: 0, max: 100 }, default: "0" },
     ],
+    caps: Caps { instant: false, steppable: true, live: true, threads: ThreadsNeed::None, no_pool: Some("Starvation needs threads that run at the same time, which this page does not have; the step-through below works.") },
 };
 
 /// How often the counts and Jain's index are sampled.
@@ -410,6 +414,36 @@ fn meter_of(threads: &[ThreadStats], group: impl Fn(Role) -> bool, name: &'stati
         accesses,
         longest_wait_ms: mine.iter().map(|t| t.max_wait_ms).fold(0.0, f64::max),
         starved: mine.iter().any(|t| t.starved),
+    }
+}
+
+
+/// Chapter 13's demo in the registry.
+pub struct StarvationDemo;
+
+impl Demo for StarvationDemo {
+    type Computed = ();
+    type Outcome = Outcome;
+    type Summary = crate::demos::demo_summary::Legacy;
+
+    fn spec(&self) -> &'static DemoSpec {
+        &SPEC
+    }
+
+    fn compute(&self, _p: &Params, _ctl: &Control, _ticket: u32) -> Result<(), DemoError> {
+        Ok(())
+    }
+
+    fn run(&self, p: &Params, env: Env, ctl: &Control, feed: &Feed) -> Result<Outcome, DemoError> {
+        run(p, env, ctl, feed)
+    }
+
+    fn summary(&self, _p: &Params, _computed: Option<&Self::Computed>, _outcome: Option<&Self::Outcome>) -> Self::Summary {
+        crate::demos::demo_summary::Legacy
+    }
+
+    fn step(&self, fit: &mut Fit) -> Option<(Program, &'static str)> {
+        Some(super::stepper::starvation_story(fit))
     }
 }
 

@@ -11,11 +11,7 @@ use super::{validate, DemoError};
 use crate::params::{ParamError, Params, Value as ParamValue};
 use crate::sched::{examples, replay, run_random, Cmp, Instr, Machine, Program, ProgramSpec, ThreadSpec, Trace};
 use serde::Serialize;
-use serde_json::{json, Value};
-use std::sync::Arc;
-
-/// Demos that have a step-through view.
-pub const STEPPABLE: &[&str] = &["threads", "lock", "guard", "queue", "pool", "race", "explorer", "deadlock", "starvation"];
+use crate::sync::Arc;
 
 /// Steps a seeded random run may take before it stops (a program that never ends).
 pub const RANDOM_STEP_LIMIT: usize = 2_000;
@@ -40,14 +36,15 @@ pub struct Scaled {
 
 /// The sizes a step program is built with, each read through [`Fit::int`], which notes where
 /// the program differs from the inputs: the one record both the program and the note use.
-struct Fit<'a> {
-    p: &'a Params,
+pub struct Fit<'a> {
+    /// The demo's validated inputs.
+    pub p: &'a Params,
     notes: Vec<Scaled>,
 }
 
 impl Fit<'_> {
     /// `asked` (an input, or a sum of inputs), kept within `lo..=hi` for the step view.
-    fn int(&mut self, what: &'static str, asked: i64, lo: i64, hi: i64) -> i64 {
+    pub fn int(&mut self, what: &'static str, asked: i64, lo: i64, hi: i64) -> i64 {
         let shown = asked.clamp(lo, hi);
         if shown != asked {
             self.notes.push(Scaled { what, asked, shown });
@@ -55,7 +52,7 @@ impl Fit<'_> {
         shown
     }
 
-    fn input(&self, name: &str, default: i64) -> i64 {
+    pub fn input(&self, name: &str, default: i64) -> i64 {
         int(self.p, name, default)
     }
 }
@@ -75,7 +72,7 @@ fn scaled_sentence(scaled: &[Scaled]) -> Option<String> {
 }
 
 #[derive(Serialize)]
-struct ThreadListing {
+pub struct ThreadListing {
     name: String,
     /// One line per step, Python-like (`lock.acquire()`, `tmp = counter`).
     listing: Vec<String>,
@@ -83,15 +80,26 @@ struct ThreadListing {
 
 /// The program, once, as the page draws it.
 #[derive(Serialize)]
-struct ProgramView {
+pub struct ProgramView {
     name: String,
     threads: Vec<ThreadListing>,
+}
+
+/// The step-through view as the page draws it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StepView {
+    pub program: ProgramView,
+    pub machine: Machine,
+    pub story: &'static str,
+    pub scaled: Vec<Scaled>,
+    pub scaled_note: Option<String>,
 }
 
 /// What the step-through view shows for demo `id` with inputs `raw`, after the threads in
 /// `trace` ran one step each (or, with `seed`, after a seeded random scheduler ran it to the
 /// end).
-pub fn view(id: &str, raw: &[(String, String)], trace: &str, seed: Option<u64>) -> Result<Value, DemoError> {
+pub fn view(id: &str, raw: &[(String, String)], trace: &str, seed: Option<u64>) -> Result<StepView, DemoError> {
     let p = validate(id, raw)?;
     let mut fit = Fit { p: &p, notes: Vec::new() };
     let (program, story) = program_fitted(id, &mut fit)?;
@@ -113,7 +121,13 @@ pub fn view(id: &str, raw: &[(String, String)], trace: &str, seed: Option<u64>) 
             .map(|t| ThreadListing { name: t.name.clone(), listing: t.steps.iter().map(Instr::to_string).collect() })
             .collect(),
     };
-    Ok(json!({ "program": listing, "machine": machine, "story": story, "scaled": scaled, "scaledNote": note }))
+    Ok(StepView { program: listing, machine, story, scaled, scaled_note: note })
+}
+
+/// [`view`] as JSON, for tests.
+#[cfg(test)]
+pub fn view_json(id: &str, raw: &[(String, String)], trace: &str, seed: Option<u64>) -> Result<serde_json::Value, DemoError> {
+    view(id, raw, trace, seed).map(|v| super::to_json(&v))
 }
 
 fn step_error(message: String) -> DemoError {
@@ -167,57 +181,77 @@ pub fn program_for(id: &str, p: &Params) -> Result<(Program, &'static str), Demo
 
 /// [`program_for`], noting in `fit` where the program's sizes differ from the inputs.
 fn program_fitted(id: &str, fit: &mut Fit) -> Result<(Program, &'static str), DemoError> {
-    let p = fit.p;
-    Ok(match id {
-        "threads" if choice(p, "lock", "off") == "on" => (
-            countdown(fit, true),
-            "With the lock, whichever thread takes it first prints all its lines; the other is blocked until it unlocks.",
-        ),
-        "threads" => (
-            countdown(fit, false),
-            "Pick the threads in any order: every order you choose is one the operating system could have chosen.",
-        ),
-        "race" => (
-            examples::lost_update(fit.int("threads", fit.input("threads", 2), 2, STEP_THREADS) as usize),
-            "Switch threads between a read and its write: both read the same value, both write value + 1, and one update is lost. Try A, B, A, A, B, B.",
-        ),
-        "lock" => (
-            examples::locked_increment(fit.int("threads", fit.input("threads", 2), 2, STEP_THREADS) as usize),
-            "Try to switch threads between a read and its write: while one thread holds the lock, the others cannot take a step that touches the counter.",
-        ),
-        "guard" if choice(p, "style", "manual") == "manual" && choice(p, "failure", "error") != "none" => (
-            examples::leaked_lock(),
-            "Run A to its end: it never releases the lock, and B is blocked forever. No choice of thread can save it.",
-        ),
-        "guard" => (
-            guarded_failure(),
-            "A fails, but the guard releases the lock on the way out: B can always go on.",
-        ),
-        "queue" => queue(fit),
-        "pool" => (
-            pool(fit.int("tasks", fit.input("tasks", 4), 1, STEP_TASKS), fit.int("workers", fit.input("workers", 2), 1, STEP_THREADS - 1) as usize),
-            "Workers take tasks in whatever order you schedule them; each stops at its poison pill (task 0).",
-        ),
-        "explorer" => (
-            super::explorer::program(p).0,
-            "Replay a counterexample from the explorer above, or choose the threads yourself: every order you can click is one of the interleavings it counted.",
-        ),
-        "deadlock" => deadlock(p),
-        "starvation" => {
-            if choice(p, "scenario", "readers-writers") == "readers-writers" {
-                // The step programs have readers R1 and R2 and one writer W.
-                fit.int("readers", fit.input("readers", 2), 2, 2);
-                fit.int("writers", fit.input("writers", 1), 1, 1);
-            }
-            super::starvation::step_program(p)
-        }
-        other => {
-            return Err(DemoError::Invalid(vec![ParamError {
-                param: "step".to_string(),
-                message: format!("the {other} demo has no step-through view; these do: {}", STEPPABLE.join(", ")),
-            }]))
-        }
+    let d = super::demo(id)?;
+    d.step(fit).ok_or_else(|| {
+        let steppable: Vec<&str> = super::REGISTRY.iter().map(|d| d.spec()).filter(|s| s.caps.steppable).map(|s| s.id).collect();
+        DemoError::Invalid(vec![ParamError {
+            param: "step".to_string(),
+            message: format!("the {id} demo has no step-through view; these do: {}", steppable.join(", ")),
+        }])
     })
+}
+
+pub(crate) fn threads_story(fit: &mut Fit) -> (Program, &'static str) {
+    if choice(fit.p, "lock", "off") == "on" {
+        (countdown(fit, true), "With the lock, whichever thread takes it first prints all its lines; the other is blocked until it unlocks.")
+    } else {
+        (countdown(fit, false), "Pick the threads in any order: every order you choose is one the operating system could have chosen.")
+    }
+}
+
+pub(crate) fn race_story(fit: &mut Fit) -> (Program, &'static str) {
+    (
+        examples::lost_update(fit.int("threads", fit.input("threads", 2), 2, STEP_THREADS) as usize),
+        "Switch threads between a read and its write: both read the same value, both write value + 1, and one update is lost. Try A, B, A, A, B, B.",
+    )
+}
+
+pub(crate) fn lock_story(fit: &mut Fit) -> (Program, &'static str) {
+    (
+        examples::locked_increment(fit.int("threads", fit.input("threads", 2), 2, STEP_THREADS) as usize),
+        "Try to switch threads between a read and its write: while one thread holds the lock, the others cannot take a step that touches the counter.",
+    )
+}
+
+pub(crate) fn guard_story(fit: &mut Fit) -> (Program, &'static str) {
+    let p = fit.p;
+    if choice(p, "style", "manual") == "manual" && choice(p, "failure", "error") != "none" {
+        (examples::leaked_lock(), "Run A to its end: it never releases the lock, and B is blocked forever. No choice of thread can save it.")
+    } else {
+        (guarded_failure(), "A fails, but the guard releases the lock on the way out: B can always go on.")
+    }
+}
+
+pub(crate) fn queue_story(fit: &mut Fit) -> (Program, &'static str) {
+    queue(fit)
+}
+
+pub(crate) fn pool_story(fit: &mut Fit) -> (Program, &'static str) {
+    (
+        pool(fit.int("tasks", fit.input("tasks", 4), 1, STEP_TASKS), fit.int("workers", fit.input("workers", 2), 1, STEP_THREADS - 1) as usize),
+        "Workers take tasks in whatever order you schedule them; each stops at its poison pill (task 0).",
+    )
+}
+
+pub(crate) fn explorer_story(fit: &mut Fit) -> (Program, &'static str) {
+    (
+        super::explorer::program(fit.p).0,
+        "Replay a counterexample from the explorer above, or choose the threads yourself: every order you can click is one of the interleavings it counted.",
+    )
+}
+
+pub(crate) fn deadlock_story(fit: &mut Fit) -> (Program, &'static str) {
+    deadlock(fit.p)
+}
+
+pub(crate) fn starvation_story(fit: &mut Fit) -> (Program, &'static str) {
+    let p = fit.p;
+    if choice(p, "scenario", "readers-writers") == "readers-writers" {
+        // The step programs have readers R1 and R2 and one writer W.
+        fit.int("readers", fit.input("readers", 2), 2, 2);
+        fit.int("writers", fit.input("writers", 1), 1, 1);
+    }
+    super::starvation::step_program(p)
 }
 
 /// Chapter 12: the philosophers (or the two threads of the two-locks classic) with the fix the

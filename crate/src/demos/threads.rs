@@ -10,18 +10,21 @@
 //!   recorded lifetimes: a thread is alive from its first step to its last.
 //! - `t.name`: the name given to each countdown (A, B, C…).
 
+use crate::demos::{Demo, stepper::Fit};
+use crate::live::Feed;
+use crate::sched::Program;
 use super::{check_pool_limit, DemoError, Env};
 use crate::control::Control;
-use crate::live::Feed;
-use crate::params::{DemoSpec, Kind, ParamSpec, Params};
+use crate::params::{Caps, Threads as ThreadsNeed, DemoSpec, Kind, ParamSpec, Params};
 use crate::pool::{run_threads, Run, SpanKind, Where};
 use crate::workload;
 use serde::Serialize;
-use std::sync::Mutex;
+use crate::sync::Mutex;
 
 pub const SPEC: DemoSpec = DemoSpec {
     id: "threads",
     chapter: 3,
+    nav: "Threads",
     title: "Threads",
     summary: "Named threads count down side by side. Their output interleaves, and differently every run.",
     params: &[
@@ -43,6 +46,7 @@ pub const SPEC: DemoSpec = DemoSpec {
             default: "off",
         },
     ],
+    caps: Caps { instant: false, steppable: true, live: true, threads: ThreadsNeed::None, no_pool: None },
 };
 
 /// One line of output, as the page shows it (and as the live feed carries it).
@@ -170,6 +174,36 @@ fn explain(k: usize, lock: bool, switches: usize, sequential: bool) -> String {
             "Each sleep let another thread print, so the lines interleaved ({switches} switches between threads). \
              Run it again: the order can change, because the threads race and nothing orders them."
         )
+    }
+}
+
+
+/// Chapter 3's demo in the registry.
+pub struct ThreadsDemo;
+
+impl Demo for ThreadsDemo {
+    type Computed = ();
+    type Outcome = Outcome;
+    type Summary = crate::demos::demo_summary::Legacy;
+
+    fn spec(&self) -> &'static DemoSpec {
+        &SPEC
+    }
+
+    fn compute(&self, _p: &Params, _ctl: &Control, _ticket: u32) -> Result<(), DemoError> {
+        Ok(())
+    }
+
+    fn run(&self, p: &Params, env: Env, ctl: &Control, feed: &Feed) -> Result<Outcome, DemoError> {
+        run(p, env, ctl, feed)
+    }
+
+    fn summary(&self, _p: &Params, _computed: Option<&Self::Computed>, _outcome: Option<&Self::Outcome>) -> Self::Summary {
+        crate::demos::demo_summary::Legacy
+    }
+
+    fn step(&self, fit: &mut Fit) -> Option<(Program, &'static str)> {
+        Some(super::stepper::threads_story(fit))
     }
 }
 

@@ -2,48 +2,47 @@
 // URL scheme: ?demo=<id>&<param>=<value>…&run=1 (see README, "Deep links").
 
 import type { ReadyInfo } from '../shared/protocol';
-import { createDemoView, type DemoModule } from './demo-view';
+import { createDemoView } from './demo-view';
 import { h } from './dom';
 import { startEngine, type Engine, type EngineState } from './engine';
 import { failureBox } from './failure';
-import { amdahl } from './demos/amdahl';
-import { concurrency } from './demos/concurrency';
-import { deadlock } from './demos/deadlock';
-import { explorer } from './demos/explorer';
-import { guard } from './demos/guard';
-import { lock } from './demos/lock';
-import { pool } from './demos/pool';
-import { queue } from './demos/queue';
-import { race } from './demos/race';
-import { starvation } from './demos/starvation';
-import { threads } from './demos/threads';
+import { VIEWS } from './demos/registry';
 
-/** How each demo looks on the page, by id (the embed page uses the same map). */
-export const MODULES: Record<string, DemoModule<any, any>> = { concurrency, amdahl, threads, lock, queue, pool, guard, deadlock, starvation, race, explorer };
-
-/** The book's chapters, in order; the ones with a demo id are live. */
-const CHAPTERS: [number, string, string?][] = [
-  [1, 'Concurrent vs sequential', 'concurrency'],
-  [2, "Amdahl's law", 'amdahl'],
-  [3, 'Threads', 'threads'],
-  [3, 'Locks', 'lock'],
-  [3, 'Queues', 'queue'],
-  [3, 'Thread pools', 'pool'],
-  [4, 'The with statement', 'guard'],
+/** The book's chapters, for the list of chapters: a chapter with a demo in the schema links to
+ *  it (by the demo's `nav`, in registry order); one without is listed as coming. */
+const BOOK: [number, string][] = [
+  [1, 'Concurrent vs sequential'],
+  [2, "Amdahl's law"],
+  [3, 'Threads'],
+  [4, 'The with statement'],
   [5, 'Concurrent web requests'],
   [6, 'Processes'],
   [7, 'Reduction operators'],
   [8, 'Image processing'],
   [9, 'Asynchronous programming'],
-  [12, 'Deadlocks', 'deadlock'],
-  [13, 'Starvation', 'starvation'],
-  [14, 'Race conditions', 'race'],
+  [12, 'Deadlocks'],
+  [13, 'Starvation'],
+  [14, 'Race conditions'],
   [15, 'The GIL'],
   [16, 'Lock-based and lock-free structures'],
   [17, 'Memory models and atomics'],
   [18, 'A server from scratch'],
-  [19, 'Interleaving explorer', 'explorer'],
+  [19, 'Testing, debugging, scheduling'],
 ];
+
+/** The list of chapters: every live demo under its chapter, and the chapters still to come. */
+function chapterList(info: ReadyInfo): [number, string, string?][] {
+  return BOOK.flatMap(([n, title]): [number, string, string?][] => {
+    const live = info.schema.filter((d) => d.chapter === n);
+    return live.length ? live.map((d) => [n, d.nav, d.id]) : [[n, title]];
+  });
+}
+
+/** The page code of demo `id`, loaded on demand; `undefined` for an id with none. */
+export async function loadView(id: string) {
+  const load = Object.hasOwn(VIEWS, id) ? VIEWS[id] : undefined;
+  return load ? (await load()).default : undefined;
+}
 
 export function startApp(root: HTMLElement) {
   const engine = startEngine();
@@ -75,7 +74,7 @@ export function startApp(root: HTMLElement) {
     if (rendered) return;
     rendered = true;
     showIsolation(banner, info);
-    render(engine, info, nav, main);
+    void render(engine, info, nav, main);
   };
   engine.onState = (s) => {
     showEngine(pill, engine, s);
@@ -122,7 +121,7 @@ function showIsolation(banner: HTMLElement, info: ReadyInfo) {
   );
 }
 
-function render(engine: Engine, info: ReadyInfo, nav: HTMLElement, main: HTMLElement) {
+async function render(engine: Engine, info: ReadyInfo, nav: HTMLElement, main: HTMLElement) {
   const q = new URLSearchParams(location.search);
   const wanted = q.get('demo') ?? 'concurrency';
   const spec = info.schema.find((d) => d.id === wanted);
@@ -131,7 +130,7 @@ function render(engine: Engine, info: ReadyInfo, nav: HTMLElement, main: HTMLEle
     h(
       'ol',
       {},
-      ...CHAPTERS.map(([n, title, id]) =>
+      ...chapterList(info).map(([n, title, id]) =>
         h(
           'li',
           { class: id ? 'live' : 'soon' },
@@ -143,11 +142,12 @@ function render(engine: Engine, info: ReadyInfo, nav: HTMLElement, main: HTMLEle
     ),
   );
 
-  if (!spec || !MODULES[spec.id]) {
+  const unit = spec && (await loadView(spec.id));
+  if (!spec || !unit) {
     main.replaceChildren(noSuchDemo(wanted, info));
     return;
   }
-  const view = createDemoView(engine, spec, MODULES[spec.id], q);
+  const view = createDemoView(engine, spec, unit, q);
   main.replaceChildren(view.element);
   if (q.get('run') === '1') void view.firstCompute.then(() => view.run());
 }

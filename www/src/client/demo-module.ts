@@ -1,15 +1,25 @@
-// What a demo's page module provides (how its result looks) and what the demo's frame
-// (demo-view.ts) gives it. Each file under demos/ exports one DemoModule.
+// What a demo's page code provides (how its result looks) and what the demo's frame
+// (demo-view.ts) gives it. Each folder under demos/ exports one DemoUnit.
 
 import type { Envelope, RawParams, ReadyInfo } from '../shared/protocol';
+import type { Snippet } from './snippets-view';
 
-/** What `compute` answers for every demo (crate/src/demos/mod.rs). */
-export interface Computed<V> {
+/** What `compute` answers for every demo (crate/src/demos/mod.rs `Answer`). */
+export interface Computed<V, S = unknown> {
   params: Record<string, number | string>;
   ignored: string[];
   value: V;
   /** The compute was cancelled part-way: `value` is what it found before (the explorer). */
   cancelled?: boolean;
+  /** What `data-result` says before any run, built in Rust next to the demo's outcome. */
+  summary: S;
+}
+
+/** What `run` answers (crate/src/demos/mod.rs `RunAnswer`). */
+export interface Ran<R, S = unknown> {
+  outcome: R;
+  /** What `data-result` says after this run. */
+  summary: S;
 }
 
 export interface DemoContext {
@@ -22,40 +32,46 @@ export interface DemoContext {
   replay?(trace: string): void;
 }
 
-export interface DemoModule<V = unknown, R = unknown> {
-  id: string;
+/**
+ * A demo's page code: the default export of `demos/<id>/index.ts`, loaded when the demo
+ * opens (demos/registry.ts). What the demo can do (instant, steppable, live, needs a pool)
+ * comes from its Rust spec in the schema, not from here.
+ */
+export interface DemoUnit<V = any, R = any> {
   /** The label of the Run button. */
   runLabel: string;
   /** Sentences on what to notice. */
   notes: string[];
-  /** Built once: elements shown above the result (e.g. buttons, the calculator). */
-  mount(ctx: DemoContext, area: HTMLElement): void;
+  /** Its code panel (`import snippet from 'virtual:snippets/<id>'`). */
+  snippet?: Snippet;
+  /**
+   * Builds the view once, into `area` (elements shown above the result, e.g. buttons, the
+   * calculator). Every piece of state lives in what this returns, never in module globals,
+   * so two views of one demo (a page and an embed) never share any.
+   */
+  create(ctx: DemoContext, area: HTMLElement): DemoInstance<V, R>;
+}
+
+/** One live view of a demo, as its unit's `create` built it. */
+export interface DemoInstance<V = any, R = any> {
   /** Called with every fresh instant value (after each valid change of the controls). */
-  computed?(ctx: DemoContext, value: V, params: Computed<V>['params']): void;
+  computed?(value: V, params: Computed<V>['params']): void;
   /** Called while a run goes on with events from the live feed (only on an isolated page);
    *  `area` is the result area, emptied when the run starts. */
-  live?(ctx: DemoContext, events: unknown[], area: HTMLElement): void;
-  /** Renders a finished run into `area` (which is emptied first). */
-  result(ctx: DemoContext, result: R, area: HTMLElement): void;
-  /** The outcome as data, for `data-result`. */
-  summary(value: V | undefined, result: R | undefined, params: Computed<V>['params']): unknown;
-  /** Why Run is not possible here, if it is not (e.g. no threads without isolation). */
-  runBlocked?(info: ReadyInfo): string | undefined;
+  live?(events: unknown[], area: HTMLElement): void;
+  /** Renders a finished run's outcome (or, for an instant demo, the computed value) into
+   *  `area`, which is emptied first. */
+  result(result: R, area: HTMLElement): void;
   /**
    * Page keys a shared link carries beyond the inputs, so that it reopens the same view:
    * step-through demos return their interleaving as `[['step', trace]]` (`step` is reserved
    * in crate/src/params.rs PAGE_KEYS). Inputs are always included.
    */
   shareParams?(): RawParams;
-  /** The demo has a step-through view on the deterministic scheduler (crate/src/demos/stepper.rs). */
-  steppable?: boolean;
-  /**
-   * The whole result comes from `compute`, as the inputs change (the explorer): there is no
-   * Run or Cancel, and `result` renders the computed value into the result region.
-   */
-  instant?: boolean;
   /** The status line while a long compute runs: `done` of at most `total` (the explorer's states). */
   progressText?(done: number, total: number): string;
+  /** Stops whatever the view still has going (timers, listeners outside its elements). */
+  dispose?(): void;
 }
 
 export interface DemoViewOptions {
@@ -71,4 +87,6 @@ export interface DemoView {
   run(): void;
   /** Resolves after the first compute has settled (so `run=1` can follow it). */
   firstCompute: Promise<void>;
+  /** Stops the demo's view (its unit's `dispose`). */
+  dispose(): void;
 }

@@ -1,12 +1,13 @@
 // One demo on the page: its controls, Run and Cancel, progress, the result region, and the
-// code it runs. What is particular to a demo (how its result looks) is a DemoModule.
+// code it runs. What is particular to a demo (how its result looks) is its DemoUnit; what it
+// can do (instant, steppable, live, needs a pool) is its spec's `caps`, from Rust.
 //
 // The result region is one element with `data-demo-result`. It carries `data-state`
 // (idle | computing | ready | running | done | cancelled | error) and, once there is an
 // outcome, `data-result`: the numbers the learner sees, as JSON, for tests and embeds.
 
 import type { DemoSpec, EngineError, RawParams } from '../shared/protocol';
-import type { Computed, DemoContext, DemoModule, DemoView, DemoViewOptions } from './demo-module';
+import type { Computed, DemoContext, DemoInstance, DemoUnit, DemoView, DemoViewOptions, Ran } from './demo-module';
 import { renderControls, type ControlSet } from './controls';
 import { h } from './dom';
 import type { Engine, RunHandle } from './engine';
@@ -14,18 +15,20 @@ import { playgroundUrl, shareControl } from './share';
 import { renderSnippets } from './snippets-view';
 import { createStepper, type Stepper } from './stepper';
 
-export type { Computed, DemoContext, DemoModule, DemoView, DemoViewOptions } from './demo-module';
-
-const PAGE_KEYS = ['demo', 'run', 'embed', 'step', 'theme'];
+export type { Computed, DemoContext, DemoInstance, DemoUnit, DemoView, DemoViewOptions } from './demo-module';
 
 export function createDemoView(
   engine: Engine,
   spec: DemoSpec,
-  mod: DemoModule<any, any>,
+  mod: DemoUnit,
   initial: URLSearchParams,
   options: DemoViewOptions = {},
 ): DemoView {
   const info = engine.info!;
+  const caps = spec.caps;
+  const PAGE_KEYS = info.limits.pageKeys;
+  // Built at the end, once the frame exists; everything that calls it runs after that.
+  let view!: DemoInstance & { legacySummary?(value: unknown, result: unknown, params: Computed<unknown>['params']): unknown };
   const given = new Map<string, string>();
   for (const [k, v] of initial) if (!PAGE_KEYS.includes(k)) given.set(k, v);
   // Keys of the link that are no input of this demo have no control to live in. They go to
@@ -45,13 +48,13 @@ export function createDemoView(
   const runButton = h('button', { type: 'button', class: 'primary', 'data-action': 'run' }, mod.runLabel);
   const cancelButton = h('button', { type: 'button', 'data-action': 'cancel', disabled: true }, 'Cancel');
   let stepper: Stepper | undefined;
-  const pageParams = (): RawParams => [...(mod.shareParams?.() ?? []), ...(stepper?.shareParams() ?? [])];
+  const pageParams = (): RawParams => [...(view?.shareParams?.() ?? []), ...(stepper?.shareParams() ?? [])];
   const share = shareControl(spec.id, () => playgroundUrl(spec.id, params(), pageParams()));
   const custom = h('div', { class: 'demo-custom' });
   const resultArea = h('div', { class: 'result-body' });
 
   let computed: Computed<unknown> | undefined;
-  let lastResult: unknown;
+  let lastResult: Ran<unknown> | undefined;
   let handle: RunHandle<unknown> | undefined;
   /** The compute in flight (the newest: an older one is superseded in the engine). */
   let computing: RunHandle<Computed<unknown>> | undefined;
@@ -86,7 +89,10 @@ export function createDemoView(
 
   function publish() {
     if (!computed) return;
-    region.dataset.result = JSON.stringify(mod.summary(computed.value, lastResult, computed.params));
+    const summary = lastResult ? lastResult.summary : computed.summary;
+    // Transitional: a demo whose summary is not yet in Rust answers null and builds it here.
+    const data = summary === null && view.legacySummary ? view.legacySummary(computed.value, lastResult?.outcome, computed.params) : summary;
+    region.dataset.result = JSON.stringify(data);
   }
 
   function syncUrl() {
@@ -120,7 +126,7 @@ export function createDemoView(
     setState('computing');
     const mine = engine.latest<Computed<unknown>>(spec.id, [...params(), ...extra]);
     computing = mine;
-    if (mod.instant) {
+    if (caps.instant) {
       status.className = 'status';
       status.textContent = 'Working it out…';
       cancelButton.disabled = false;
@@ -130,7 +136,7 @@ export function createDemoView(
     const env = await mine.result;
     if (computing === mine) {
       computing = undefined;
-      if (mod.instant) {
+      if (caps.instant) {
         cancelButton.disabled = true;
         progressBar.hidden = true;
       }
@@ -154,14 +160,14 @@ export function createDemoView(
     lastResult = undefined;
     notice.hidden = computed.ignored.length === 0;
     notice.textContent = ignoredText(computed.ignored);
-    const blocked = mod.runBlocked?.(info);
+    const blocked = info.poolThreads > 0 ? undefined : (caps.noPool ?? undefined);
     runButton.disabled = Boolean(blocked) || handle !== undefined;
     status.className = 'status';
     status.textContent = env.result.cancelled ? 'Cancelled: what was found before the cancel is below.' : (blocked ?? 'Ready.');
-    mod.computed?.(ctx, computed.value, computed.params);
-    if (mod.instant) {
+    view.computed?.(computed.value, computed.params);
+    if (caps.instant) {
       resultArea.replaceChildren();
-      mod.result(ctx, computed.value, resultArea);
+      view.result(computed.value, resultArea);
     }
     // New inputs may mean another program: the stepper starts again from its first step.
     const now = JSON.stringify(params());
@@ -181,7 +187,7 @@ export function createDemoView(
       progressBar.hidden = false;
       progressBar.max = Math.max(p.total, 1);
       progressBar.value = p.done;
-      status.textContent = mod.progressText?.(p.done, p.total) ?? `Working it out… ${p.done} of ${p.total}`;
+      status.textContent = view.progressText?.(p.done, p.total) ?? `Working it out… ${p.done} of ${p.total}`;
     }
     setTimeout(() => pollCompute(mine), PROGRESS_EVERY_MS);
   }
@@ -196,11 +202,11 @@ export function createDemoView(
   let feedAt = 0;
   function pollProgress() {
     if (!handle) return;
-    if (mod.live) {
+    if (caps.live && view.live) {
       const f = engine.feed(feedAt);
       if (f) {
         feedAt = f.next;
-        if (f.events.length) mod.live(ctx, f.events, resultArea);
+        if (f.events.length) view.live(f.events, resultArea);
       }
       showDropped(false);
     }
@@ -211,7 +217,7 @@ export function createDemoView(
       progressBar.value = p.done;
       status.textContent = `Running… ${p.done} of ${p.total} tasks`;
     }
-    setTimeout(pollProgress, mod.live ? LIVE_EVERY_MS : PROGRESS_EVERY_MS);
+    setTimeout(pollProgress, caps.live ? LIVE_EVERY_MS : PROGRESS_EVERY_MS);
   }
 
   /** The live feed is a fixed buffer (crate/src/live.rs); events past it are counted, and the
@@ -225,7 +231,7 @@ export function createDemoView(
   }
 
   async function run() {
-    if (handle || mod.instant) return;
+    if (handle || caps.instant) return;
     // A change still waiting for its debounce is validated first, so the run uses exactly
     // what the controls show, and its result is not overwritten by a late compute.
     if (debounce !== undefined) {
@@ -235,7 +241,7 @@ export function createDemoView(
     }
     if (handle || runButton.disabled || !computed) return;
     const started = performance.now();
-    handle = engine.run(spec.id, params());
+    handle = engine.run<Ran<unknown>>(spec.id, params());
     setState('running');
     region.setAttribute('aria-busy', 'true');
     runButton.disabled = true;
@@ -249,7 +255,7 @@ export function createDemoView(
     feedAt = 0;
     feedNote.hidden = true;
     delete region.dataset.feedDropped;
-    if (mod.live) resultArea.replaceChildren();
+    if (caps.live) resultArea.replaceChildren();
     setTimeout(pollProgress, PROGRESS_EVERY_MS);
     const env = await handle.result;
     handle = undefined;
@@ -259,12 +265,12 @@ export function createDemoView(
     controls.setDisabled(false);
     runButton.disabled = false;
     // Skipped events are worth a sentence only beside a result; a cancelled run has none.
-    if (mod.live && env.ok) showDropped(true);
+    if (caps.live && env.ok) showDropped(true);
     else feedNote.hidden = true;
     if (env.ok) {
-      lastResult = env.result;
+      lastResult = env.result as Ran<unknown>;
       resultArea.replaceChildren();
-      mod.result(ctx, env.result, resultArea);
+      view.result(lastResult.outcome, resultArea);
       // The status line is what a screen reader announces: the time and the headline figure.
       const headline = [...resultArea.querySelectorAll('.headline > *')].map((e) => e.textContent?.trim()).filter(Boolean).join(' ');
       status.textContent = `Done in ${((performance.now() - started) / 1000).toFixed(2)} s.${headline ? ` ${headline}.` : ''}`;
@@ -290,9 +296,9 @@ export function createDemoView(
 
   const compact = options.compact === true;
   const notes = h('ul', { class: 'notes' }, ...mod.notes.map((n) => h('li', {}, n)));
-  const snippet = compact ? null : renderSnippets(spec.id);
+  const snippet = compact ? null : renderSnippets(spec.id, mod.snippet);
   let stepperInputs = JSON.stringify(params());
-  if (mod.steppable) stepper = createStepper(engine, spec.id, params, initial.get('step') ?? '', syncUrl);
+  if (caps.steppable) stepper = createStepper(engine, spec.id, params, initial.get('step') ?? '', syncUrl);
   const element = h(
     'article',
     { class: compact ? 'demo compact' : 'demo', id: `demo-${spec.id}`, 'aria-labelledby': `title-${spec.id}` },
@@ -318,10 +324,10 @@ export function createDemoView(
   }
   region.append(feedNote, resultArea);
   // An instant demo has no Run; its Cancel stops a long compute (the explorer's search).
-  runButton.hidden = mod.instant === true;
-  mod.mount(ctx, custom);
+  runButton.hidden = caps.instant;
+  view = mod.create(ctx, custom);
   const firstCompute = recompute();
-  return { element, run: () => void run(), firstCompute };
+  return { element, run: () => void run(), firstCompute, dispose: () => view.dispose?.() };
 }
 
 /** Keys of a link that are not inputs, sent to the engine to be named (more are dropped). */

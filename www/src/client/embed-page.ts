@@ -11,7 +11,7 @@
 
 import { isHelloMessage, SIZE, type SizeMessage } from '../shared/embed';
 import type { ReadyInfo } from '../shared/protocol';
-import { MODULES, noSuchDemo } from './app';
+import { loadView, noSuchDemo } from './app';
 import { createDemoView } from './demo-view';
 import { h } from './dom';
 import { startEngine, type Engine, type EngineState } from './engine';
@@ -54,19 +54,20 @@ export function startEmbed(root: HTMLElement) {
     if (rendered) main.prepend(box);
     else main.replaceChildren(box);
   };
-  const up = (info: ReadyInfo) => {
+  const up = async (info: ReadyInfo) => {
     if (rendered) return;
     rendered = true;
     root.removeAttribute('aria-busy');
     const spec = info.schema.find((d) => d.id === wanted);
-    if (!spec || !MODULES[spec.id]) {
+    const unit = spec && (await loadView(spec.id));
+    if (!spec || !unit) {
       main.replaceChildren(noSuchDemo(wanted, info));
       open.href = new URL('./', location.href).toString();
       return;
     }
     document.title = `${spec.title} · concurrency-playground`;
     showIsolation(note, info, open.href);
-    const view = createDemoView(engine, spec, MODULES[spec.id], q, {
+    const view = createDemoView(engine, spec, unit, q, {
       compact: true,
       onParams(params, pageParams) {
         open.href = playgroundUrl(spec.id, params, pageParams);

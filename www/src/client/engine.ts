@@ -358,7 +358,7 @@ export class Engine {
 
   /** Lock, queue and pool-overhead throughput (npm run bench); see crate/src/bench.rs. */
   benchSync(config: object = {}): Promise<Envelope> {
-    return this.request({ type: 'bench-sync', config: JSON.stringify(config) }).result;
+    return this.request({ type: 'bench-sync', config }).result;
   }
 }
 

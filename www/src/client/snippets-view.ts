@@ -1,12 +1,23 @@
 // The code panel under a demo: the Rust that runs and the Python of the book's idea, as tabs.
 // The HTML is Shiki's, produced at build time from files in this repository
-// (www/plugins/snippets.ts), never from anything a URL carries.
+// (www/plugins/snippets.ts), never from anything a URL carries. Each demo imports its own
+// (`virtual:snippets/<id>`), so a page loads only the code of the demo it shows.
 
-import snippets from 'virtual:snippets';
 import { h } from './dom';
 
-export function renderSnippets(id: string): HTMLElement {
-  const s = snippets[id];
+export interface Highlighted {
+  html: string;
+  path: string;
+}
+
+/** The Rust cut from crate/src between `snippet:start <id>` and `snippet:end <id>`, and the
+ *  Python of the demo's folder (`book.py`). */
+export interface Snippet {
+  rust?: Highlighted;
+  python?: Highlighted;
+}
+
+export function renderSnippets(id: string, s: Snippet | undefined): HTMLElement {
   if (!s) return h('div');
   const tabs: [string, { html: string; path: string } | undefined][] = [
     ['Rust that runs here', s.rust],

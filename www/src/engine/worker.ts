@@ -43,7 +43,7 @@ async function start() {
   } else {
     poolError = 'the page is not cross-origin isolated, so SharedArrayBuffer is unavailable';
   }
-  const schema = parse(wasm.schema());
+  const schema = wasm.schema() as Envelope;
   if (!schema.ok) throw new Error(schema.error.message);
   const info: ReadyInfo = {
     isolated,
@@ -55,7 +55,7 @@ async function start() {
     controlAddress: wasm.controlAddress(),
     feed: Array.from(wasm.feedLayout()) as ReadyInfo['feed'],
     startupMs: performance.now() - t0,
-    limits: JSON.parse(wasm.limits()) as ReadyInfo['limits'],
+    limits: wasm.limits() as ReadyInfo['limits'],
   };
   ready = true;
   post({ type: 'ready', info });
@@ -86,27 +86,23 @@ function handle(req: Request): Envelope {
   switch (req.type) {
     case 'compute':
       // A replaced or cancelled "latest wins" compute is dropped in there, unstarted.
-      return parse(wasm.compute(req.demo, JSON.stringify(req.params), req.ticket ?? 0));
+      return wasm.compute(req.demo, req.params, req.ticket ?? 0) as Envelope;
     case 'run':
       // The request id is the run's number: a run cancelled before it began does nothing.
-      return parse(wasm.run(req.demo, JSON.stringify(req.params), cores, poolThreads, req.id));
+      return wasm.run(req.demo, req.params, cores, poolThreads, req.id) as Envelope;
     case 'panic':
-      return parse(wasm.panicOnPool(req.message));
+      return wasm.panicOnPool(req.message) as Envelope;
     case 'step':
-      return parse(wasm.step(req.demo, JSON.stringify(req.params), req.trace, req.seed));
+      return wasm.step(req.demo, req.params, req.trace, req.seed) as Envelope;
     case 'bench-dispatch':
       if (poolThreads === 0) return { ok: false, error: { kind: 'engine', message: 'there is no pool to measure' } };
-      return { ok: true, result: JSON.parse(wasm.benchDispatch(req.n)) };
+      return { ok: true, result: wasm.benchDispatch(req.n) };
     case 'bench-sync': {
       if (poolThreads === 0) return { ok: false, error: { kind: 'engine', message: 'there is no pool to measure' } };
-      const out = JSON.parse(wasm.benchSync(req.config));
+      const out = wasm.benchSync(req.config) as { error?: string };
       return out.error === undefined ? { ok: true, result: out } : { ok: false, error: { kind: 'engine', message: String(out.error) } };
     }
   }
-}
-
-function parse(text: string): Envelope {
-  return JSON.parse(text) as Envelope;
 }
 
 start().catch((err) => post({ type: 'fatal', message: `the engine could not start: ${String(err)}` }));

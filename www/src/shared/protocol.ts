@@ -20,8 +20,8 @@ export type Request =
   | { type: 'step'; id: number; demo: string; params: RawParams; trace: string; seed?: number }
   /** Times empty tasks through the pool (npm run bench); see crate/src/bindings/bench.rs. */
   | { type: 'bench-dispatch'; id: number; n: number }
-  /** Locks, queues and pool overhead (npm run bench); see crate/src/bench.rs. `config` is JSON. */
-  | { type: 'bench-sync'; id: number; config: string };
+  /** Locks, queues and pool overhead (npm run bench); see crate/src/bench.rs. */
+  | { type: 'bench-sync'; id: number; config: object };
 
 export interface ParamError {
   param: string;
@@ -61,36 +61,19 @@ export interface ReadyInfo {
   limits: Limits;
 }
 
-export interface Limits {
-  /** The most steps a trace may have (crate/src/sched/trace.rs MAX_TRACE_LEN). */
-  traceSteps: number;
-}
-
 export type Message =
   | { type: 'ready'; info: ReadyInfo }
   | { type: 'reply'; id: number; envelope: Envelope }
   | { type: 'fatal'; message: string };
 
-// The schema of demo inputs, as crate/src/params.rs serialises it.
-export type ParamKind =
-  | { type: 'int'; min: number; max: number }
-  | { type: 'float'; min: number; max: number; step: number }
-  | { type: 'choice'; values: string[] };
-
-export type ParamSpec = ParamKind & {
-  name: string;
-  label: string;
-  help: string;
-  default: string;
-};
-
-export interface DemoSpec {
-  id: string;
-  chapter: number;
-  title: string;
-  summary: string;
-  params: ParamSpec[];
-}
+// The schema of demo inputs and capabilities, and the page's limits: generated from the
+// Rust structs (crate/src/params.rs, crate/src/demos/mod.rs) into www/src/generated/.
+export type { DemoSpec } from '../generated/DemoSpec';
+export type { ParamSpec } from '../generated/ParamSpec';
+export type { Caps } from '../generated/Caps';
+export type { Limits } from '../generated/Limits';
+import type { DemoSpec } from '../generated/DemoSpec';
+import type { Limits } from '../generated/Limits';
 
 /** Word offsets of the control block (crate/src/control.rs has what each one means). */
 export const CONTROL = { cancel: 0, done: 1, total: 2, run: 3, latest: 4, explored: 5, exploreLimit: 6 } as const;

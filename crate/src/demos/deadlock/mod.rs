@@ -20,10 +20,12 @@ pub mod graph;
 pub mod table;
 pub mod watchdog;
 
+use crate::demos::{Demo, stepper::Fit};
+use crate::live::Feed;
+use crate::sched::Program;
 use super::{DemoError, Env};
 use crate::control::Control;
-use crate::live::Feed;
-use crate::params::{DemoSpec, Kind, ParamError, ParamSpec, Params};
+use crate::params::{Caps, Threads as ThreadsNeed, DemoSpec, Kind, ParamError, ParamSpec, Params};
 use crate::pool::{Run, SpanLog};
 use serde::Serialize;
 use table::{Diner, Fix, Setup, Table};
@@ -32,6 +34,7 @@ use watchdog::{Cycle, Report};
 pub const SPEC: DemoSpec = DemoSpec {
     id: "deadlock",
     chapter: 12,
+    nav: "Deadlocks",
     title: "Deadlocks: the dining philosophers",
     summary: "Philosophers on real threads share forks, one lock each. When every one holds a fork and waits for the next, nobody can ever eat: a watchdog finds the cycle and breaks it.",
     params: &[
@@ -78,6 +81,7 @@ pub const SPEC: DemoSpec = DemoSpec {
             default: "500",
         },
     ],
+    caps: Caps { instant: false, steppable: true, live: true, threads: ThreadsNeed::None, no_pool: Some("The philosophers need real threads, which this page does not have; the step-through below works without them.") },
 };
 
 /// What the live feed carries: who sits where (first), each step of each thread, and the
@@ -248,6 +252,36 @@ fn explain(s: &Setup, fix: Fix, report: Option<&Report>, retries: u32, all_ate: 
             k - 1,
             k - 1
         ),
+    }
+}
+
+
+/// Chapter 12's demo in the registry.
+pub struct DeadlockDemo;
+
+impl Demo for DeadlockDemo {
+    type Computed = ();
+    type Outcome = Outcome;
+    type Summary = crate::demos::demo_summary::Legacy;
+
+    fn spec(&self) -> &'static DemoSpec {
+        &SPEC
+    }
+
+    fn compute(&self, _p: &Params, _ctl: &Control, _ticket: u32) -> Result<(), DemoError> {
+        Ok(())
+    }
+
+    fn run(&self, p: &Params, env: Env, ctl: &Control, feed: &Feed) -> Result<Outcome, DemoError> {
+        run(p, env, ctl, feed)
+    }
+
+    fn summary(&self, _p: &Params, _computed: Option<&Self::Computed>, _outcome: Option<&Self::Outcome>) -> Self::Summary {
+        crate::demos::demo_summary::Legacy
+    }
+
+    fn step(&self, fit: &mut Fit) -> Option<(Program, &'static str)> {
+        Some(crate::demos::stepper::deadlock_story(fit))
     }
 }
 

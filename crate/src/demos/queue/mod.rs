@@ -23,10 +23,12 @@
 //! must fit in the pool, and all roles start together (the start line of run_threads), as Python starts every
 //! thread before joining them. A cancel wakes everyone through `shutdown(immediate)`.
 
+use crate::demos::{Demo, stepper::Fit};
+use crate::live::Feed;
+use crate::sched::Program;
 use super::{DemoError, Env};
 use crate::control::{Cancelled, Control};
-use crate::live::Feed;
-use crate::params::{DemoSpec, Kind, ParamError, ParamSpec, Params};
+use crate::params::{Caps, Threads as ThreadsNeed, DemoSpec, Kind, ParamError, ParamSpec, Params};
 use crate::pool::{run_threads, Run, SpanKind, SpanLog, Where};
 use crate::queue::{GetError, Order, PutError, Queue};
 use crate::sync::Ordering::AcqRel;
@@ -37,6 +39,7 @@ use serde::Serialize;
 pub const SPEC: DemoSpec = DemoSpec {
     id: "queue",
     chapter: 3,
+    nav: "Queues",
     title: "Queues: producers and consumers",
     summary: "Producer threads put items into one queue, consumer threads take them out. Watch it fill and drain, and who waits for whom.",
     params: &[
@@ -61,10 +64,41 @@ pub const SPEC: DemoSpec = DemoSpec {
             default: "pills",
         },
     ],
+    caps: Caps { instant: false, steppable: true, live: true, threads: ThreadsNeed::None, no_pool: Some("Producers and consumers wait for each other, so they need real threads, which this page does not have.") },
 };
 
 mod books;
 mod message;
+
+/// Chapter 3's demo in the registry.
+pub struct QueueDemo;
+
+impl Demo for QueueDemo {
+    type Computed = ();
+    type Outcome = Outcome;
+    type Summary = crate::demos::demo_summary::Legacy;
+
+    fn spec(&self) -> &'static DemoSpec {
+        &SPEC
+    }
+
+    fn compute(&self, _p: &Params, _ctl: &Control, _ticket: u32) -> Result<(), DemoError> {
+        Ok(())
+    }
+
+    fn run(&self, p: &Params, env: Env, ctl: &Control, feed: &Feed) -> Result<Outcome, DemoError> {
+        run(p, env, ctl, feed)
+    }
+
+    fn summary(&self, _p: &Params, _computed: Option<&Self::Computed>, _outcome: Option<&Self::Outcome>) -> Self::Summary {
+        crate::demos::demo_summary::Legacy
+    }
+
+    fn step(&self, fit: &mut Fit) -> Option<(Program, &'static str)> {
+        Some(crate::demos::stepper::queue_story(fit))
+    }
+}
+
 #[cfg(test)]
 mod tests;
 

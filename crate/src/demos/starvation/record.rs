@@ -6,7 +6,7 @@ use crate::control::Control;
 use crate::live::Feed;
 use crate::pool::{Span, SpanKind};
 use crate::sync::{AtomicU32, Mutex};
-use std::sync::atomic::Ordering::Relaxed;
+use crate::sync::Ordering::Relaxed;
 
 /// What every thread publishes while it runs, for the samples.
 #[derive(Default)]

@@ -207,7 +207,7 @@ pub fn fair() -> Program {
 mod tests {
     use super::*;
     use crate::sched::{run_random, Machine, RunStatus};
-    use std::sync::Arc;
+    use crate::sync::Arc;
 
     const R1: usize = 0;
     const R2: usize = 1;

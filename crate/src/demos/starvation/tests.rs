@@ -101,7 +101,7 @@ fn a_cancel_stops_every_thread_even_the_starving_ones() {
     let feed = Feed::with_capacity(1 << 16);
     let ctl = Control::new();
     let pool = rayon::ThreadPoolBuilder::new().num_threads(6).build().unwrap();
-    let returned = std::sync::atomic::AtomicBool::new(false);
+    let returned = crate::sync::AtomicBool::new(false);
     std::thread::scope(|s| {
         s.spawn(|| {
             // Cancel once a sample shows a writer blocked in the lock, so that the cancel has
@@ -111,7 +111,7 @@ fn a_cancel_stops_every_thread_even_the_starving_ones() {
                 v["kind"] == "sample" && v["waiting"][1].as_u64().unwrap() > 0
             };
             while !feed.text().lines().any(writer_waits) {
-                if returned.load(std::sync::atomic::Ordering::Acquire) {
+                if returned.load(crate::sync::Ordering::Acquire) {
                     return; // the run ended first: the assertion below says so
                 }
                 std::thread::yield_now();
@@ -119,7 +119,7 @@ fn a_cancel_stops_every_thread_even_the_starving_ones() {
             ctl.cancel();
         });
         let r = pool.install(|| run(&p, Env { cores: 2, pool_threads: 6 }, &ctl, &feed));
-        returned.store(true, std::sync::atomic::Ordering::Release);
+        returned.store(true, crate::sync::Ordering::Release);
         assert!(matches!(r, Err(DemoError::Cancelled)), "{r:?}");
     });
 }

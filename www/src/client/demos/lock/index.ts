@@ -1,9 +1,11 @@
 // Chapter 3, locks: the exact total, and who waited how long for the lock.
 
-import type { DemoContext, DemoModule } from '../demo-view';
-import { h, ms } from '../dom';
-import { legend, laneName, renderTimeline } from '../timeline';
-import type { Run } from '../types';
+import type { DemoContext } from '../../demo-view';
+import { legacy, type DemoModule } from '../../legacy';
+import snippet from 'virtual:snippets/lock';
+import { h, ms } from '../../dom';
+import { legend, laneName, renderTimeline } from '../../timeline';
+import type { Run } from '../../types';
 
 interface Stats {
   name: string;
@@ -100,3 +102,5 @@ export const lock: DemoModule<null, Outcome> = {
     };
   },
 };
+
+export default legacy(lock, snippet);

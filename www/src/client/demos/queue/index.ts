@@ -2,10 +2,12 @@
 // queue's contents, its fill level and the events as the threads report them; afterwards,
 // each item's path, the order out, who was blocked and for how long, and a timeline.
 
-import type { DemoContext, DemoModule } from '../demo-view';
-import { h, ms, svg } from '../dom';
-import { laneName, renderTimeline } from '../timeline';
-import type { Run } from '../types';
+import type { DemoContext } from '../../demo-view';
+import { legacy, type DemoModule } from '../../legacy';
+import snippet from 'virtual:snippets/queue';
+import { h, ms, svg } from '../../dom';
+import { laneName, renderTimeline } from '../../timeline';
+import type { Run } from '../../types';
 
 interface ItemPath {
   id: number;
@@ -345,3 +347,5 @@ export const queue: DemoModule<null, Outcome> = {
     };
   },
 };
+
+export default legacy(queue, snippet);

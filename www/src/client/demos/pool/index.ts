@@ -2,10 +2,12 @@
 // stealing on the same k threads. Live: a grid of tasks per strategy, filled in with the
 // worker that took each; afterwards, who ran what, idle time per worker, and timelines.
 
-import type { DemoContext, DemoModule } from '../demo-view';
-import { h, ms } from '../dom';
-import { laneName, renderTimeline } from '../timeline';
-import { warmUpText, type Run, type WarmUp } from '../types';
+import type { DemoContext } from '../../demo-view';
+import { legacy, type DemoModule } from '../../legacy';
+import snippet from 'virtual:snippets/pool';
+import { h, ms } from '../../dom';
+import { laneName, renderTimeline } from '../../timeline';
+import { warmUpText, type Run, type WarmUp } from '../../types';
 
 interface TaskRun {
   task: number;
@@ -212,3 +214,5 @@ export const pool: DemoModule<null, Outcome> = {
     };
   },
 };
+
+export default legacy(pool, snippet);

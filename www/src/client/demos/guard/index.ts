@@ -1,9 +1,11 @@
 // Chapter 4, the with statement: what happens to a lock when its holder fails.
 
-import type { DemoContext, DemoModule } from '../demo-view';
-import { h, ms } from '../dom';
-import { legend, renderTimeline } from '../timeline';
-import type { Run } from '../types';
+import type { DemoContext } from '../../demo-view';
+import { legacy, type DemoModule } from '../../legacy';
+import snippet from 'virtual:snippets/guard';
+import { h, ms } from '../../dom';
+import { legend, renderTimeline } from '../../timeline';
+import type { Run } from '../../types';
 
 interface Outcome {
   /** Distinct threads that ran, all alive at once (crate/src/pool.rs run_threads). */
@@ -57,3 +59,5 @@ export const guard: DemoModule<null, Outcome> = {
     return { demo: 'guard', params, threadsUsed: o.threads_used, style: o.style, failure: o.failure, leaked: o.leaked, poisoned: o.poisoned, bGotLock: o.b_got_lock, watchdog: o.watchdog, events: o.events.map((e) => `${e.thread}: ${e.what}`) };
   },
 };
+
+export default legacy(guard, snippet);

@@ -1,9 +1,11 @@
 // Chapter 14, race conditions: lost updates on real threads, and the two fixes.
 
-import type { DemoContext, DemoModule } from '../demo-view';
-import { h, ms } from '../dom';
-import { legend, renderTimeline } from '../timeline';
-import type { Run } from '../types';
+import type { DemoContext } from '../../demo-view';
+import { legacy, type DemoModule } from '../../legacy';
+import snippet from 'virtual:snippets/race';
+import { h, ms } from '../../dom';
+import { legend, renderTimeline } from '../../timeline';
+import type { Run } from '../../types';
 
 interface MethodRun {
   method: 'unprotected' | 'mutex' | 'atomic';
@@ -107,3 +109,5 @@ export const race: DemoModule<null, Outcome> = {
     };
   },
 };
+
+export default legacy(race, snippet);

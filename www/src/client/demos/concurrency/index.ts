@@ -1,9 +1,10 @@
 // Chapter 1 on the page: two timelines (sequential, then k threads), the times, and why.
 
-import type { DemoModule } from '../demo-view';
-import { h, ms, times } from '../dom';
-import { legend, renderTimeline } from '../timeline';
-import { spreadText, warmUpText, type Run, type Samples, type WarmUp } from '../types';
+import { legacy, type DemoModule } from '../../legacy';
+import snippet from 'virtual:snippets/concurrency';
+import { h, ms, times } from '../../dom';
+import { legend, renderTimeline } from '../../timeline';
+import { spreadText, warmUpText, type Run, type Samples, type WarmUp } from '../../types';
 
 interface Outcome {
   kind: 'cpu' | 'io' | 'chain';
@@ -132,3 +133,5 @@ function completionOrder(run: Run): HTMLElement {
     h('p', { class: 'muted' }, 'Like the book’s as_completed list, results arrive in completion order, not submission order.'),
   );
 }
+
+export default legacy(concurrency, snippet);

@@ -2,11 +2,13 @@
 // happens from the live feed (who holds which fork, who waits for which), then the outcome:
 // the watchdog's cycle, meals, waits and retries, and the timeline.
 
-import type { DemoContext, DemoModule } from '../demo-view';
-import { h, ms, svg } from '../dom';
-import { laneName, legend, renderTimeline } from '../timeline';
-import type { Run } from '../types';
-import './deadlock.css';
+import type { DemoContext } from '../../demo-view';
+import { legacy, type DemoModule } from '../../legacy';
+import snippet from 'virtual:snippets/deadlock';
+import { h, ms, svg } from '../../dom';
+import { laneName, legend, renderTimeline } from '../../timeline';
+import type { Run } from '../../types';
+import './style.css';
 
 interface Setup {
   two_locks: boolean;
@@ -419,3 +421,5 @@ export const deadlock: DemoModule<null, Outcome> = {
   },
   runBlocked: (info) => (info.poolThreads > 0 ? undefined : 'The philosophers need real threads, which this page does not have; the step-through below works without them.'),
 };
+
+export default legacy(deadlock, snippet);

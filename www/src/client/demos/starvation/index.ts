@@ -2,12 +2,14 @@
 // fixed time. While it runs, the live feed moves the per-thread counts and Jain's index;
 // afterwards: the starvation meter, the table, fairness over time and the timeline.
 
-import { lineChart, type Chart } from '../chart';
-import type { DemoContext, DemoModule } from '../demo-view';
-import { h, ms } from '../dom';
-import { laneName, legend, renderTimeline } from '../timeline';
-import type { Run } from '../types';
-import './starvation.css';
+import { lineChart, type Chart } from '../../chart';
+import type { DemoContext } from '../../demo-view';
+import { legacy, type DemoModule } from '../../legacy';
+import snippet from 'virtual:snippets/starvation';
+import { h, ms } from '../../dom';
+import { laneName, legend, renderTimeline } from '../../timeline';
+import type { Run } from '../../types';
+import './style.css';
 
 type Role = 'reader' | 'writer' | 'high' | 'low';
 
@@ -294,3 +296,5 @@ export const starvation: DemoModule<null, Outcome> = {
     };
   },
 };
+
+export default legacy(starvation, snippet);

@@ -1,10 +1,12 @@
 // Chapter 2 on the page: the calculator (instant), the curves, and a measured run over them.
 
-import type { DemoContext, DemoModule } from '../demo-view';
-import { h, ms, times } from '../dom';
-import { lineChart, type Chart, type Series } from '../chart';
-import { legend, renderTimeline } from '../timeline';
-import { spreadText, warmUpText, type Run, type Samples, type WarmUp } from '../types';
+import type { DemoContext } from '../../demo-view';
+import { legacy, type DemoModule } from '../../legacy';
+import snippet from 'virtual:snippets/amdahl';
+import { h, ms, times } from '../../dom';
+import { lineChart, type Chart, type Series } from '../../chart';
+import { legend, renderTimeline } from '../../timeline';
+import { spreadText, warmUpText, type Run, type Samples, type WarmUp } from '../../types';
 
 interface Curve {
   serial: number;
@@ -229,3 +231,5 @@ async function tradeoff(ctx: DemoContext) {
     `The book's trade-off: 4 processors at 40 % parallel give ${sa.toFixed(2)}×; 2 processors at 80 % parallel give ${sb.toFixed(2)}×. ` +
     `Making more of the program parallel beats buying processors.`;
 }
+
+export default legacy(amdahl, snippet);

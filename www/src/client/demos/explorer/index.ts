@@ -2,8 +2,10 @@
 // with its final states and a shortest counterexample to replay in the stepper below.
 // The engine explores (crate/src/sched/explore.rs) as the inputs change; this only draws.
 
-import type { DemoContext, DemoModule } from '../demo-view';
-import { h } from '../dom';
+import type { DemoContext } from '../../demo-view';
+import { legacy, type DemoModule } from '../../legacy';
+import snippet from 'virtual:snippets/explorer';
+import { h } from '../../dom';
 
 type Outcome = 'ok' | 'broken' | 'failed' | 'deadlock';
 
@@ -272,3 +274,5 @@ export const explorer: DemoModule<Report, Report> = {
     };
   },
 };
+
+export default legacy(explorer, snippet);

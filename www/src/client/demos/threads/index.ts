@@ -1,9 +1,11 @@
 // Chapter 3, threads: the countdown log as it happens, then lifetimes and a timeline.
 
-import type { DemoContext, DemoModule } from '../demo-view';
-import { h, ms } from '../dom';
-import { legend, laneName, renderTimeline } from '../timeline';
-import type { Run } from '../types';
+import type { DemoContext } from '../../demo-view';
+import { legacy, type DemoModule } from '../../legacy';
+import snippet from 'virtual:snippets/threads';
+import { h, ms } from '../../dom';
+import { legend, laneName, renderTimeline } from '../../timeline';
+import type { Run } from '../../types';
 
 interface Line {
   t_ms: number;
@@ -106,3 +108,5 @@ export const threads: DemoModule<null, Outcome> = {
     };
   },
 };
+
+export default legacy(threads, snippet);
