@@ -21,8 +21,14 @@ node scripts/check-paths.mjs
 say "1/5 only crate/src/sync.rs names std::sync (clippy, crate/clippy.toml)"
 # Only these two lints are denied; clippy's other advice stays a warning.
 cargo clippy --quiet --all-targets -- -D clippy::disallowed_types -D clippy::disallowed_methods
-say "1/5 native tests (cargo test)"
+say "1/5 native tests (cargo test), which also write the page's types (ts-rs)"
+# The folder is written afresh, so a type that was renamed or removed leaves no stale file.
+rm -rf www/src/generated
 cargo test --quiet
+if [[ -n "$(git status --porcelain -- www/src/generated)" ]]; then
+  git status --short -- www/src/generated
+  die "www/src/generated/ is stale: the Rust types changed; commit what cargo test wrote there"
+fi
 
 say "2/5 wasm tests on real threads in headless Chromium and Firefox"
 bash scripts/test-wasm.sh

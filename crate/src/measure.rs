@@ -30,6 +30,7 @@ const MAX_WARM_UP_MS: f64 = 3000.0;
 const FLAT: f64 = 0.03;
 
 /// What the warm-up did, for the page and the bench.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct WarmUp {
     pub rounds: u32,
@@ -90,6 +91,7 @@ fn stopped_falling(per_unit: &[f64]) -> bool {
 }
 
 /// Every time measured for one configuration, in milliseconds, with its median and range.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Samples {
     pub ms: Vec<f64>,

@@ -147,6 +147,47 @@ pub struct ParamError {
     pub message: String,
 }
 
+/// A choice input as an enum: its variants and the words that name them, declared once.
+/// The spec lists the words from it (`Kind::Choice { values: Mode::WORDS }`) and the demo
+/// reads the enum (`p.pick::<Mode>("mode")`), so a word nobody handles is a compile error (a
+/// non-exhaustive `match`), never a silent default.
+///
+/// ```
+/// playground::choice! {
+///     /// How a thread waits.
+///     pub enum Mode { Mutex = "mutex", Spin = "spin" }
+/// }
+/// use playground::params::Choice;
+/// assert_eq!(Mode::WORDS, ["mutex", "spin"]);
+/// assert_eq!(Mode::Spin.word(), "spin");
+/// ```
+#[macro_export]
+macro_rules! choice {
+    ($(#[$m:meta])* $vis:vis enum $name:ident { $($(#[$vm:meta])* $variant:ident = $word:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+        #[cfg_attr(test, derive(ts_rs::TS))]
+        $vis enum $name { $($(#[$vm])* #[serde(rename = $word)] $variant),+ }
+        impl $crate::params::Choice for $name {
+            const WORDS: &'static [&'static str] = &[$($word),+];
+            const ALL: &'static [Self] = &[$(Self::$variant),+];
+        }
+        impl $name {
+            /// The word that names it in a URL.
+            #[allow(dead_code)]
+            pub fn word(self) -> &'static str {
+                match self { $(Self::$variant => $word),+ }
+            }
+        }
+    };
+}
+
+/// What [`choice!`] implements: the words of a choice input and its variants, in one order.
+pub trait Choice: Copy + 'static {
+    const WORDS: &'static [&'static str];
+    const ALL: &'static [Self];
+}
+
 /// Query keys that belong to the page, not to a demo, and are never reported as unknown.
 pub const PAGE_KEYS: &[&str] = &["demo", "run", "embed", "step", "theme"];
 
@@ -178,6 +219,16 @@ impl Params {
         match self.values.get(name) {
             Some(Value::Choice(v)) => v,
             other => panic!("parameter {name} is not a choice in the spec: {other:?}"),
+        }
+    }
+
+    /// Choice input `name` as its enum ([`choice!`]). The spec's words come from the same
+    /// enum, so a validated value always has a variant.
+    pub fn pick<C: Choice>(&self, name: &str) -> C {
+        let word = self.choice(name);
+        match C::WORDS.iter().position(|w| *w == word) {
+            Some(i) => C::ALL[i],
+            None => panic!("parameter {name} is {word}, not one of {:?}: its spec must list the enum's WORDS", C::WORDS),
         }
     }
 

@@ -36,6 +36,7 @@ pub enum Where {
 }
 
 /// What a span of a timeline shows: a thread computing, or waiting (for I/O, or its turn).
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SpanKind {
@@ -44,6 +45,7 @@ pub enum SpanKind {
 }
 
 /// One bar of a timeline, in milliseconds from the start of its run.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Span {
     pub lane: u32,
@@ -54,6 +56,7 @@ pub struct Span {
 }
 
 /// The outcome of one run: its wall time, its timeline, and the order tasks finished in.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Run {
     /// Threads asked for: 1 for [`Where::Caller`], k for [`Where::Pool`].

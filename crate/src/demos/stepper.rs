@@ -26,6 +26,7 @@ const STEP_TASKS: i64 = 6;
 
 /// Where the step view's program differs from the learner's inputs: what it shows of what
 /// they asked (fewer, to stay readable; or more, where the idea needs it: a race needs two).
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Scaled {
     /// What the input is (`threads`, `lines per thread`, `items`, `tasks`, …).
@@ -71,6 +72,7 @@ fn scaled_sentence(scaled: &[Scaled]) -> Option<String> {
     Some(format!("The step view shows {list}, to tell the idea in a few clicks; the real run uses your inputs."))
 }
 
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Serialize)]
 pub struct ThreadListing {
     name: String,
@@ -79,6 +81,7 @@ pub struct ThreadListing {
 }
 
 /// The program, once, as the page draws it.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Serialize)]
 pub struct ProgramView {
     name: String,
@@ -86,6 +89,7 @@ pub struct ProgramView {
 }
 
 /// The step-through view as the page draws it.
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StepView {

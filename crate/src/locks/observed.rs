@@ -39,6 +39,7 @@ impl From<Cancelled> for GaveUp {
 
 /// What a lock looks like at one moment: who holds it, who waits for it (in arrival order),
 /// and how many times its state has changed so far.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LockView {
     pub holders: Vec<usize>,

@@ -7,6 +7,7 @@ use super::Instr;
 use serde::Serialize;
 
 /// What a blocked thread waits for.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum BlockReason {
@@ -22,6 +23,7 @@ pub enum BlockReason {
 
 /// A blocked thread, for the page: the reason, the thread it waits for (a wait-for edge,
 /// when one thread is to blame), and a sentence.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Blocked {
     pub thread: ThreadId,

@@ -5,6 +5,7 @@ use super::program::ThreadId;
 use serde::Serialize;
 
 /// One executed step.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Event {
     /// The index of this step in the trace (0 for the first step of a run).
@@ -18,6 +19,7 @@ pub struct Event {
 }
 
 /// What the instruction did, with the values it saw. In JSON: `{"kind": "read", ...}`.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Action {

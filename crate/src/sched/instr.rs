@@ -14,6 +14,7 @@ use std::fmt;
 /// A value an instruction uses: a constant, or one of the thread's locals.
 ///
 /// In JSON a constant is a number and a local is its name: `1`, `"tmp"`.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Operand {
@@ -43,6 +44,7 @@ impl fmt::Display for Operand {
 }
 
 /// How [`Instr::JumpIf`] compares a local with a value.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Cmp {
     #[serde(rename = "<")]
@@ -84,6 +86,7 @@ impl Cmp {
 }
 
 /// One step of a thread. In JSON: `{"op": "read", "var": "counter", "into": "tmp"}`.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Instr {

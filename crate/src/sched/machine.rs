@@ -16,6 +16,7 @@ use crate::sync::Arc;
 
 /// Where a thread is in its life. Whether an `Active` thread is blocked depends on the other
 /// threads (see [`Machine::block_reason`]), so it is computed, not stored.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum ThreadStatus {
@@ -38,6 +39,7 @@ impl ThreadStatus {
 }
 
 /// One thread's registers.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct ThreadState {
     pub pc: usize,
@@ -47,6 +49,7 @@ pub struct ThreadState {
 }
 
 /// A line of the shared output, and who printed it.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct Line {
     pub thread: ThreadId,
@@ -56,20 +59,24 @@ pub struct Line {
 /// Everything that can differ between two runs of one program. Two machines with equal
 /// states behave the same from here on (output included, which an explorer that merges
 /// states may want to leave out of its key).
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
 pub struct State {
     pub vars: BTreeMap<String, i64>,
     /// Each lock's owner; `None` when free.
     pub locks: BTreeMap<String, Option<ThreadId>>,
     /// Each queue's items, oldest first.
+    #[cfg_attr(test, ts(as = "BTreeMap<String, Vec<i64>>"))]
     pub queues: BTreeMap<String, VecDeque<i64>>,
     /// Each condition's sleeping threads, longest waiting first.
+    #[cfg_attr(test, ts(as = "BTreeMap<String, Vec<ThreadId>>"))]
     pub waiters: BTreeMap<String, VecDeque<ThreadId>>,
     pub threads: Vec<ThreadState>,
     pub output: Vec<Line>,
 }
 
 /// Where the whole run is.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RunStatus {
@@ -121,6 +128,7 @@ impl std::error::Error for StepError {}
 
 /// A program being run. Cloning is cheap enough for an explorer (the program is shared).
 #[derive(Debug, Clone)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(as = "View<'static>"))]
 pub struct Machine {
     program: Arc<Program>,
     state: State,
@@ -394,8 +402,9 @@ impl Machine {
 }
 
 /// The page's picture of a machine: where the run is, what can step, who waits for whom.
+#[cfg_attr(test, derive(ts_rs::TS), ts(rename = "MachineView"))]
 #[derive(Serialize)]
-struct View<'a> {
+pub(crate) struct View<'a> {
     status: RunStatus,
     steps: usize,
     trace: String,

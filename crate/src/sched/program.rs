@@ -16,6 +16,7 @@ use std::ops::Deref;
 pub type ThreadId = usize;
 
 /// A named integer and its starting value: a shared variable, or a thread's local.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Slot {
     pub name: String,
@@ -23,6 +24,7 @@ pub struct Slot {
 }
 
 /// A FIFO queue; `capacity: None` is unbounded, `Some(n)` makes `put` block when n items wait.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct QueueSpec {
     pub name: String,
@@ -30,6 +32,7 @@ pub struct QueueSpec {
 }
 
 /// A condition variable, tied to the lock that its `wait` releases and takes back.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CondSpec {
     pub name: String,
@@ -37,6 +40,7 @@ pub struct CondSpec {
 }
 
 /// One thread: its name (shown in lanes and messages), its locals and its steps.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ThreadSpec {
     pub name: String,
@@ -60,6 +64,7 @@ impl ThreadSpec {
 }
 
 /// The description of a program, not yet checked.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProgramSpec {
     pub name: String,
@@ -115,8 +120,8 @@ impl ProgramSpec {
 
 /// A checked program: every name it uses exists and every jump lands inside its thread.
 /// Read it through `Deref` as a [`ProgramSpec`]; in JSON it is its spec.
+#[cfg_attr(test, derive(ts_rs::TS), ts(as = "ProgramSpec"))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
 pub struct Program(ProgramSpec);
 
 impl Deref for Program {

@@ -17,8 +17,8 @@ use crate::sync::Arc;
 pub const MAX_TRACE_LEN: usize = 100_000;
 
 /// The thread chosen at each step, in order. In JSON: an array of numbers.
+#[cfg_attr(test, derive(ts_rs::TS), ts(as = "Vec<ThreadId>"))]
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
-#[serde(transparent)]
 pub struct Trace(Vec<ThreadId>);
 
 impl Trace {

@@ -74,6 +74,7 @@ pub enum Halt {
 }
 
 /// How an interleaving ends.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
@@ -90,6 +91,7 @@ pub enum Outcome {
 /// A number of interleavings. In JSON a decimal string: counts pass 2^53, where a JSON
 /// number read by JavaScript would silently round.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(type = "string"))]
 pub struct Count(pub u128);
 
 impl Serialize for Count {
@@ -118,6 +120,7 @@ pub(crate) fn grouped(n: u128) -> String {
 }
 
 /// What the counts in an [`Exploration`] mean.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Counting {
@@ -131,6 +134,7 @@ pub enum Counting {
 
 /// One final state (or several that differ only in the threads' locals) and the
 /// interleavings that end in it.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct FinalState {
     pub outcome: Outcome,
@@ -149,6 +153,7 @@ pub struct FinalState {
 }
 
 /// Interleavings by outcome (`None` when [`Counting::Unbounded`]).
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Tally {
     pub ok: Option<Count>,
@@ -158,6 +163,7 @@ pub struct Tally {
 }
 
 /// Everything the explorer found.
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Exploration {
     /// Thread names by id, to read traces with.
