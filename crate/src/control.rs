@@ -46,6 +46,40 @@ pub struct Control {
     explore_limit: AtomicU32,
 }
 
+/// Where each word of [`Control`] is, as a word index from the block's address: sent to the
+/// page with the schema (`demos::limits`), so the page has no second copy of the layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub struct Words {
+    pub cancel: usize,
+    pub done: usize,
+    pub total: usize,
+    pub run: usize,
+    pub latest: usize,
+    pub explored: usize,
+    pub explore_limit: usize,
+    /// How many words the block has.
+    pub len: usize,
+}
+
+impl Control {
+    /// The layout the page maps.
+    pub const WORDS: Words = {
+        const W: usize = std::mem::size_of::<u32>();
+        Words {
+            cancel: std::mem::offset_of!(Control, cancel) / W,
+            done: std::mem::offset_of!(Control, done) / W,
+            total: std::mem::offset_of!(Control, total) / W,
+            run: std::mem::offset_of!(Control, run) / W,
+            latest: std::mem::offset_of!(Control, latest) / W,
+            explored: std::mem::offset_of!(Control, explored) / W,
+            explore_limit: std::mem::offset_of!(Control, explore_limit) / W,
+            len: std::mem::size_of::<Control>() / W,
+        }
+    };
+}
+
 /// A run stopped because a cancel was requested.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cancelled;
@@ -266,5 +300,7 @@ mod tests {
         assert_eq!(at(&c.latest), 16);
         assert_eq!(at(&c.explored), 20);
         assert_eq!(at(&c.explore_limit), 24);
+        let w = Control::WORDS;
+        assert_eq!([w.cancel, w.done, w.total, w.run, w.latest, w.explored, w.explore_limit, w.len], [0, 1, 2, 3, 4, 5, 6, 7]);
     }
 }

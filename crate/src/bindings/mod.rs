@@ -11,7 +11,7 @@ pub mod bench;
 pub mod host;
 
 use crate::control::Control;
-use crate::demos::{self, DemoError, Env};
+use crate::demos::{self, DemoError, Env, ErrorKind, Failure};
 use crate::live::Feed;
 use crate::params::ParamError;
 use crate::sync::OnceLock;
@@ -120,7 +120,8 @@ fn guarded<T: Serialize>(f: impl FnOnce() -> Result<T, DemoError>) -> JsValue {
                 .map(|s| s.to_string())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "a thread panicked".to_string());
-            to_js(&Envelope::<()>::Err { ok: false, error: Failure { kind: "panic", message: format!("the engine panicked: {message}"), errors: &[] } })
+            let error = Failure { kind: ErrorKind::Panic, message: format!("the engine panicked: {message}"), errors: Some(Vec::new()) };
+            to_js(&Envelope::<()>::Err { ok: false, error })
         }
     }
 }
@@ -128,33 +129,14 @@ fn guarded<T: Serialize>(f: impl FnOnce() -> Result<T, DemoError>) -> JsValue {
 /// What every entry point answers.
 #[derive(Serialize)]
 #[serde(untagged)]
-enum Envelope<'a, T> {
+enum Envelope<T> {
     Ok { ok: bool, result: T },
-    Err { ok: bool, error: Failure<'a> },
-}
-
-#[derive(Serialize)]
-struct Failure<'a> {
-    kind: &'static str,
-    message: String,
-    errors: &'a [ParamError],
+    Err { ok: bool, error: Failure },
 }
 
 fn envelope<T: Serialize>(result: Result<T, DemoError>) -> JsValue {
     match result {
-        Ok(result) => to_js(&Envelope::<T>::Ok { ok: true, result }),
-        Err(e) => {
-            let kind = match &e {
-                DemoError::UnknownDemo(_) => "unknown-demo",
-                DemoError::Invalid(_) => "invalid",
-                DemoError::Cancelled | DemoError::CancelledBeforeStart => "cancelled",
-                DemoError::Superseded => "superseded",
-            };
-            let errors: &[ParamError] = match &e {
-                DemoError::Invalid(errs) => errs,
-                _ => &[],
-            };
-            to_js(&Envelope::<T>::Err { ok: false, error: Failure { kind, message: e.to_string(), errors } })
-        }
+        Ok(result) => to_js(&Envelope::Ok { ok: true, result }),
+        Err(e) => to_js(&Envelope::<T>::Err { ok: false, error: Failure::from(&e) }),
     }
 }

@@ -112,6 +112,48 @@ impl fmt::Display for DemoError {
 
 impl std::error::Error for DemoError {}
 
+/// What kind of failure an entry point reports to the page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorKind {
+    Invalid,
+    UnknownDemo,
+    Cancelled,
+    /// A newer compute replaced this one (the page drops the answer).
+    Superseded,
+    Panic,
+    /// Raised by the engine worker itself (a trap, no pool to measure), never by the core.
+    Engine,
+}
+
+/// A failure as the page reads it: `{kind, message, errors}`, `errors` being the inputs to
+/// mark beside their controls.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export, rename = "EngineError"))]
+pub struct Failure {
+    pub kind: ErrorKind,
+    pub message: String,
+    #[cfg_attr(test, ts(optional))]
+    pub errors: Option<Vec<ParamError>>,
+}
+
+impl From<&DemoError> for Failure {
+    fn from(e: &DemoError) -> Self {
+        let kind = match e {
+            DemoError::UnknownDemo(_) => ErrorKind::UnknownDemo,
+            DemoError::Invalid(_) => ErrorKind::Invalid,
+            DemoError::Cancelled | DemoError::CancelledBeforeStart => ErrorKind::Cancelled,
+            DemoError::Superseded => ErrorKind::Superseded,
+        };
+        let errors = match e {
+            DemoError::Invalid(errs) => errs.clone(),
+            _ => Vec::new(),
+        };
+        Failure { kind, message: e.to_string(), errors: Some(errors) }
+    }
+}
+
 /// Demo `id` in the registry.
 pub fn demo(id: &str) -> Result<&'static dyn Entry, DemoError> {
     REGISTRY.iter().copied().find(|d| d.spec().id == id).ok_or_else(|| DemoError::UnknownDemo(shorten(id)))
@@ -211,10 +253,12 @@ pub struct Limits {
     pub trace_steps: usize,
     /// Query keys that belong to the page, not to a demo (`demo`, `run`, `step`, …).
     pub page_keys: &'static [&'static str],
+    /// The words of the control block the page reads and writes (see `control.rs`).
+    pub control: crate::control::Words,
 }
 
 pub fn limits() -> Limits {
-    Limits { trace_steps: crate::sched::MAX_TRACE_LEN, page_keys: params::PAGE_KEYS }
+    Limits { trace_steps: crate::sched::MAX_TRACE_LEN, page_keys: params::PAGE_KEYS, control: Control::WORDS }
 }
 
 /// Refuses a run whose threads the host's pool cannot give, as the spec declares them

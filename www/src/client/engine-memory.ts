@@ -3,7 +3,7 @@
 // (crate/src/live.rs: length, bytes, events dropped). Only Atomics.load and Atomics.store,
 // never Atomics.wait: the page's main thread never blocks.
 
-import { CONTROL, CONTROL_WORDS, type ReadyInfo } from '../shared/protocol';
+import type { ReadyInfo } from '../shared/protocol';
 
 export interface Progress {
   done: number;
@@ -14,16 +14,19 @@ export class SharedWords {
   private readonly memory: WebAssembly.Memory;
   private readonly controlAddress: number;
   private readonly feedLayout: ReadyInfo['feed'];
+  /** Which word is which, from the engine (crate/src/control.rs `Control::WORDS`). */
+  readonly at: ReadyInfo['limits']['control'];
 
   constructor(memory: WebAssembly.Memory, info: ReadyInfo) {
     this.memory = memory;
     this.controlAddress = info.controlAddress;
     this.feedLayout = info.feed;
+    this.at = info.limits.control;
   }
 
   // The memory may have grown since the last access: take a fresh view every time.
   private control(): Int32Array {
-    return new Int32Array(this.memory.buffer, this.controlAddress, CONTROL_WORDS);
+    return new Int32Array(this.memory.buffer, this.controlAddress, this.at.len);
   }
 
   private word(address: number): Int32Array {
@@ -45,18 +48,18 @@ export class SharedWords {
 
   /** Before a run is posted (the last one has answered): its progress and feed start empty. */
   resetRun() {
-    this.store(CONTROL.done, 0);
-    this.store(CONTROL.total, 0);
+    this.store(this.at.done, 0);
+    this.store(this.at.total, 0);
     Atomics.store(this.word(this.feedLayout[0]), 0, 0);
     Atomics.store(this.word(this.feedLayout[3]), 0, 0);
   }
 
   progress(): Progress {
-    return { done: this.load(CONTROL.done), total: this.load(CONTROL.total) };
+    return { done: this.load(this.at.done), total: this.load(this.at.total) };
   }
 
   explored(): Progress {
-    return { done: this.load(CONTROL.explored), total: this.load(CONTROL.exploreLimit) };
+    return { done: this.load(this.at.explored), total: this.load(this.at.exploreLimit) };
   }
 
   /** Events of the live feed from byte `from` on (JSON lines), and where to read next time. */

@@ -6,7 +6,7 @@
 // cross-origin isolated, reads and writes words of the engine's shared memory with Atomics
 // (never Atomics.wait; see engine-memory.ts).
 
-import { CONTROL, type EngineError, type Envelope, type Message, type RawParams, type ReadyInfo, type Request } from '../shared/protocol';
+import { type EngineError, type Envelope, type Message, type RawParams, type ReadyInfo, type Request } from '../shared/protocol';
 import { SharedWords, type Progress } from './engine-memory';
 
 export type { Progress } from './engine-memory';
@@ -243,7 +243,7 @@ export class Engine {
         after: shared ? undefined : this.latestInFlight,
         beforePost: (id) => {
           this.latestHeld.delete(id);
-          if (this.words) this.words.store(CONTROL.latest, id);
+          if (this.words) this.words.store(this.words.at.latest, id);
           else this.latestInFlight = result!;
         },
       },
@@ -256,7 +256,7 @@ export class Engine {
       if (!p.posted) return this.finish(r.id, CANCELLED());
       if (this.words) {
         // The worker answers: the part explored, or `cancelled` if it had not begun.
-        if (this.words.load(CONTROL.latest) === r.id) this.words.store(CONTROL.latest, 0);
+        if (this.words.load(this.words.at.latest) === r.id) this.words.store(this.words.at.latest, 0);
         return;
       }
       this.finish(r.id, CANCELLED()); // no shared memory: only ending the worker stops it
@@ -298,11 +298,11 @@ export class Engine {
         this.replace({ kind: 'cancelled', message: 'the run was cancelled' });
         return;
       }
-      words.raise(CONTROL.cancel, id);
+      words.raise(words.at.cancel, id);
       // Stored the cancel, then read `run` (both sequentially consistent); the engine stores
       // `run`, then reads the cancel. So if the run has not begun, it will see the cancel and
       // refuse: it is cancelled now, and its late reply will say "nothing ran".
-      if (words.load(CONTROL.run) !== id) return this.finish(id, NOT_STARTED());
+      if (words.load(words.at.run) !== id) return this.finish(id, NOT_STARTED());
       const timer = setTimeout(() => {
         if (this.pending.get(id) !== p) return;
         this.finish(id, CANCELLED());
@@ -338,7 +338,7 @@ export class Engine {
 
   /** The id of the run the engine began last (0 before any); for tests. */
   begun(): number | undefined {
-    return this.words?.load(CONTROL.run);
+    return this.words?.load(this.words.at.run);
   }
 
   /** The step-through view of a demo after `trace`, or after a seeded random run. */

@@ -23,19 +23,11 @@ export type Request =
   /** Locks, queues and pool overhead (npm run bench); see crate/src/bench.rs. */
   | { type: 'bench-sync'; id: number; config: object };
 
-export interface ParamError {
-  param: string;
-  message: string;
-}
-
-/** `superseded`: a newer compute replaced this one (the page drops the answer). */
-export type ErrorKind = 'invalid' | 'unknown-demo' | 'cancelled' | 'superseded' | 'panic' | 'engine';
-
-export interface EngineError {
-  kind: ErrorKind;
-  message: string;
-  errors?: ParamError[];
-}
+// Failures, as crate/src/demos/mod.rs `Failure` serialises them (generated).
+export type { ParamError } from '../generated/ParamError';
+export type { ErrorKind } from '../generated/ErrorKind';
+export type { EngineError } from '../generated/EngineError';
+import type { EngineError } from '../generated/EngineError';
 
 /** What every engine entry point answers (built in crate/src/bindings/mod.rs). */
 export type Envelope<T = unknown> = { ok: true; result: T } | { ok: false; error: EngineError };
@@ -74,7 +66,3 @@ export type { Caps } from '../generated/Caps';
 export type { Limits } from '../generated/Limits';
 import type { DemoSpec } from '../generated/DemoSpec';
 import type { Limits } from '../generated/Limits';
-
-/** Word offsets of the control block (crate/src/control.rs has what each one means). */
-export const CONTROL = { cancel: 0, done: 1, total: 2, run: 3, latest: 4, explored: 5, exploreLimit: 6 } as const;
-export const CONTROL_WORDS = 7;
