@@ -30,6 +30,11 @@
 // 7. Amdahl on a fresh page (scripts/bench-amdahl.mjs): B = 0.2, 0.6, 0.9, measured/predicted
 //    per k on a page loaded for the run, pressing Run, and with run=1 (the embed path); and
 //    what the engine's warm-up before measuring cost.
+// 8. Sizes and calls (scripts/bench-bytes.mjs): the engine's .wasm raw and gzip -9; a first
+//    visit to each demo (`/?demo=<id>`, fresh profile each): gzip -9 of every URL any of its
+//    contexts fetched, each once, and the largest of them against the 300 KB goal; the median
+//    per-call time of `compute` and `step` for a few demos through the page's engine.
+//    BENCH_CALLS (200) calls per case.
 // 6. Locks, queues, pool overhead: crate/src/bench.rs, the same code in the browser (engine
 //    request 'bench-sync', export benchSync) and natively (bench_native, on a rayon pool of the
 //    browser's size). Lock/unlock pairs per second of std Mutex and SpinLock on 1 thread
@@ -48,6 +53,7 @@ import { fileURLToPath } from 'node:url';
 import { launch } from '../tests/e2e/browser.mjs';
 import { serve } from './serve.mjs';
 import { freshAmdahl } from './bench-amdahl.mjs';
+import { bytesRows, callTimes, demoIds, firstVisits, recordingProxy, wasmSize } from './bench-bytes.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const WORK = Number(process.env.BENCH_WORK ?? 1000);
@@ -417,7 +423,7 @@ await waitQuiet('native');
 const nat = native();
 const server = await serve({ dir: join(ROOT, 'dist') });
 const proxy = await countingProxy(server);
-let browser, cold, long, sync, fresh;
+let browser, cold, long, sync, fresh, bytes;
 try {
   await waitQuiet('speedup and dispatch');
   browser = await speedupAndDispatch(server.url);
@@ -433,6 +439,20 @@ try {
   }
   await waitQuiet('cold start');
   cold = await coldStart(proxy);
+  await waitQuiet('first visits and per-call times');
+  {
+    const recorder = await recordingProxy(server);
+    try {
+      const wasm = await wasmSize(join(ROOT, 'dist'));
+      log(`engine ${wasm.file}: ${wasm.raw} bytes, ${wasm.gzip} gzipped (-9)`);
+      const demos = await demoIds({ launch, base: server.url, timeout: TIMEOUT });
+      const visits = await firstVisits({ launch, proxy: recorder, demos, timeout: TIMEOUT, log });
+      const calls = await callTimes({ launch, base: server.url, timeout: TIMEOUT, log });
+      bytes = { wasm, visits, calls };
+    } finally {
+      await recorder.close();
+    }
+  }
   await waitQuiet('long tasks');
   long = await longTasks(server.url);
   await waitQuiet('locks, queues, pool overhead');
@@ -519,6 +539,7 @@ rows.push(row('  page DOMContentLoaded (median)', coldSummary.domContentLoadedMs
 rows.push(row('  engine startupMs: wasm + pool (median)', coldSummary.startupMs, ms(coldSummary.startupMs), undefined, false));
 rows.push(row('bytes on the wire, gzip (median)', coldSummary.wireBytes, kb(coldSummary.wireBytes), 300_000, false, '<= 300 KB'));
 rows.push(row('  of which resource timing sees', coldSummary.timingBytes, `${kb(coldSummary.timingBytes)} (wasm ${kb(coldSummary.wasmTransferBytes)} of ${kb(coldSummary.wasmRawBytes)} raw)`, undefined, false));
+rows.push(...bytesRows({ ...bytes, row }));
 rows.push(row(`longest main-thread task in a run (worst of ${RUNS})`, longSummary.longestMs, ms(longSummary.longestMs), 50, false, '<= 50 ms'));
 rows.push(row('total blocking time in a run (worst)', longSummary.totalBlockingMs, ms(longSummary.totalBlockingMs), undefined, false));
 rows.push(row('longest main-thread task while loading', longSummary.loadPhaseLongestMs, ms(longSummary.loadPhaseLongestMs), undefined, false));
@@ -578,6 +599,13 @@ const report = {
   freshAmdahl: fresh.runs,
   coldStart: { ...coldSummary, runs: cold },
   longTasks: { ...longSummary, runs: long },
+  bytes: {
+    rule: 'first visit: fresh profile per demo; gzip -9 of each URL fetched, once; per call: median through window.playground.engine, round trip included',
+    wasm: bytes.wasm,
+    largestFirstVisit: (({ demo, gzip }) => ({ demo, gzip }))(bytes.visits.reduce((a, v) => (v.gzip > a.gzip ? v : a))),
+    firstVisits: bytes.visits,
+    calls: bytes.calls,
+  },
   sync: { wasm: sync, native: nat.sync, rule: 'best of config.sync.repeats per measurement; crate/src/bench.rs' },
 };
 await mkdir(join(ROOT, 'bench-results'), { recursive: true });

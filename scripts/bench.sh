@@ -3,7 +3,8 @@
 # Prints a table to stdout and writes bench-results/bench.json; progress goes to stderr.
 #   scripts/bench.sh                  build, then measure (a few minutes on 2 cores)
 #   BENCH_SKIP_BUILD=1 scripts/bench.sh   measure the current dist/ and example build
-# Settings: BENCH_WORK (1000), BENCH_RUNS (3), BENCH_DISPATCH_N (5000); see scripts/bench.mjs.
+# Settings: BENCH_WORK (1000), BENCH_RUNS (3), BENCH_DISPATCH_N (5000), BENCH_CALLS (200);
+# see scripts/bench.mjs and scripts/bench-bytes.mjs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
