@@ -1,6 +1,5 @@
 import './client/style.css';
 import './client/embed.css';
-import 'uplot/dist/uPlot.min.css';
 import { startEmbed } from './client/embed-page';
 import { ensureIsolation } from './client/isolation';
 

@@ -1,5 +1,4 @@
 import './client/style.css';
-import 'uplot/dist/uPlot.min.css';
 import { startApp } from './client/app';
 import { ensureIsolation } from './client/isolation';
 
