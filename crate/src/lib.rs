@@ -21,6 +21,7 @@ pub mod clock;
 pub mod control;
 pub mod demos;
 pub mod live;
+mod live_json;
 pub mod locks;
 pub mod measure;
 pub mod params;

@@ -2,7 +2,7 @@
 //!
 //! While a run blocks the engine worker, no message can leave it; but the page can read the
 //! shared wasm memory. A [`Feed`] is a byte buffer in that memory plus a published length:
-//! writers append one line of JSON per event under a small lock, then publish the new
+//! writers append one line of JSON per event (`live_json.rs`) under a small lock, then publish the new
 //! length with `Release`; the page loads the length with `Atomics.load` and decodes the
 //! bytes before it. Lines are never rewritten, so a reader never sees a torn line.
 //!
@@ -46,7 +46,7 @@ impl Feed {
 
     /// Appends one event as a JSON line; an event that does not fit is counted as dropped.
     pub fn push<E: Serialize>(&self, event: &E) {
-        let mut line = serde_json::to_vec(event).expect("events are plain data");
+        let mut line = crate::live_json::to_line(event).expect("events are plain data").into_bytes();
         line.push(b'\n');
         let _w = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         let start = self.len.load(Relaxed) as usize;

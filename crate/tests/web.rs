@@ -131,7 +131,7 @@ async fn concurrency_demo_checks_agree_on_the_pool() {
     let ctl = Control::new();
     let raw = q(&[("kind", "cpu"), ("tasks", "4"), ("threads", "2")]);
     let feed = playground::live::Feed::with_capacity(1024);
-    let v = demos::run("concurrency", &raw, Env { cores: 2, pool_threads: 2 }, &ctl, &feed).unwrap();
+    let v = json(&demos::run("concurrency", &raw, Env { cores: 2, pool_threads: 2 }, &ctl, &feed).unwrap().outcome);
     assert_eq!(v["check"]["sequential"], 4, "{}", v["check"]);
     assert_eq!(v["check"]["concurrent"], 4, "{}", v["check"]);
     assert_eq!(v["sequential"]["lanes"], serde_json::json!([0]));
@@ -176,12 +176,17 @@ async fn a_panic_on_a_pool_thread_is_caught_and_the_pool_survives() {
 
 // ---- chapters 3, 4 and 14 on real pool threads ---------------------------------------------
 
+/// A result as JSON, as the page would read it.
+fn json<T: serde::Serialize + ?Sized>(v: &T) -> serde_json::Value {
+    serde_json::to_value(v).expect("results are plain data")
+}
+
 /// Runs demo `id` on the test pool and returns its JSON result.
 async fn run_demo(id: &str, pairs: &[(&str, &str)]) -> serde_json::Value {
     pool().await;
     let feed = playground::live::Feed::with_capacity(1 << 16);
-    demos::run(id, &q(pairs), Env { cores: 2, pool_threads: POOL as u32 }, &Control::new(), &feed)
-        .unwrap_or_else(|e| panic!("{id}: {e}"))
+    let ran = demos::run(id, &q(pairs), Env { cores: 2, pool_threads: POOL as u32 }, &Control::new(), &feed).unwrap_or_else(|e| panic!("{id}: {e}"));
+    json(&ran.outcome)
 }
 
 #[wasm_bindgen_test]
@@ -231,7 +236,7 @@ async fn queue_and_pool_demos_deliver_every_item_and_task_once_on_pool_threads()
 
     // One producer and one consumer on the two pool threads: FIFO order, never over maxsize.
     let raw = q(&[("producers", "1"), ("consumers", "1"), ("items", "6"), ("maxsize", "2"), ("produce", "0"), ("consume", "2")]);
-    let v = demos::run("queue", &raw, env, &Control::new(), &feed).unwrap_or_else(|e| panic!("queue: {e}"));
+    let v = json(&demos::run("queue", &raw, env, &Control::new(), &feed).unwrap_or_else(|e| panic!("queue: {e}")).outcome);
     assert_eq!(ids(&v["order_out"]), (0..6).collect::<Vec<u64>>());
     assert_eq!(ids(&v["left"]), Vec::<u64>::new());
     assert_eq!(v["order_check"], true);
@@ -241,7 +246,7 @@ async fn queue_and_pool_demos_deliver_every_item_and_task_once_on_pool_threads()
 
     // The pool: both strategies run every task exactly once, on the pool's lanes.
     let raw = q(&[("workers", "2"), ("tasks", "8"), ("size", "1")]);
-    let v = demos::run("pool", &raw, env, &Control::new(), &feed).unwrap_or_else(|e| panic!("pool: {e}"));
+    let v = json(&demos::run("pool", &raw, env, &Control::new(), &feed).unwrap_or_else(|e| panic!("pool: {e}")).outcome);
     for s in ["queue", "stealing"] {
         let runs = v[s]["runs"].as_array().unwrap();
         assert_eq!(runs.iter().map(|r| r["task"].as_u64().unwrap()).collect::<Vec<_>>(), (0..8).collect::<Vec<u64>>(), "{s}");
@@ -327,7 +332,7 @@ async fn the_fair_lock_serves_in_ticket_order_on_pool_threads_and_lets_writers_i
 #[wasm_bindgen_test]
 fn the_explorer_counts_exactly_in_wasm_past_64_bits() {
     use playground::sched::{explore, Instr, Limits, ProgramSpec, ThreadSpec};
-    let v = demos::compute("explorer", &q(&[("program", "opposite-locks")])).unwrap();
+    let v = json(&demos::compute("explorer", &q(&[("program", "opposite-locks")])).unwrap());
     assert_eq!(v["value"]["interleavings"], "6");
     assert_eq!(v["value"]["by_outcome"]["deadlock"], "2");
     assert_eq!(v["value"]["counterexample"]["trace"], "0.1");

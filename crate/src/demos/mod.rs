@@ -289,7 +289,8 @@ pub(crate) fn check_pool_limit(threads: usize, env: Env) -> Result<(), DemoError
     Ok(())
 }
 
-/// A serialised result as JSON, for native tests and the benchmark.
+/// A serialised result as JSON, for native tests.
+#[cfg(test)]
 pub fn to_json<T: Serialize + ?Sized>(v: &T) -> serde_json::Value {
     serde_json::to_value(v).expect("demo results are plain data")
 }
