@@ -210,13 +210,6 @@ pub(crate) fn race_story(fit: &mut Fit) -> (Program, &'static str) {
     )
 }
 
-pub(crate) fn lock_story(fit: &mut Fit) -> (Program, &'static str) {
-    (
-        examples::locked_increment(fit.int("threads", fit.input("threads", 2), 2, STEP_THREADS) as usize),
-        "Try to switch threads between a read and its write: while one thread holds the lock, the others cannot take a step that touches the counter.",
-    )
-}
-
 pub(crate) fn guard_story(fit: &mut Fit) -> (Program, &'static str) {
     let p = fit.p;
     if choice(p, "style", "manual") == "manual" && choice(p, "failure", "error") != "none" {
