@@ -145,13 +145,6 @@ fn choice<'a>(p: &'a Params, name: &str, default: &'a str) -> &'a str {
     }
 }
 
-/// Chapter 3's countdown with the learner's threads and lines, as far as stays readable.
-fn countdown(fit: &mut Fit, locked: bool) -> Program {
-    let threads = fit.int("threads", fit.input("threads", 2), 1, STEP_THREADS) as usize;
-    let lines = fit.int("lines per thread", fit.input("count", 5), 1, STEP_COUNT);
-    examples::countdown_of(locked, threads, lines)
-}
-
 /// One producer and one consumer (the producers' items in all, and the learner's maxsize; an
 /// unbounded queue, maxsize 0, is one with room for every item).
 fn queue(fit: &mut Fit) -> (Program, &'static str) {
@@ -193,14 +186,6 @@ fn program_fitted(id: &str, fit: &mut Fit) -> Result<(Program, &'static str), De
             message: format!("the {id} demo has no step-through view; these do: {}", steppable.join(", ")),
         }])
     })
-}
-
-pub(crate) fn threads_story(fit: &mut Fit) -> (Program, &'static str) {
-    if choice(fit.p, "lock", "off") == "on" {
-        (countdown(fit, true), "With the lock, whichever thread takes it first prints all its lines; the other is blocked until it unlocks.")
-    } else {
-        (countdown(fit, false), "Pick the threads in any order: every order you choose is one the operating system could have chosen.")
-    }
 }
 
 pub(crate) fn race_story(fit: &mut Fit) -> (Program, &'static str) {
