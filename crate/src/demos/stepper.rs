@@ -188,13 +188,6 @@ fn program_fitted(id: &str, fit: &mut Fit) -> Result<(Program, &'static str), De
     })
 }
 
-pub(crate) fn race_story(fit: &mut Fit) -> (Program, &'static str) {
-    (
-        examples::lost_update(fit.int("threads", fit.input("threads", 2), 2, STEP_THREADS) as usize),
-        "Switch threads between a read and its write: both read the same value, both write value + 1, and one update is lost. Try A, B, A, A, B, B.",
-    )
-}
-
 pub(crate) fn guard_story(fit: &mut Fit) -> (Program, &'static str) {
     let p = fit.p;
     if choice(p, "style", "manual") == "manual" && choice(p, "failure", "error") != "none" {
