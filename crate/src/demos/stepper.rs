@@ -188,15 +188,6 @@ fn program_fitted(id: &str, fit: &mut Fit) -> Result<(Program, &'static str), De
     })
 }
 
-pub(crate) fn guard_story(fit: &mut Fit) -> (Program, &'static str) {
-    let p = fit.p;
-    if choice(p, "style", "manual") == "manual" && choice(p, "failure", "error") != "none" {
-        (examples::leaked_lock(), "Run A to its end: it never releases the lock, and B is blocked forever. No choice of thread can save it.")
-    } else {
-        (guarded_failure(), "A fails, but the guard releases the lock on the way out: B can always go on.")
-    }
-}
-
 pub(crate) fn queue_story(fit: &mut Fit) -> (Program, &'static str) {
     queue(fit)
 }
@@ -320,20 +311,6 @@ fn waiter_table(k: usize, two: bool) -> Program {
         ]));
     }
     spec.build().expect("the waiter's table is valid")
-}
-
-/// Chapter 4 with a guard: A fails inside the critical section, and the guard's release runs
-/// on the way out (Python's `with lock:`).
-fn guarded_failure() -> Program {
-    let spec = ProgramSpec::new("guard released on failure")
-        .lock("lock")
-        .thread(ThreadSpec::new("A").steps([
-            Instr::lock("lock"),
-            Instr::print("A fails: FileNotFoundError"),
-            Instr::unlock("lock"),
-        ]))
-        .thread(ThreadSpec::new("B").steps([Instr::lock("lock"), Instr::print("B got the lock"), Instr::unlock("lock")]));
-    spec.build().expect("the guarded program is valid")
 }
 
 /// Chapter 3's pool: `main` queues tasks 1..=tasks and one poison pill (0) per worker; each
