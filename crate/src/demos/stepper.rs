@@ -145,13 +145,6 @@ fn choice<'a>(p: &'a Params, name: &str, default: &'a str) -> &'a str {
     }
 }
 
-/// Chapter 3's countdown with the learner's threads and lines, as far as stays readable.
-fn countdown(fit: &mut Fit, locked: bool) -> Program {
-    let threads = fit.int("threads", fit.input("threads", 2), 1, STEP_THREADS) as usize;
-    let lines = fit.int("lines per thread", fit.input("count", 5), 1, STEP_COUNT);
-    examples::countdown_of(locked, threads, lines)
-}
-
 /// One producer and one consumer (the producers' items in all, and the learner's maxsize; an
 /// unbounded queue, maxsize 0, is one with room for every item).
 fn queue(fit: &mut Fit) -> (Program, &'static str) {
@@ -193,37 +186,6 @@ fn program_fitted(id: &str, fit: &mut Fit) -> Result<(Program, &'static str), De
             message: format!("the {id} demo has no step-through view; these do: {}", steppable.join(", ")),
         }])
     })
-}
-
-pub(crate) fn threads_story(fit: &mut Fit) -> (Program, &'static str) {
-    if choice(fit.p, "lock", "off") == "on" {
-        (countdown(fit, true), "With the lock, whichever thread takes it first prints all its lines; the other is blocked until it unlocks.")
-    } else {
-        (countdown(fit, false), "Pick the threads in any order: every order you choose is one the operating system could have chosen.")
-    }
-}
-
-pub(crate) fn race_story(fit: &mut Fit) -> (Program, &'static str) {
-    (
-        examples::lost_update(fit.int("threads", fit.input("threads", 2), 2, STEP_THREADS) as usize),
-        "Switch threads between a read and its write: both read the same value, both write value + 1, and one update is lost. Try A, B, A, A, B, B.",
-    )
-}
-
-pub(crate) fn lock_story(fit: &mut Fit) -> (Program, &'static str) {
-    (
-        examples::locked_increment(fit.int("threads", fit.input("threads", 2), 2, STEP_THREADS) as usize),
-        "Try to switch threads between a read and its write: while one thread holds the lock, the others cannot take a step that touches the counter.",
-    )
-}
-
-pub(crate) fn guard_story(fit: &mut Fit) -> (Program, &'static str) {
-    let p = fit.p;
-    if choice(p, "style", "manual") == "manual" && choice(p, "failure", "error") != "none" {
-        (examples::leaked_lock(), "Run A to its end: it never releases the lock, and B is blocked forever. No choice of thread can save it.")
-    } else {
-        (guarded_failure(), "A fails, but the guard releases the lock on the way out: B can always go on.")
-    }
 }
 
 pub(crate) fn queue_story(fit: &mut Fit) -> (Program, &'static str) {
@@ -349,20 +311,6 @@ fn waiter_table(k: usize, two: bool) -> Program {
         ]));
     }
     spec.build().expect("the waiter's table is valid")
-}
-
-/// Chapter 4 with a guard: A fails inside the critical section, and the guard's release runs
-/// on the way out (Python's `with lock:`).
-fn guarded_failure() -> Program {
-    let spec = ProgramSpec::new("guard released on failure")
-        .lock("lock")
-        .thread(ThreadSpec::new("A").steps([
-            Instr::lock("lock"),
-            Instr::print("A fails: FileNotFoundError"),
-            Instr::unlock("lock"),
-        ]))
-        .thread(ThreadSpec::new("B").steps([Instr::lock("lock"), Instr::print("B got the lock"), Instr::unlock("lock")]));
-    spec.build().expect("the guarded program is valid")
 }
 
 /// Chapter 3's pool: `main` queues tasks 1..=tasks and one poison pill (0) per worker; each

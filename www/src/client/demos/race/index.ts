@@ -1,31 +1,14 @@
 // Chapter 14, race conditions: lost updates on real threads, and the two fixes.
 
-import type { DemoContext } from '../../demo-view';
-import { legacy, type DemoModule } from '../../legacy';
+import type { DemoUnit } from '../../demo-module';
 import snippet from 'virtual:snippets/race';
 import { h, ms } from '../../dom';
+import { headline } from '../../kit';
 import { legend, renderTimeline } from '../../timeline';
-import type { Run } from '../../types';
+import type { Outcome } from '../../../generated/race/Outcome';
+import type { Version } from '../../../generated/race/Version';
 
-interface MethodRun {
-  method: 'unprotected' | 'mutex' | 'atomic';
-  actual: number;
-  lost: number;
-  wall_ms: number;
-  threads_used: number;
-}
-
-interface Outcome {
-  threads: number;
-  increments: number;
-  expected: number;
-  runs: MethodRun[];
-  spread: { actuals: number[]; min: number; max: number; mean: number } | null;
-  timeline: Run | null;
-  explanation: string;
-}
-
-const LABEL: Record<MethodRun['method'], string> = {
+const LABEL: Record<Version, string> = {
   unprotected: 'Unprotected (load, then store)',
   mutex: 'Mutex around read and write',
   atomic: 'Atomic fetch_add',
@@ -33,9 +16,7 @@ const LABEL: Record<MethodRun['method'], string> = {
 
 const n = (v: number) => v.toLocaleString('en');
 
-export const race: DemoModule<null, Outcome> = {
-  id: 'race',
-  steppable: true,
+export default {
   runLabel: 'Race the threads',
   notes: [
     'counter += 1 is three steps: read, add, write. Another thread can run between them.',
@@ -43,7 +24,8 @@ export const race: DemoModule<null, Outcome> = {
     'Both fixes are exact. The atomic add is one instruction; the mutex makes threads take turns.',
     'In the step-through below, find an order of steps that loses an update: A reads, B reads, both write.',
   ],
-  mount(ctx: DemoContext, area) {
+  snippet,
+  create(ctx, area) {
     area.append(
       h(
         'p',
@@ -60,54 +42,40 @@ export const race: DemoModule<null, Outcome> = {
         ' tries every order of the two threads’ steps and replays the shortest one that loses an update.',
       ),
     );
-  },
-  result(_ctx, o, area) {
-    const racy = o.runs.find((r) => r.method === 'unprotected');
-    area.append(
-      h(
-        'div',
-        { class: 'headline' },
-        h('span', { class: 'big', 'data-field': 'lost' }, racy ? n(racy.lost) : '0'),
-        h('span', {}, racy ? `updates lost of ${n(o.expected)} (unprotected)` : 'updates lost'),
-      ),
-      h('p', { class: 'explanation', 'data-field': 'explanation' }, o.explanation),
-      h(
-        'table',
-        { class: 'figures' },
-        h('thead', {}, h('tr', {}, ...['Version', 'Total', 'Expected', 'Lost', 'Time'].map((t) => h('th', { scope: 'col' }, t)))),
-        h(
-          'tbody',
-          {},
-          ...o.runs.map((r) =>
+    return {
+      result(o, area) {
+        const racy = o.runs.find((r) => r.method === 'unprotected');
+        area.append(
+          headline(racy ? n(racy.lost) : '0', 'lost', h('span', {}, racy ? `updates lost of ${n(o.expected)} (unprotected)` : 'updates lost')),
+          h('p', { class: 'explanation', 'data-field': 'explanation' }, o.explanation),
+          // Not kit's figures(): each row carries its version (data-method), which tests count.
+          h(
+            'table',
+            { class: 'figures' },
+            h('thead', {}, h('tr', {}, ...['Version', 'Total', 'Expected', 'Lost', 'Time'].map((t) => h('th', { scope: 'col' }, t)))),
             h(
-              'tr',
-              { 'data-method': r.method },
-              h('th', { scope: 'row' }, LABEL[r.method]),
-              h('td', {}, n(r.actual)),
-              h('td', {}, n(o.expected)),
-              h('td', {}, r.lost === 0 ? '0 ✓' : `${n(r.lost)} ✗`),
-              h('td', {}, ms(r.wall_ms)),
+              'tbody',
+              {},
+              ...o.runs.map((r) =>
+                h(
+                  'tr',
+                  { 'data-method': r.method },
+                  h('th', { scope: 'row' }, LABEL[r.method]),
+                  h('td', {}, n(r.actual)),
+                  h('td', {}, n(o.expected)),
+                  h('td', {}, r.lost === 0 ? '0 ✓' : `${n(r.lost)} ✗`),
+                  h('td', {}, ms(r.wall_ms)),
+                ),
+              ),
             ),
           ),
-        ),
-      ),
-      o.spread && o.spread.actuals.length > 1
-        ? h('p', { class: 'muted', 'data-field': 'spread' }, `Unprotected totals over ${o.spread.actuals.length} runs: ${o.spread.actuals.map(n).join(', ')} (from ${n(o.spread.min)} to ${n(o.spread.max)}).`)
-        : h('span'),
-      o.timeline ? legend() : h('span'),
-      o.timeline ? renderTimeline(o.timeline, 'The unprotected run: each thread’s increments, overlapping in time') : h('span'),
-    );
-  },
-  summary(_v, o, params) {
-    if (!o) return { demo: 'race', params };
-    return {
-      demo: 'race',
-      params,
-      expected: o.expected,
-      runs: o.runs.map((r) => ({ method: r.method, actual: r.actual, lost: r.lost, wallMs: r.wall_ms, threadsUsed: r.threads_used })),
-      actuals: o.spread?.actuals ?? [],
+          o.spread && o.spread.actuals.length > 1
+            ? h('p', { class: 'muted', 'data-field': 'spread' }, `Unprotected totals over ${o.spread.actuals.length} runs: ${o.spread.actuals.map(n).join(', ')} (from ${n(o.spread.min)} to ${n(o.spread.max)}).`)
+            : h('span'),
+          o.timeline ? legend() : h('span'),
+          o.timeline ? renderTimeline(o.timeline, 'The unprotected run: each thread’s increments, overlapping in time') : h('span'),
+        );
+      },
     };
   },
-};
-
-export default legacy(race, snippet);
+} satisfies DemoUnit<null, Outcome>;

@@ -1,31 +1,12 @@
 // Chapter 3, threads: the countdown log as it happens, then lifetimes and a timeline.
 
-import type { DemoContext } from '../../demo-view';
-import { legacy, type DemoModule } from '../../legacy';
+import type { DemoUnit } from '../../demo-module';
 import snippet from 'virtual:snippets/threads';
 import { h, ms } from '../../dom';
+import { figures, headline } from '../../kit';
 import { legend, laneName, renderTimeline } from '../../timeline';
-import type { Run } from '../../types';
-
-interface Line {
-  t_ms: number;
-  thread: string;
-  lane: number;
-  text: string;
-}
-
-interface Outcome {
-  /** Distinct threads that ran, all alive at once (crate/src/pool.rs run_threads). */
-  threads_used: number;
-  names: string[];
-  lock: boolean;
-  lines: Line[];
-  switches: number;
-  lives: { name: string; lane: number; start_ms: number; end_ms: number }[];
-  active: [number, number][];
-  timeline: Run;
-  explanation: string;
-}
+import type { Line } from '../../../generated/threads/Line';
+import type { Outcome } from '../../../generated/threads/Outcome';
 
 /** Python's thread API, and what does that job in the Rust that runs here. */
 const API: [string, string][] = [
@@ -41,17 +22,17 @@ function logLine(l: Line): HTMLElement {
   return h('li', { 'data-thread': l.thread }, h('span', { class: 't' }, ms(l.t_ms)), ' ', h('b', {}, l.thread), ` ${l.text.slice(l.thread.length + 1)}`, h('span', { class: 'muted' }, ` (${laneName(l.lane)})`));
 }
 
-export const threads: DemoModule<null, Outcome> = {
-  id: 'threads',
-  steppable: true,
+export default {
   runLabel: 'Start the threads',
   notes: [
     'Without the lock, the lines of different threads interleave: each sleep lets another thread run.',
     'Run it twice: the interleaving changes, because nothing decides which thread goes first.',
     'With the lock around the whole countdown, threads print one after another: the lock serialises them.',
   ],
-  mount(ctx: DemoContext, area) {
+  snippet,
+  create(ctx, area) {
     area.append(
+      // Not kit's presets(): the book's button carries data-preset, which tests click.
       h(
         'p',
         { class: 'presets' },
@@ -66,47 +47,31 @@ export const threads: DemoModule<null, Outcome> = {
         h('table', { class: 'figures' }, h('tbody', {}, ...API.map(([py, rs]) => h('tr', {}, h('th', { scope: 'row' }, h('code', {}, py)), h('td', {}, rs))))),
       ),
     );
-  },
-  live(_ctx, events, area) {
-    let log = area.querySelector<HTMLElement>('ol.log');
-    if (!log) {
-      area.append(h('p', { class: 'muted' }, 'Output as it happens:'));
-      log = h('ol', { class: 'log', 'aria-label': 'Output as it happens' });
-      area.append(log);
-    }
-    for (const e of events as Line[]) log.append(logLine(e));
-  },
-  result(_ctx, o, area) {
-    const lives = h(
-      'table',
-      { class: 'figures' },
-      h('thead', {}, h('tr', {}, ...['Thread', 'Ran on', 'Started', 'Ended', 'Alive for'].map((t) => h('th', { scope: 'col' }, t)))),
-      h('tbody', {}, ...o.lives.map((l) => h('tr', {}, h('th', { scope: 'row' }, l.name), h('td', {}, laneName(l.lane)), h('td', {}, ms(l.start_ms)), h('td', {}, ms(l.end_ms)), h('td', {}, ms(l.end_ms - l.start_ms))))),
-    );
-    const peak = Math.max(0, ...o.active.map((a) => a[1]));
-    area.append(
-      h('div', { class: 'headline' }, h('span', { class: 'big', 'data-field': 'switches' }, String(o.switches)), h('span', {}, 'switches between threads in the output')),
-      h('p', { class: 'explanation', 'data-field': 'explanation' }, o.explanation),
-      h('ol', { class: 'log', 'aria-label': 'Output' }, ...o.lines.map(logLine)),
-      h('p', { class: 'muted' }, `threading.active_count() peaked at ${peak} worker thread${peak === 1 ? '' : 's'} (plus the engine thread that joined them).`),
-      lives,
-      legend(),
-      renderTimeline(o.timeline, 'Each thread: printing (solid) and sleeping or waiting for the lock (hatched)'),
-    );
-  },
-  summary(_v, o, params) {
-    if (!o) return { demo: 'threads', params };
     return {
-      demo: 'threads',
-      params,
-      threadsUsed: o.threads_used,
-      lock: o.lock,
-      lines: o.lines.map((l) => l.text),
-      switches: o.switches,
-      threads: o.lives.map((l) => ({ name: l.name, lane: l.lane })),
-      peakActive: Math.max(0, ...o.active.map((a) => a[1])),
+      live(events, area) {
+        let log = area.querySelector<HTMLElement>('ol.log');
+        if (!log) {
+          area.append(h('p', { class: 'muted' }, 'Output as it happens:'));
+          log = h('ol', { class: 'log', 'aria-label': 'Output as it happens' });
+          area.append(log);
+        }
+        for (const e of events as Line[]) log.append(logLine(e));
+      },
+      result(o, area) {
+        const peak = Math.max(0, ...o.active.map((a) => a[1]));
+        area.append(
+          headline(String(o.switches), 'switches', h('span', {}, 'switches between threads in the output')),
+          h('p', { class: 'explanation', 'data-field': 'explanation' }, o.explanation),
+          h('ol', { class: 'log', 'aria-label': 'Output' }, ...o.lines.map(logLine)),
+          h('p', { class: 'muted' }, `threading.active_count() peaked at ${peak} worker thread${peak === 1 ? '' : 's'} (plus the engine thread that joined them).`),
+          figures(
+            ['Thread', 'Ran on', 'Started', 'Ended', 'Alive for'],
+            o.lives.map((l) => [l.name, laneName(l.lane), ms(l.start_ms), ms(l.end_ms), ms(l.end_ms - l.start_ms)]),
+          ),
+          legend(),
+          renderTimeline(o.timeline, 'Each thread: printing (solid) and sleeping or waiting for the lock (hatched)'),
+        );
+      },
     };
   },
-};
-
-export default legacy(threads, snippet);
+} satisfies DemoUnit<null, Outcome>;

@@ -6,18 +6,28 @@
 //!   failed attempt and tries again.
 //! - `spin`: a [`SpinLock`]: a waiting thread keeps asking, burning its core.
 
+mod steps;
+mod summary;
+
+pub use summary::Summary;
+
 use crate::demos::{Demo, stepper::Fit};
 use crate::live::Feed;
 use crate::sched::Program;
-use super::{check_pool_limit, DemoError, Env};
+use super::{DemoError, Env};
 use crate::clock;
 use crate::control::{Cancelled, Control};
 use crate::locks::spin::SpinLock;
-use crate::params::{Caps, Threads as ThreadsNeed, DemoSpec, Kind, ParamSpec, Params};
+use crate::params::{Caps, Choice, Threads as ThreadsNeed, DemoSpec, Kind, ParamSpec, Params};
 use crate::pool::{run_threads, Run, SpanKind, Where};
 use crate::workload::busy;
 use serde::Serialize;
 use crate::sync::{Mutex, TryLockError};
+
+crate::choice! {
+    /// Which lock the threads take.
+    pub enum LockMode { Mutex = "mutex", Try = "try", Spin = "spin" }
+}
 
 pub const SPEC: DemoSpec = DemoSpec {
     id: "lock",
@@ -34,11 +44,17 @@ pub const SPEC: DemoSpec = DemoSpec {
             name: "mode",
             label: "Lock",
             help: "mutex: blocking lock(); try: try_lock() and retry; spin: a spin lock",
-            kind: Kind::Choice { values: &["mutex", "try", "spin"] },
+            kind: Kind::Choice { values: LockMode::WORDS },
             default: "mutex",
         },
     ],
-    caps: Caps { instant: false, steppable: true, live: false, threads: ThreadsNeed::None, no_pool: None },
+    caps: Caps {
+        instant: false,
+        steppable: true,
+        live: false,
+        threads: ThreadsNeed::Sum { inputs: &["threads"], extra: 0, what: "threads", why: "", needs_pool: None },
+        no_pool: None,
+    },
 };
 
 /// Acquisitions drawn per thread, spread evenly over its run: enough to see contention
@@ -48,6 +64,7 @@ const SAMPLED: u32 = 40;
 const BATCH: u32 = 256;
 
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export_to = "lock/"))]
 pub struct ThreadStats {
     pub name: String,
     pub lane: u32,
@@ -60,8 +77,9 @@ pub struct ThreadStats {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export, export_to = "lock/"))]
 pub struct Outcome {
-    pub mode: &'static str,
+    pub mode: LockMode,
     pub threads: u32,
     /// Distinct threads that ran, all alive at once: the threads asked for (1 without a pool).
     pub threads_used: usize,
@@ -80,8 +98,10 @@ pub struct Outcome {
     pub explanation: String,
 }
 
+/// The counter behind the lock of each [`LockMode`].
 enum Lock {
     Blocking(Mutex<u64>),
+    Try(Mutex<u64>),
     Spin(SpinLock<u64>),
 }
 
@@ -90,12 +110,15 @@ pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
     let n = p.int("increments") as u32;
     let hold = p.int("hold") as u32;
     let outside = p.int("outside") as u32;
-    let mode = p.choice("mode");
-    check_pool_limit(k, env)?;
+    let mode = p.pick::<LockMode>("mode");
     let place = if env.pool_threads > 0 { Where::Pool(k) } else { Where::Caller };
     ctl.begin(k as u32 * n);
 
-    let lock = if mode == "spin" { Lock::Spin(SpinLock::new(0)) } else { Lock::Blocking(Mutex::new(0)) };
+    let lock = match mode {
+        LockMode::Mutex => Lock::Blocking(Mutex::new(0)),
+        LockMode::Try => Lock::Try(Mutex::new(0)),
+        LockMode::Spin => Lock::Spin(SpinLock::new(0)),
+    };
     let stats = Mutex::new(Vec::new());
     let timeline = run_threads(place, k, ctl, |t, rec| -> Result<(), Cancelled> {
         let mut st = ThreadStats { name: super::threads::name(t), lane: rec.lane(), ..Default::default() };
@@ -119,7 +142,7 @@ pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
                 }
             };
             match &lock {
-                Lock::Blocking(m) if mode == "try" => {
+                Lock::Try(m) => {
                     let mut guard = None;
                     wait_span(&mut || loop {
                         match m.try_lock() {
@@ -164,7 +187,7 @@ pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
     })?;
 
     let actual = match lock {
-        Lock::Blocking(m) => m.into_inner().unwrap_or_else(|e| e.into_inner()),
+        Lock::Blocking(m) | Lock::Try(m) => m.into_inner().unwrap_or_else(|e| e.into_inner()),
         Lock::Spin(s) => s.into_inner(),
     };
     let mut stats = stats.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -208,7 +231,7 @@ fn note_wait(st: &mut ThreadStats, waited: f64) {
     st.max_wait_ms = st.max_wait_ms.max(waited);
 }
 
-fn explain(mode: &str, k: usize, actual: u64, expected: u64, share: f64, failed: u64) -> String {
+fn explain(mode: LockMode, k: usize, actual: u64, expected: u64, share: f64, failed: u64) -> String {
     let exact = if actual == expected {
         format!("Exact: {actual} of {expected}, because only one thread at a time was inside the critical section.")
     } else {
@@ -219,15 +242,15 @@ fn explain(mode: &str, k: usize, actual: u64, expected: u64, share: f64, failed:
     }
     let pct = (share * 100.0).round();
     let how = match mode {
-        "try" => format!(
+        LockMode::Try => format!(
             " The threads spent {pct} % of their time getting the lock; {failed} try_lock calls found it taken and \
              returned at once, so the thread retried instead of sleeping."
         ),
-        "spin" => format!(
+        LockMode::Spin => format!(
             " The threads spent {pct} % of their time waiting, and while waiting they kept their cores busy, looking \
              {failed} times at a lock that was still taken."
         ),
-        _ => format!(
+        LockMode::Mutex => format!(
             " The threads spent {pct} % of their time waiting for the lock: while one holds it, the other {} wait.",
             k - 1
         ),
@@ -235,14 +258,13 @@ fn explain(mode: &str, k: usize, actual: u64, expected: u64, share: f64, failed:
     exact + &how
 }
 
-
 /// Chapter 3's demo in the registry.
 pub struct LockDemo;
 
 impl Demo for LockDemo {
     type Computed = ();
     type Outcome = Outcome;
-    type Summary = crate::demos::demo_summary::Legacy;
+    type Summary = Summary;
 
     fn spec(&self) -> &'static DemoSpec {
         &SPEC
@@ -256,49 +278,14 @@ impl Demo for LockDemo {
         run(p, env, ctl)
     }
 
-    fn summary(&self, _p: &Params, _computed: Option<&Self::Computed>, _outcome: Option<&Self::Outcome>) -> Self::Summary {
-        crate::demos::demo_summary::Legacy
+    fn summary(&self, p: &Params, _computed: Option<&()>, outcome: Option<&Outcome>) -> Summary {
+        Summary::new(p, outcome)
     }
 
     fn step(&self, fit: &mut Fit) -> Option<(Program, &'static str)> {
-        Some(super::stepper::lock_story(fit))
+        Some(steps::story(fit))
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::demos;
-
-    fn run_mode(mode: &str, threads: u32) -> Outcome {
-        let raw: Vec<(String, String)> = [("mode", mode), ("threads", &threads.to_string()), ("increments", "3000"), ("hold", "20")]
-            .iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect();
-        let p = demos::validate("lock", &raw).unwrap();
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads as usize).build().unwrap();
-        let ctl = Control::new();
-        let o = pool.install(|| run(&p, Env { cores: 2, pool_threads: threads }, &ctl)).unwrap();
-        assert_eq!(ctl.progress(), (threads * 3000, threads * 3000));
-        o
-    }
-
-    #[test]
-    fn every_lock_gives_the_exact_total_under_many_threads() {
-        for mode in ["mutex", "try", "spin"] {
-            let o = run_mode(mode, 4);
-            assert_eq!((o.expected, o.actual, o.exact), (12_000, 12_000, true), "{mode}");
-            assert_eq!(o.stats.len(), 4);
-            assert_eq!(o.threads_used, 4, "{mode}: four distinct workers");
-            assert!(o.stats.iter().all(|s| s.acquisitions == 3000));
-            assert_eq!(o.timeline.spans.len(), 4 * 2 * SAMPLED as usize, "{mode}");
-        }
-    }
-
-    #[test]
-    fn one_thread_never_fails_to_get_the_lock() {
-        let o = run_mode("try", 1);
-        assert_eq!(o.stats[0].failed, 0);
-        assert!(o.explanation.contains("nobody ever waits"));
-    }
-}
+mod tests;

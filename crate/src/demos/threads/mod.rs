@@ -10,16 +10,26 @@
 //!   recorded lifetimes: a thread is alive from its first step to its last.
 //! - `t.name`: the name given to each countdown (A, B, C…).
 
+mod steps;
+mod summary;
+
+pub use summary::Summary;
+
 use crate::demos::{Demo, stepper::Fit};
 use crate::live::Feed;
 use crate::sched::Program;
-use super::{check_pool_limit, DemoError, Env};
+use super::{DemoError, Env};
 use crate::control::Control;
-use crate::params::{Caps, Threads as ThreadsNeed, DemoSpec, Kind, ParamSpec, Params};
+use crate::params::{Caps, Choice, Threads as ThreadsNeed, DemoSpec, Kind, ParamSpec, Params};
 use crate::pool::{run_threads, Run, SpanKind, Where};
 use crate::workload;
 use serde::Serialize;
 use crate::sync::Mutex;
+
+crate::choice! {
+    /// Whether each thread holds one shared lock for its whole countdown.
+    pub enum CountdownLock { Off = "off", On = "on" }
+}
 
 pub const SPEC: DemoSpec = DemoSpec {
     id: "threads",
@@ -42,15 +52,22 @@ pub const SPEC: DemoSpec = DemoSpec {
             name: "lock",
             label: "Lock around the countdown",
             help: "on: a thread holds a lock for its whole countdown",
-            kind: Kind::Choice { values: &["off", "on"] },
+            kind: Kind::Choice { values: CountdownLock::WORDS },
             default: "off",
         },
     ],
-    caps: Caps { instant: false, steppable: true, live: true, threads: ThreadsNeed::None, no_pool: None },
+    caps: Caps {
+        instant: false,
+        steppable: true,
+        live: true,
+        threads: ThreadsNeed::Sum { inputs: &["threads"], extra: 0, what: "threads", why: "", needs_pool: None },
+        no_pool: None,
+    },
 };
 
 /// One line of output, as the page shows it (and as the live feed carries it).
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export, export_to = "threads/"))]
 pub struct Line {
     pub t_ms: f64,
     pub thread: String,
@@ -60,6 +77,7 @@ pub struct Line {
 
 /// When a thread was alive, and where it ran.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export_to = "threads/"))]
 pub struct Life {
     pub name: String,
     pub lane: u32,
@@ -68,6 +86,7 @@ pub struct Life {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export, export_to = "threads/"))]
 pub struct Outcome {
     pub names: Vec<String>,
     /// Distinct threads that ran, all alive at once: the threads asked for (1 without a pool).
@@ -93,8 +112,10 @@ pub fn run(p: &Params, env: Env, ctl: &Control, feed: &Feed) -> Result<Outcome, 
     let count = p.int("count") as u32;
     let delay = p.int("delay") as u32;
     let stagger = p.int("stagger") as u32;
-    let lock = p.choice("lock") == "on";
-    check_pool_limit(k, env)?;
+    let lock = match p.pick::<CountdownLock>("lock") {
+        CountdownLock::Off => false,
+        CountdownLock::On => true,
+    };
     let place = if env.pool_threads > 0 { Where::Pool(k) } else { Where::Caller };
     ctl.begin(k as u32);
     feed.clear();
@@ -177,14 +198,13 @@ fn explain(k: usize, lock: bool, switches: usize, sequential: bool) -> String {
     }
 }
 
-
 /// Chapter 3's demo in the registry.
 pub struct ThreadsDemo;
 
 impl Demo for ThreadsDemo {
     type Computed = ();
     type Outcome = Outcome;
-    type Summary = crate::demos::demo_summary::Legacy;
+    type Summary = Summary;
 
     fn spec(&self) -> &'static DemoSpec {
         &SPEC
@@ -198,65 +218,14 @@ impl Demo for ThreadsDemo {
         run(p, env, ctl, feed)
     }
 
-    fn summary(&self, _p: &Params, _computed: Option<&Self::Computed>, _outcome: Option<&Self::Outcome>) -> Self::Summary {
-        crate::demos::demo_summary::Legacy
+    fn summary(&self, p: &Params, _computed: Option<&()>, outcome: Option<&Outcome>) -> Summary {
+        Summary::new(p, outcome)
     }
 
     fn step(&self, fit: &mut Fit) -> Option<(Program, &'static str)> {
-        Some(super::stepper::threads_story(fit))
+        Some(steps::story(fit))
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::demos;
-
-    fn run_with(pairs: &[(&str, &str)], pool: u32) -> Outcome {
-        let raw: Vec<(String, String)> = pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
-        let p = demos::validate("threads", &raw).unwrap();
-        let tp = rayon::ThreadPoolBuilder::new().num_threads(pool.max(1) as usize).build().unwrap();
-        let feed = Feed::with_capacity(1 << 16);
-        let out = tp.install(|| run(&p, Env { cores: 2, pool_threads: pool }, &Control::new(), &feed)).unwrap();
-        assert_eq!(feed.text().lines().count(), out.lines.len(), "the feed carried every line");
-        out
-    }
-
-    #[test]
-    fn every_thread_counts_down_in_its_own_order() {
-        let o = run_with(&[("threads", "3"), ("count", "4"), ("delay", "2"), ("stagger", "1")], 3);
-        assert_eq!(o.lines.len(), 12);
-        for name in ["A", "B", "C"] {
-            let mine: Vec<&str> = o.lines.iter().filter(|l| l.thread == name).map(|l| l.text.as_str()).collect();
-            assert_eq!(mine, [format!("{name}: 4"), format!("{name}: 3"), format!("{name}: 2"), format!("{name}: 1")]);
-        }
-        assert_eq!(o.lives.len(), 3);
-    }
-
-    #[test]
-    fn with_the_lock_each_thread_finishes_before_the_next_prints() {
-        let o = run_with(&[("threads", "3"), ("count", "3"), ("delay", "2"), ("lock", "on")], 3);
-        assert_eq!(o.switches, 2, "{:?}", o.lines.iter().map(|l| &l.text).collect::<Vec<_>>());
-        assert!(o.explanation.contains("lock"));
-    }
-
-    #[test]
-    fn without_the_lock_the_threads_overlap_in_time() {
-        // Two 10-line countdowns with 5 ms sleeps: each lasts at least 45 ms, and both start
-        // at once, so their lifetimes must overlap (a fact about threads, not a timing target).
-        let o = run_with(&[("threads", "2"), ("count", "10"), ("delay", "5"), ("stagger", "0")], 2);
-        let (a, b) = (&o.lives[0], &o.lives[1]);
-        assert!(a.start_ms < b.end_ms && b.start_ms < a.end_ms, "{a:?} {b:?}");
-        assert!(o.active.iter().any(|p| p[1] == 2.0));
-        assert_eq!(o.threads_used, 2);
-    }
-
-    #[test]
-    fn active_count_steps_up_and_down() {
-        let lives = [
-            Life { name: "A".into(), lane: 1, start_ms: 0.0, end_ms: 10.0 },
-            Life { name: "B".into(), lane: 2, start_ms: 5.0, end_ms: 20.0 },
-        ];
-        assert_eq!(active_counts(&lives), [[0.0, 1.0], [5.0, 2.0], [10.0, 1.0], [20.0, 0.0]]);
-    }
-}
+mod tests;

@@ -9,6 +9,11 @@
 //!   `lock()` returns `Err(PoisonError)`, a warning that A stopped half-way, and B decides
 //!   to go on with `into_inner()`.
 
+mod steps;
+mod summary;
+
+pub use summary::Summary;
+
 use crate::demos::{Demo, stepper::Fit};
 use crate::live::Feed;
 use crate::sched::Program;
@@ -16,7 +21,7 @@ use super::{DemoError, Env};
 use crate::clock;
 use crate::control::{Cancelled, Control};
 use crate::locks::manual::{AcquireError, ManualLock};
-use crate::params::{Caps, Threads as ThreadsNeed, DemoSpec, Kind, ParamSpec, Params};
+use crate::params::{Caps, Choice, Threads as ThreadsNeed, DemoSpec, Kind, ParamSpec, Params};
 use crate::pool::{run_threads, Recorder, Run, SpanKind, Where};
 use crate::workload::busy;
 use serde::Serialize;
@@ -25,6 +30,16 @@ use crate::sync::AtomicBool;
 use crate::sync::Ordering::{Acquire, Release};
 use crate::sync::Mutex;
 use std::time::Duration;
+
+crate::choice! {
+    /// How thread A releases the lock.
+    pub enum GuardStyle { Manual = "manual", Guard = "guard" }
+}
+
+crate::choice! {
+    /// What goes wrong inside A's critical section.
+    pub enum GuardFailure { Error = "error", Panic = "panic", None = "none" }
+}
 
 pub const SPEC: DemoSpec = DemoSpec {
     id: "guard",
@@ -37,14 +52,14 @@ pub const SPEC: DemoSpec = DemoSpec {
             name: "style",
             label: "Releasing the lock",
             help: "manual: acquire() and release() by hand; guard: a guard releases on scope exit",
-            kind: Kind::Choice { values: &["manual", "guard"] },
+            kind: Kind::Choice { values: GuardStyle::WORDS },
             default: "manual",
         },
         ParamSpec {
             name: "failure",
             label: "Inside the critical section",
             help: "error: opening a missing file fails and returns early; panic: the thread panics; none: all goes well",
-            kind: Kind::Choice { values: &["error", "panic", "none"] },
+            kind: Kind::Choice { values: GuardFailure::WORDS },
             default: "error",
         },
         ParamSpec {
@@ -55,11 +70,14 @@ pub const SPEC: DemoSpec = DemoSpec {
             default: "800",
         },
     ],
+    // A and B take two pool workers when there are two, and run on the engine thread
+    // otherwise (see `run`): no pool size refuses the run.
     caps: Caps { instant: false, steppable: true, live: false, threads: ThreadsNeed::None, no_pool: None },
 };
 
 /// One thing that happened, in order.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export_to = "guard/"))]
 pub struct Event {
     pub t_ms: f64,
     pub thread: &'static str,
@@ -67,11 +85,12 @@ pub struct Event {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export, export_to = "guard/"))]
 pub struct Outcome {
-    pub style: &'static str,
+    pub style: GuardStyle,
     /// Distinct threads that ran, all alive at once: the threads asked for (1 without a pool).
     pub threads_used: usize,
-    pub failure: &'static str,
+    pub failure: GuardFailure,
     pub events: Vec<Event>,
     /// A left the lock taken when it finished.
     pub leaked: bool,
@@ -92,8 +111,8 @@ fn open_missing_file() -> Result<(), String> {
 }
 
 pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
-    let style = p.choice("style");
-    let failure = p.choice("failure");
+    let style = p.pick::<GuardStyle>("style");
+    let failure = p.pick::<GuardFailure>("failure");
     let patience = Duration::from_millis(p.int("patience") as u64);
     // A and B must overlap: without a pool they would run one after another on one thread,
     // and B would find the lock leaked without ever waiting. Run them anyway; B's wait is
@@ -138,13 +157,12 @@ pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
 
 // snippet:start guard
 /// Thread A: take the lock, do the work, release. With `manual`, a failure skips the release.
-fn manual_critical_section(lock: &ManualLock, failure: &str, ctl: &Control) -> Result<(), String> {
+fn manual_critical_section(lock: &ManualLock, failure: GuardFailure, ctl: &Control) -> Result<(), String> {
     lock.acquire("A", Duration::from_secs(5), ctl).map_err(|e| format!("{e:?}"))?;
-    if failure == "panic" {
-        panic!("A panicked inside the critical section");
-    }
-    if failure == "error" {
-        open_missing_file()?; // returns early: the release below never runs
+    match failure {
+        GuardFailure::Panic => panic!("A panicked inside the critical section"),
+        GuardFailure::Error => open_missing_file()?, // returns early: the release below never runs
+        GuardFailure::None => {}
     }
     lock.release();
     Ok(())
@@ -152,30 +170,26 @@ fn manual_critical_section(lock: &ManualLock, failure: &str, ctl: &Control) -> R
 
 /// The same with a guard: `_guard` unlocks when it is dropped, on every way out of this
 /// function (a normal return, the early return of `?`, or a panic unwinding through it).
-fn guarded_critical_section(lock: &Mutex<u32>, failure: &str) -> Result<(), String> {
+fn guarded_critical_section(lock: &Mutex<u32>, failure: GuardFailure) -> Result<(), String> {
     let mut _guard = lock.lock().unwrap_or_else(|e| e.into_inner());
-    if failure == "panic" {
-        panic!("A panicked inside the critical section");
-    }
-    if failure == "error" {
-        open_missing_file()?;
+    match failure {
+        GuardFailure::Panic => panic!("A panicked inside the critical section"),
+        GuardFailure::Error => open_missing_file()?,
+        GuardFailure::None => {}
     }
     *_guard += 1;
     Ok(())
 }
 // snippet:end guard
 
-fn thread_a(style: &str, failure: &str, rec: &Recorder, manual: &ManualLock, guarded: &Mutex<u32>, log: &dyn Fn(&'static str, String)) {
+fn thread_a(style: GuardStyle, failure: GuardFailure, rec: &Recorder, manual: &ManualLock, guarded: &Mutex<u32>, log: &dyn Fn(&'static str, String)) {
     log("A", "acquires the lock".into());
     let quiet = Control::new();
     let outcome = rec.span(SpanKind::Work, || {
         std::hint::black_box(busy(2000));
-        catch_unwind(AssertUnwindSafe(|| {
-            if style == "manual" {
-                manual_critical_section(manual, failure, &quiet)
-            } else {
-                guarded_critical_section(guarded, failure)
-            }
+        catch_unwind(AssertUnwindSafe(|| match style {
+            GuardStyle::Manual => manual_critical_section(manual, failure, &quiet),
+            GuardStyle::Guard => guarded_critical_section(guarded, failure),
         }))
     });
     match outcome {
@@ -185,38 +199,51 @@ fn thread_a(style: &str, failure: &str, rec: &Recorder, manual: &ManualLock, gua
     }
 }
 
-#[allow(clippy::type_complexity)]
+/// What B reports: the lock leaked, the watchdog's message, the mutex was poisoned, B got
+/// the lock, and how long B waited.
+type BReport = (bool, Option<String>, bool, bool, f64);
+
 fn thread_b(
-    style: &str,
+    style: GuardStyle,
     patience: Duration,
     rec: &Recorder,
     manual: &ManualLock,
     guarded: &Mutex<u32>,
     log: &dyn Fn(&'static str, String),
     ctl: &Control,
-) -> Result<(bool, Option<String>, bool, bool, f64), Cancelled> {
+) -> Result<BReport, Cancelled> {
     log("B", "wants the lock".into());
     let asked = clock::now_ms();
-    if style == "guard" {
-        // B holds the guard only for this expression: taking the lock is all it needs to show.
-        let poisoned = rec.span(SpanKind::Wait, || match guarded.lock() {
-            Ok(guard) => {
-                drop(guard);
-                false
-            }
-            Err(poison) => {
-                drop(poison.into_inner());
-                true
-            }
-        });
-        let waited = clock::since(asked);
-        if poisoned {
-            log("B", "got Err(PoisonError): A panicked while holding the lock; B recovers the data with into_inner()".into());
-        } else {
-            log("B", "got the lock".into());
-        }
-        return Ok((false, None, poisoned, true, waited));
+    match style {
+        GuardStyle::Guard => Ok(b_with_guard(rec, guarded, log, asked)),
+        GuardStyle::Manual => b_by_hand(patience, rec, manual, log, ctl, asked),
     }
+}
+
+/// B takes the mutex, and learns from `lock()` whether A panicked holding it.
+fn b_with_guard(rec: &Recorder, guarded: &Mutex<u32>, log: &dyn Fn(&'static str, String), asked: f64) -> BReport {
+    // B holds the guard only for this expression: taking the lock is all it needs to show.
+    let poisoned = rec.span(SpanKind::Wait, || match guarded.lock() {
+        Ok(guard) => {
+            drop(guard);
+            false
+        }
+        Err(poison) => {
+            drop(poison.into_inner());
+            true
+        }
+    });
+    let waited = clock::since(asked);
+    if poisoned {
+        log("B", "got Err(PoisonError): A panicked while holding the lock; B recovers the data with into_inner()".into());
+    } else {
+        log("B", "got the lock".into());
+    }
+    (false, None, poisoned, true, waited)
+}
+
+/// B acquires the lock A took by hand, and the watchdog steps in when A leaked it.
+fn b_by_hand(patience: Duration, rec: &Recorder, manual: &ManualLock, log: &dyn Fn(&'static str, String), ctl: &Control, asked: f64) -> Result<BReport, Cancelled> {
     let first = rec.span(SpanKind::Wait, || manual.acquire("B", patience, ctl));
     match first {
         Ok(()) => {
@@ -243,24 +270,23 @@ fn thread_b(
     }
 }
 
-fn explain(style: &str, failure: &str, leaked: bool, poisoned: bool, patience: i64) -> String {
+fn explain(style: GuardStyle, failure: GuardFailure, leaked: bool, poisoned: bool, patience: i64) -> String {
     match (style, failure) {
-        (_, "none") => "Nothing failed, so A released the lock and B took it right after: both styles work on the happy path.".into(),
-        ("manual", _) if leaked => format!(
+        (_, GuardFailure::None) => "Nothing failed, so A released the lock and B took it right after: both styles work on the happy path.".into(),
+        (GuardStyle::Manual, _) if leaked => format!(
             "A left the critical section without reaching release(), so the lock stayed taken after A ended. B would \
              have waited forever; the watchdog saw no progress for {patience} ms, named the holder, and released it. \
              Use a guard (Python's `with lock:`) and this cannot happen."
         ),
-        ("guard", "panic") if poisoned => "The guard released the lock while A's panic unwound, and marked the mutex \
+        (GuardStyle::Guard, GuardFailure::Panic) if poisoned => "The guard released the lock while A's panic unwound, and marked the mutex \
              poisoned: B's lock() returned an error that says A stopped half-way. B chose to go on with into_inner()."
             .into(),
-        ("guard", _) => "The early return dropped the guard, and dropping it unlocked the mutex: B got the lock at once. \
+        (GuardStyle::Guard, _) => "The early return dropped the guard, and dropping it unlocked the mutex: B got the lock at once. \
              This is what `with lock:` does in Python."
             .into(),
-        _ => "B got the lock.".into(),
+        (GuardStyle::Manual, _) => "B got the lock.".into(),
     }
 }
-
 
 /// Chapter 4's demo in the registry.
 pub struct GuardDemo;
@@ -268,7 +294,7 @@ pub struct GuardDemo;
 impl Demo for GuardDemo {
     type Computed = ();
     type Outcome = Outcome;
-    type Summary = crate::demos::demo_summary::Legacy;
+    type Summary = Summary;
 
     fn spec(&self) -> &'static DemoSpec {
         &SPEC
@@ -282,58 +308,14 @@ impl Demo for GuardDemo {
         run(p, env, ctl)
     }
 
-    fn summary(&self, _p: &Params, _computed: Option<&Self::Computed>, _outcome: Option<&Self::Outcome>) -> Self::Summary {
-        crate::demos::demo_summary::Legacy
+    fn summary(&self, p: &Params, _computed: Option<&()>, outcome: Option<&Outcome>) -> Summary {
+        Summary::new(p, outcome)
     }
 
     fn step(&self, fit: &mut Fit) -> Option<(Program, &'static str)> {
-        Some(super::stepper::guard_story(fit))
+        Some(steps::story(fit))
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::demos;
-
-    fn run_with(style: &str, failure: &str) -> Outcome {
-        let raw: Vec<(String, String)> = [("style", style), ("failure", failure), ("patience", "100")]
-            .iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect();
-        let p = demos::validate("guard", &raw).unwrap();
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
-        pool.install(|| run(&p, Env { cores: 2, pool_threads: 2 }, &Control::new())).unwrap()
-    }
-
-    #[test]
-    fn manual_release_leaks_on_error_and_the_watchdog_recovers() {
-        for failure in ["error", "panic"] {
-            let o = run_with("manual", failure);
-            assert!(o.leaked, "{failure}");
-            assert!(o.b_got_lock);
-            assert!(o.b_waited_ms >= 100.0);
-            assert!(o.watchdog.as_deref().unwrap().contains("its holder A has already finished"));
-            let whats: Vec<&str> = o.events.iter().map(|e| e.thread).collect();
-            assert_eq!(whats.first(), Some(&"A"));
-            assert!(whats.contains(&"watchdog"));
-        }
-    }
-
-    #[test]
-    fn a_guard_releases_on_error_and_poisons_on_panic() {
-        let o = run_with("guard", "error");
-        assert!(!o.leaked && !o.poisoned && o.b_got_lock && o.watchdog.is_none());
-        let o = run_with("guard", "panic");
-        assert!(o.poisoned && o.b_got_lock && !o.leaked);
-        assert!(o.events.iter().any(|e| e.what.contains("PoisonError")));
-    }
-
-    #[test]
-    fn nothing_leaks_when_nothing_fails() {
-        for style in ["manual", "guard"] {
-            let o = run_with(style, "none");
-            assert!(!o.leaked && o.b_got_lock && o.watchdog.is_none(), "{style}");
-        }
-    }
-}
+mod tests;

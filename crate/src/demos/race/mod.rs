@@ -7,18 +7,52 @@
 //! Two fixes, both exact, at different costs: a `Mutex` around the read and the write, and
 //! one atomic `fetch_add` that reads, adds and writes as a single indivisible step.
 
+mod steps;
+mod summary;
+
+pub use summary::Summary;
+
 use crate::demos::{Demo, stepper::Fit};
 use crate::live::Feed;
 use crate::sched::Program;
-use super::{check_pool_limit, DemoError, Env};
+use super::{DemoError, Env};
 use crate::control::{Cancelled, Control};
-use crate::params::{Caps, Threads as ThreadsNeed, DemoSpec, Kind, ParamSpec, Params};
+use crate::params::{Caps, Choice, Threads as ThreadsNeed, DemoSpec, Kind, ParamSpec, Params};
 use crate::pool::{run_threads, Run, SpanKind, Where};
 use crate::workload::busy;
 use serde::Serialize;
 use crate::sync::AtomicU64;
 use crate::sync::Ordering::Relaxed;
 use crate::sync::Mutex;
+
+crate::choice! {
+    /// Which versions of the increment a run races: all three side by side, or one.
+    pub enum RaceMethod { All = "all", Unprotected = "unprotected", Mutex = "mutex", Atomic = "atomic" }
+}
+
+/// One version of the increment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export_to = "race/"))]
+#[serde(rename_all = "lowercase")]
+pub enum Version {
+    /// Load, then store: updates get lost.
+    Unprotected,
+    /// A mutex around the read and the write.
+    Mutex,
+    /// One `fetch_add`.
+    Atomic,
+}
+
+impl Version {
+    /// How many times a run races this version: the unprotected one `repeats` times, to
+    /// show the spread; an exact one once.
+    fn times(self, repeats: usize) -> usize {
+        match self {
+            Version::Unprotected => repeats,
+            Version::Mutex | Version::Atomic => 1,
+        }
+    }
+}
 
 pub const SPEC: DemoSpec = DemoSpec {
     id: "race",
@@ -41,16 +75,23 @@ pub const SPEC: DemoSpec = DemoSpec {
             name: "method",
             label: "Versions to run",
             help: "all: unprotected, mutex and atomic side by side; or just one of them",
-            kind: Kind::Choice { values: &["all", "unprotected", "mutex", "atomic"] },
+            kind: Kind::Choice { values: RaceMethod::WORDS },
             default: "all",
         },
     ],
-    caps: Caps { instant: false, steppable: true, live: false, threads: ThreadsNeed::None, no_pool: None },
+    caps: Caps {
+        instant: false,
+        steppable: true,
+        live: false,
+        threads: ThreadsNeed::Sum { inputs: &["threads"], extra: 0, what: "threads", why: "", needs_pool: None },
+        no_pool: None,
+    },
 };
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export_to = "race/"))]
 pub struct MethodRun {
-    pub method: &'static str,
+    pub method: Version,
     pub actual: u64,
     pub lost: u64,
     pub wall_ms: f64,
@@ -58,6 +99,7 @@ pub struct MethodRun {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export_to = "race/"))]
 pub struct Spread {
     pub actuals: Vec<u64>,
     pub min: u64,
@@ -66,6 +108,7 @@ pub struct Spread {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export, export_to = "race/"))]
 pub struct Outcome {
     pub threads: u32,
     pub increments: u32,
@@ -125,49 +168,46 @@ pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
     let n = p.int("increments") as u32;
     let gap = p.int("gap") as u32;
     let repeats = p.int("repeats") as usize;
-    let method = p.choice("method");
-    check_pool_limit(k, env)?;
     let place = if env.pool_threads > 0 { Where::Pool(k) } else { Where::Caller };
-    let methods: Vec<&'static str> = match method {
-        "all" => vec!["unprotected", "mutex", "atomic"],
-        "unprotected" => vec!["unprotected"],
-        "mutex" => vec!["mutex"],
-        _ => vec!["atomic"],
+    let methods: &[Version] = match p.pick::<RaceMethod>("method") {
+        RaceMethod::All => &[Version::Unprotected, Version::Mutex, Version::Atomic],
+        RaceMethod::Unprotected => &[Version::Unprotected],
+        RaceMethod::Mutex => &[Version::Mutex],
+        RaceMethod::Atomic => &[Version::Atomic],
     };
-    let runs_total = methods.iter().map(|m| if *m == "unprotected" { repeats } else { 1 }).sum::<usize>();
+    let runs_total = methods.iter().map(|m| m.times(repeats)).sum::<usize>();
     ctl.begin((runs_total * k) as u32);
 
     let expected = k as u64 * u64::from(n);
     let mut runs = Vec::new();
     let mut actuals = Vec::new();
     let mut timeline = None;
-    for m in methods {
-        let times = if m == "unprotected" { repeats } else { 1 };
-        for _ in 0..times {
+    for &m in methods {
+        for _ in 0..m.times(repeats) {
             let (actual, run) = match m {
-                "unprotected" => {
+                Version::Unprotected => {
                     let c = AtomicU64::new(0);
                     let run = run_threads(place, k, ctl, |_, rec| rec.span(SpanKind::Work, || racy(&c, n, gap, ctl)))?;
                     (c.into_inner(), run)
                 }
-                "mutex" => {
+                Version::Mutex => {
                     let c = Mutex::new(0);
                     let run = run_threads(place, k, ctl, |_, rec| rec.span(SpanKind::Work, || locked(&c, n, gap, ctl)))?;
                     (c.into_inner().unwrap_or_else(|e| e.into_inner()), run)
                 }
-                _ => {
+                Version::Atomic => {
                     let c = AtomicU64::new(0);
                     let run = run_threads(place, k, ctl, |_, rec| rec.span(SpanKind::Work, || atomic(&c, n, gap, ctl)))?;
                     (c.into_inner(), run)
                 }
             };
-            if m == "unprotected" {
+            if m == Version::Unprotected {
                 actuals.push(actual);
             }
             // Record the first run of each method; the spread keeps every racy total.
             if !runs.iter().any(|r: &MethodRun| r.method == m) {
                 runs.push(MethodRun { method: m, actual, lost: expected - actual.min(expected), wall_ms: run.wall_ms, threads_used: run.threads_used() });
-                if m == "unprotected" {
+                if m == Version::Unprotected {
                     timeline = Some(run);
                 }
             }
@@ -213,8 +253,8 @@ fn explain(k: usize, gap: u32, expected: u64, runs: &[MethodRun], spread: Option
             ));
         }
     }
-    let time = |m: &str| runs.iter().find(|r| r.method == m).map(|r| r.wall_ms);
-    match (time("mutex"), time("atomic")) {
+    let time = |m: Version| runs.iter().find(|r| r.method == m).map(|r| r.wall_ms);
+    match (time(Version::Mutex), time(Version::Atomic)) {
         (Some(tm), Some(ta)) => parts.push(format!(
             "The mutex and the atomic add are both exact; here the atomic add took {ta:.0} ms and the mutex {tm:.0} ms, \
              because fetch_add is one instruction while the mutex makes threads wait their turn."
@@ -226,14 +266,13 @@ fn explain(k: usize, gap: u32, expected: u64, runs: &[MethodRun], spread: Option
     parts.join(" ")
 }
 
-
 /// Chapter 14's demo in the registry.
 pub struct RaceDemo;
 
 impl Demo for RaceDemo {
     type Computed = ();
     type Outcome = Outcome;
-    type Summary = crate::demos::demo_summary::Legacy;
+    type Summary = Summary;
 
     fn spec(&self) -> &'static DemoSpec {
         &SPEC
@@ -247,71 +286,14 @@ impl Demo for RaceDemo {
         run(p, env, ctl)
     }
 
-    fn summary(&self, _p: &Params, _computed: Option<&Self::Computed>, _outcome: Option<&Self::Outcome>) -> Self::Summary {
-        crate::demos::demo_summary::Legacy
+    fn summary(&self, p: &Params, _computed: Option<&()>, outcome: Option<&Outcome>) -> Summary {
+        Summary::new(p, outcome)
     }
 
     fn step(&self, fit: &mut Fit) -> Option<(Program, &'static str)> {
-        Some(super::stepper::race_story(fit))
+        Some(steps::story(fit))
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::demos;
-
-    fn run_with(pairs: &[(&str, &str)], pool: u32) -> Outcome {
-        let raw: Vec<(String, String)> = pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
-        let p = demos::validate("race", &raw).unwrap();
-        let tp = rayon::ThreadPoolBuilder::new().num_threads(pool.max(1) as usize).build().unwrap();
-        tp.install(|| run(&p, Env { cores: 2, pool_threads: pool }, &Control::new())).unwrap()
-    }
-
-    #[test]
-    fn the_mutex_and_the_atomic_add_are_exact_under_many_threads() {
-        let o = run_with(&[("threads", "4"), ("increments", "20000"), ("repeats", "1")], 4);
-        assert_eq!(o.expected, 80_000);
-        for m in ["mutex", "atomic"] {
-            let r = o.runs.iter().find(|r| r.method == m).unwrap();
-            assert_eq!((r.actual, r.lost), (80_000, 0), "{m}");
-        }
-        let racy = o.runs.iter().find(|r| r.method == "unprotected").unwrap();
-        assert!(racy.actual <= 80_000);
-        assert!(o.runs.iter().all(|r| r.threads_used == 4), "{:?}", o.runs);
-        assert_eq!(o.spread.as_ref().unwrap().actuals.len(), 1);
-    }
-
-    #[test]
-    fn one_thread_never_loses_an_update() {
-        let o = run_with(&[("threads", "1"), ("increments", "5000"), ("method", "unprotected"), ("repeats", "2")], 1);
-        assert_eq!(o.spread.unwrap().actuals, [5000, 5000]);
-        assert!(o.explanation.contains("One thread alone"));
-    }
-
-    #[test]
-    fn a_wide_window_loses_updates_on_real_threads() {
-        // Two threads, each between its read and its write doing work hundreds of times
-        // longer than the store itself: for no update to be lost, the threads would have to
-        // never overlap once in 100 000 rounds. They run at the same time on two threads.
-        // A race is probabilistic: up to 10 rounds of 10 runs each, until one run loses an
-        // update. Both threads are certainly alive at once (the start line); overlap of their
-        // windows is what the retries wait for.
-        let lost = (0..10).find_map(|_| {
-            let o = run_with(&[("threads", "2"), ("increments", "100000"), ("gap", "100"), ("method", "unprotected"), ("repeats", "10")], 2);
-            assert_eq!(o.runs[0].threads_used, 2);
-            let s = o.spread.expect("the unprotected runs");
-            (s.min < o.expected).then_some(o.expected - s.min)
-        });
-        assert!(lost.is_some(), "no update lost in 100 runs of two racing threads");
-    }
-
-    #[test]
-    fn without_a_pool_nothing_is_lost_and_the_page_is_told_why() {
-        let raw = vec![("method".to_string(), "unprotected".to_string()), ("increments".to_string(), "1000".to_string())];
-        let p = demos::validate("race", &raw).unwrap();
-        let o = run(&p, Env { cores: 2, pool_threads: 0 }, &Control::new()).unwrap();
-        assert_eq!(o.runs[0].lost, 0);
-        assert!(o.explanation.contains("a race needs two threads"));
-    }
-}
+mod tests;
