@@ -9,7 +9,7 @@
 
 use super::{validate, DemoError};
 use crate::params::{ParamError, Params, Value as ParamValue};
-use crate::sched::{examples, replay, run_random, Cmp, Instr, Machine, Program, ProgramSpec, ThreadSpec, Trace};
+use crate::sched::{examples, replay, run_random, Instr, Machine, Program, ProgramSpec, ThreadSpec, Trace};
 use serde::Serialize;
 use crate::sync::Arc;
 
@@ -22,7 +22,6 @@ pub const STEP_THREADS: i64 = 4;
 /// The most lines a stepped countdown prints per thread, items a stepped queue carries, and
 /// tasks a stepped pool hands out: enough to see the pattern, few enough to click through.
 pub const STEP_COUNT: i64 = 5;
-const STEP_TASKS: i64 = 6;
 
 /// Where the step view's program differs from the learner's inputs: what it shows of what
 /// they asked (fewer, to stay readable; or more, where the idea needs it: a race needs two).
@@ -230,13 +229,6 @@ pub(crate) fn queue_story(fit: &mut Fit) -> (Program, &'static str) {
     queue(fit)
 }
 
-pub(crate) fn pool_story(fit: &mut Fit) -> (Program, &'static str) {
-    (
-        pool(fit.int("tasks", fit.input("tasks", 4), 1, STEP_TASKS), fit.int("workers", fit.input("workers", 2), 1, STEP_THREADS - 1) as usize),
-        "Workers take tasks in whatever order you schedule them; each stops at its poison pill (task 0).",
-    )
-}
-
 pub(crate) fn explorer_story(fit: &mut Fit) -> (Program, &'static str) {
     (
         super::explorer::program(fit.p).0,
@@ -363,24 +355,6 @@ fn guarded_failure() -> Program {
         ]))
         .thread(ThreadSpec::new("B").steps([Instr::lock("lock"), Instr::print("B got the lock"), Instr::unlock("lock")]));
     spec.build().expect("the guarded program is valid")
-}
-
-/// Chapter 3's pool: `main` queues tasks 1..=tasks and one poison pill (0) per worker; each
-/// worker takes tasks until it takes a pill.
-fn pool(tasks: i64, workers: usize) -> Program {
-    let mut spec = ProgramSpec::new("thread pool over a task queue").queue("tasks", None);
-    let mut main = vec![Instr::put("tasks", "i"), Instr::add("i", 1), Instr::jump_if("i", Cmp::Le, tasks, 0)];
-    main.extend((0..workers).map(|_| Instr::put("tasks", 0)));
-    spec = spec.thread(ThreadSpec::new("main").local("i", 1).steps(main));
-    for w in 1..=workers {
-        spec = spec.thread(ThreadSpec::new(&format!("W{w}")).local("task", 0).steps([
-            Instr::get("tasks", "task"),                 // 0
-            Instr::jump_if("task", Cmp::Eq, 0, 4),       // 1: a pill: leave
-            Instr::print(&format!("W{w} runs task {{task}}")), // 2
-            Instr::jump(0),                              // 3
-        ]));
-    }
-    spec.build().expect("the pool program is valid")
 }
 
 #[cfg(test)]
