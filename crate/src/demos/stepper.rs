@@ -151,25 +151,6 @@ fn countdown(fit: &mut Fit, locked: bool) -> Program {
     examples::countdown_of(locked, threads, lines)
 }
 
-/// One producer and one consumer (the producers' items in all, and the learner's maxsize; an
-/// unbounded queue, maxsize 0, is one with room for every item).
-fn queue(fit: &mut Fit) -> (Program, &'static str) {
-    fit.int("threads", fit.input("producers", 1) + fit.input("consumers", 1), 2, 2);
-    let items = fit.int("items", fit.input("items", 4) * fit.input("producers", 1), 1, STEP_COUNT);
-    let maxsize = fit.input("maxsize", 2);
-    if maxsize == 0 {
-        return (
-            examples::producer_consumer(items, items as usize),
-            "The queue is unbounded: the producer never blocks. The consumer blocks while it is empty, and only the producer can unblock it.",
-        );
-    }
-    let capacity = fit.int("places in the queue", maxsize, 1, 4);
-    (
-        examples::producer_consumer(items, capacity as usize),
-        "The producer blocks when the queue is full and the consumer when it is empty: only the other thread can unblock it.",
-    )
-}
-
 fn int(p: &Params, name: &str, default: i64) -> i64 {
     match p.values().get(name) {
         Some(ParamValue::Int(v)) => *v,
@@ -223,10 +204,6 @@ pub(crate) fn guard_story(fit: &mut Fit) -> (Program, &'static str) {
     } else {
         (guarded_failure(), "A fails, but the guard releases the lock on the way out: B can always go on.")
     }
-}
-
-pub(crate) fn queue_story(fit: &mut Fit) -> (Program, &'static str) {
-    queue(fit)
 }
 
 pub(crate) fn explorer_story(fit: &mut Fit) -> (Program, &'static str) {
