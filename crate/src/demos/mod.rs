@@ -280,15 +280,6 @@ pub fn check_threads(spec: &'static DemoSpec, p: &Params, env: Env) -> Result<()
     Err(DemoError::Invalid(vec![ParamError { param: param.to_string(), message }]))
 }
 
-/// Refuses more threads than the host's pool has (a limit the static schema cannot know).
-pub(crate) fn check_pool_limit(threads: usize, env: Env) -> Result<(), DemoError> {
-    if env.pool_threads > 0 && threads > env.pool_threads as usize {
-        let message = format!("threads must be at most {0} here: the engine's pool has {0} workers", env.pool_threads);
-        return Err(DemoError::Invalid(vec![ParamError { param: "threads".to_string(), message }]));
-    }
-    Ok(())
-}
-
 /// A serialised result as JSON, for native tests.
 #[cfg(test)]
 pub fn to_json<T: Serialize + ?Sized>(v: &T) -> serde_json::Value {

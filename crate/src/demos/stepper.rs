@@ -9,7 +9,7 @@
 
 use super::{validate, DemoError};
 use crate::params::{ParamError, Params, Value as ParamValue};
-use crate::sched::{examples, replay, run_random, Cmp, Instr, Machine, Program, ProgramSpec, ThreadSpec, Trace};
+use crate::sched::{examples, replay, run_random, Instr, Machine, Program, ProgramSpec, ThreadSpec, Trace};
 use serde::Serialize;
 use crate::sync::Arc;
 
@@ -22,7 +22,6 @@ pub const STEP_THREADS: i64 = 4;
 /// The most lines a stepped countdown prints per thread, items a stepped queue carries, and
 /// tasks a stepped pool hands out: enough to see the pattern, few enough to click through.
 pub const STEP_COUNT: i64 = 5;
-const STEP_TASKS: i64 = 6;
 
 /// Where the step view's program differs from the learner's inputs: what it shows of what
 /// they asked (fewer, to stay readable; or more, where the idea needs it: a race needs two).
@@ -145,25 +144,6 @@ fn choice<'a>(p: &'a Params, name: &str, default: &'a str) -> &'a str {
     }
 }
 
-/// One producer and one consumer (the producers' items in all, and the learner's maxsize; an
-/// unbounded queue, maxsize 0, is one with room for every item).
-fn queue(fit: &mut Fit) -> (Program, &'static str) {
-    fit.int("threads", fit.input("producers", 1) + fit.input("consumers", 1), 2, 2);
-    let items = fit.int("items", fit.input("items", 4) * fit.input("producers", 1), 1, STEP_COUNT);
-    let maxsize = fit.input("maxsize", 2);
-    if maxsize == 0 {
-        return (
-            examples::producer_consumer(items, items as usize),
-            "The queue is unbounded: the producer never blocks. The consumer blocks while it is empty, and only the producer can unblock it.",
-        );
-    }
-    let capacity = fit.int("places in the queue", maxsize, 1, 4);
-    (
-        examples::producer_consumer(items, capacity as usize),
-        "The producer blocks when the queue is full and the consumer when it is empty: only the other thread can unblock it.",
-    )
-}
-
 fn int(p: &Params, name: &str, default: i64) -> i64 {
     match p.values().get(name) {
         Some(ParamValue::Int(v)) => *v,
@@ -186,17 +166,6 @@ fn program_fitted(id: &str, fit: &mut Fit) -> Result<(Program, &'static str), De
             message: format!("the {id} demo has no step-through view; these do: {}", steppable.join(", ")),
         }])
     })
-}
-
-pub(crate) fn queue_story(fit: &mut Fit) -> (Program, &'static str) {
-    queue(fit)
-}
-
-pub(crate) fn pool_story(fit: &mut Fit) -> (Program, &'static str) {
-    (
-        pool(fit.int("tasks", fit.input("tasks", 4), 1, STEP_TASKS), fit.int("workers", fit.input("workers", 2), 1, STEP_THREADS - 1) as usize),
-        "Workers take tasks in whatever order you schedule them; each stops at its poison pill (task 0).",
-    )
 }
 
 pub(crate) fn explorer_story(fit: &mut Fit) -> (Program, &'static str) {
@@ -311,24 +280,6 @@ fn waiter_table(k: usize, two: bool) -> Program {
         ]));
     }
     spec.build().expect("the waiter's table is valid")
-}
-
-/// Chapter 3's pool: `main` queues tasks 1..=tasks and one poison pill (0) per worker; each
-/// worker takes tasks until it takes a pill.
-fn pool(tasks: i64, workers: usize) -> Program {
-    let mut spec = ProgramSpec::new("thread pool over a task queue").queue("tasks", None);
-    let mut main = vec![Instr::put("tasks", "i"), Instr::add("i", 1), Instr::jump_if("i", Cmp::Le, tasks, 0)];
-    main.extend((0..workers).map(|_| Instr::put("tasks", 0)));
-    spec = spec.thread(ThreadSpec::new("main").local("i", 1).steps(main));
-    for w in 1..=workers {
-        spec = spec.thread(ThreadSpec::new(&format!("W{w}")).local("task", 0).steps([
-            Instr::get("tasks", "task"),                 // 0
-            Instr::jump_if("task", Cmp::Eq, 0, 4),       // 1: a pill: leave
-            Instr::print(&format!("W{w} runs task {{task}}")), // 2
-            Instr::jump(0),                              // 3
-        ]));
-    }
-    spec.build().expect("the pool program is valid")
 }
 
 #[cfg(test)]

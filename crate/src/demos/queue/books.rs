@@ -1,7 +1,7 @@
 //! The queue demo's bookkeeping: each item's path, the fill level, each role's record, and
 //! the events for the live feed; and the guard that wakes every thread if one panics.
 
-use super::{priority, Event, Item, ItemPath, Msg, Role};
+use super::{priority, Event, EventKind, Item, ItemPath, Msg, Role};
 use crate::control::Control;
 use crate::live::Feed;
 use crate::pool::SpanLog;
@@ -30,7 +30,7 @@ impl Books<'_> {
     }
 
     /// Samples the fill level and tells the page.
-    pub(super) fn note(&self, q: &Queue<Msg>, e: &'static str, who: &Role, item: Option<&Item>) {
+    pub(super) fn note(&self, q: &Queue<Msg>, e: EventKind, who: &Role, item: Option<&Item>) {
         let size = q.qsize() as u32;
         let t = self.now();
         lock(&self.fill).push([t, f64::from(size)]);
@@ -73,7 +73,7 @@ impl Books<'_> {
                 path.queued_ms = Some((got - in_ms).max(0.0));
             }
         }
-        self.note(q, "put", me, Some(&item));
+        self.note(q, EventKind::Put, me, Some(&item));
     }
 
     /// A consumer got an item. Its producer may not have recorded the put yet (its `put`
@@ -91,7 +91,7 @@ impl Books<'_> {
                 path.queued_ms = Some((got_ms - path.in_ms).max(0.0));
             }
         }
-        self.note(q, "get", me, Some(&item));
+        self.note(q, EventKind::Get, me, Some(&item));
     }
 }
 

@@ -28,13 +28,22 @@ use crate::live::Feed;
 use crate::sched::Program;
 use super::{DemoError, Env};
 use crate::control::{Cancelled, Control};
-use crate::params::{Caps, Threads as ThreadsNeed, DemoSpec, Kind, ParamError, ParamSpec, Params};
-use crate::pool::{run_threads, Run, SpanKind, SpanLog, Where};
+use crate::params::{Caps, Choice, Threads as ThreadsNeed, DemoSpec, Kind, ParamSpec, Params};
+use crate::pool::{run_threads, SpanKind, SpanLog, Where};
 use crate::queue::{GetError, Order, PutError, Queue};
 use crate::sync::Ordering::AcqRel;
 use crate::sync::{AtomicUsize, Mutex, PoisonError};
 use crate::workload::io_wait;
-use serde::Serialize;
+
+crate::choice! {
+    /// Which queue: Python's `Queue`, `LifoQueue` or `PriorityQueue`.
+    pub enum QueueOrder { Fifo = "fifo", Lifo = "lifo", Priority = "priority" }
+}
+
+crate::choice! {
+    /// How consumers learn that no more items will come.
+    pub enum StopOn { Pills = "pills", Shutdown = "shutdown" }
+}
 
 pub const SPEC: DemoSpec = DemoSpec {
     id: "queue",
@@ -51,7 +60,7 @@ pub const SPEC: DemoSpec = DemoSpec {
             name: "order",
             label: "Order",
             help: "fifo: Queue, oldest first; lifo: LifoQueue, newest first; priority: PriorityQueue, smallest priority first",
-            kind: Kind::Choice { values: &["fifo", "lifo", "priority"] },
+            kind: Kind::Choice { values: QueueOrder::WORDS },
             default: "fifo",
         },
         ParamSpec { name: "produce", label: "Produce delay (ms)", help: "How long a producer takes to make one item", kind: Kind::Int { min: 0, max: 1000 }, default: "20" },
@@ -60,15 +69,36 @@ pub const SPEC: DemoSpec = DemoSpec {
             name: "stop",
             label: "Consumers stop on",
             help: "pills: one sentinel per consumer after the items (the book); shutdown: join, then shutdown() (Python 3.13)",
-            kind: Kind::Choice { values: &["pills", "shutdown"] },
+            kind: Kind::Choice { values: StopOn::WORDS },
             default: "pills",
         },
     ],
-    caps: Caps { instant: false, steppable: true, live: true, threads: ThreadsNeed::None, no_pool: Some("Producers and consumers wait for each other, so they need real threads, which this page does not have.") },
+    caps: Caps {
+        instant: false,
+        steppable: true,
+        live: true,
+        // Every role blocks in the queue, so each needs a thread of its own.
+        threads: ThreadsNeed::Sum {
+            inputs: &["producers", "consumers"],
+            extra: 0,
+            what: "producers + consumers",
+            why: ", and each is a thread that may block on the queue",
+            needs_pool: Some(
+                "producers and consumers wait for each other, so they need real threads, and this page has none \
+                 (it is not cross-origin isolated)",
+            ),
+        },
+        no_pool: Some("Producers and consumers wait for each other, so they need real threads, which this page does not have."),
+    },
 };
 
 mod books;
+mod explain;
 mod message;
+mod record;
+mod steps;
+mod summary;
+pub use summary::Summary;
 
 /// Chapter 3's demo in the registry.
 pub struct QueueDemo;
@@ -76,7 +106,7 @@ pub struct QueueDemo;
 impl Demo for QueueDemo {
     type Computed = ();
     type Outcome = Outcome;
-    type Summary = crate::demos::demo_summary::Legacy;
+    type Summary = Summary;
 
     fn spec(&self) -> &'static DemoSpec {
         &SPEC
@@ -90,12 +120,12 @@ impl Demo for QueueDemo {
         run(p, env, ctl, feed)
     }
 
-    fn summary(&self, _p: &Params, _computed: Option<&Self::Computed>, _outcome: Option<&Self::Outcome>) -> Self::Summary {
-        crate::demos::demo_summary::Legacy
+    fn summary(&self, p: &Params, _computed: Option<&()>, outcome: Option<&Outcome>) -> Summary {
+        Summary::new(p, outcome)
     }
 
     fn step(&self, fit: &mut Fit) -> Option<(Program, &'static str)> {
-        Some(crate::demos::stepper::queue_story(fit))
+        Some(steps::story(fit))
     }
 }
 
@@ -103,109 +133,22 @@ impl Demo for QueueDemo {
 mod tests;
 
 use books::{blank_path, lock, Books, WakeAllOnPanic};
+pub use record::{Event, EventKind, ItemPath, Outcome, Role};
 pub use message::{priority, Item, Msg};
 
-/// The path of one item through the queue.
-#[derive(Debug, Clone, Serialize)]
-pub struct ItemPath {
-    pub id: u32,
-    pub priority: u32,
-    /// Producer index (0-based; the page names them P1, P2…).
-    pub producer: u32,
-    pub producer_lane: u32,
-    /// `put` was called.
-    pub put_ms: f64,
-    /// `put` returned: the item was in the queue. Later than `put_ms` if the queue was full.
-    pub in_ms: f64,
-    /// The first `put_nowait` found the queue full, so the producer blocked in `put`.
-    pub blocked: bool,
-    /// Consumer index, lane and time of `get`; `None` if no consumer took it.
-    pub consumer: Option<u32>,
-    pub consumer_lane: Option<u32>,
-    pub got_ms: Option<f64>,
-    /// From `in_ms` to `got_ms`: how long it sat in the queue.
-    pub queued_ms: Option<f64>,
-}
-
-/// What one producer or consumer did.
-#[derive(Debug, Clone, Serialize)]
-pub struct Role {
-    /// "P1", "C2"…
-    pub name: String,
-    pub lane: u32,
-    /// Items put (producer) or got (consumer).
-    pub items: u32,
-    /// Time blocked in `put` on a full queue (producer) or in `get` on an empty one (consumer).
-    pub blocked_ms: f64,
-    /// How many `put`s (`get`s) found the queue full (empty) and had to wait.
-    pub blocked_count: u32,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Outcome {
-    pub order: &'static str,
-    /// Distinct threads that ran, all alive at once: the threads asked for (1 without a pool).
-    pub threads_used: usize,
-    pub stop: &'static str,
-    pub maxsize: u32,
-    pub produced: u32,
-    pub consumed: u32,
-    /// Item ids in the order consumers got them (exact for one consumer).
-    pub order_out: Vec<u32>,
-    /// Ids of items still in the queue when every consumer had stopped.
-    pub left: Vec<u32>,
-    /// With one producer and one consumer: whether the order out is one this queue's order
-    /// allows (FIFO: as put; LIFO: newest first; priority: smallest first). `None` otherwise.
-    pub order_check: Option<bool>,
-    pub items: Vec<ItemPath>,
-    /// `qsize()` read right after every put and get: `[t_ms, size]`, by time.
-    pub fill: Vec<[f64; 2]>,
-    pub max_fill: u32,
-    pub producers: Vec<Role>,
-    pub consumers: Vec<Role>,
-    pub blocked_put_ms: f64,
-    pub blocked_get_ms: f64,
-    pub wall_ms: f64,
-    /// Making or processing an item (solid), blocked on the queue (hatched).
-    pub timeline: Run,
-    pub explanation: String,
-}
-
-/// One event on the live feed.
-#[derive(Debug, Serialize)]
-pub struct Event {
-    /// `put`, `get`, `full` (a producer waits), `empty` (a consumer waits), `pill` (one was
-    /// put), `stop` (a consumer stopped), `shutdown`.
-    pub e: &'static str,
-    pub t: f64,
-    pub who: String,
-    pub lane: u32,
-    pub id: Option<u32>,
-    pub priority: Option<u32>,
-    /// `qsize()` right after the event.
-    pub size: u32,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Stop {
-    Pills,
-    Shutdown,
-}
-
-
-pub fn run(p: &Params, env: Env, ctl: &Control, feed: &Feed) -> Result<Outcome, DemoError> {
+pub fn run(p: &Params, _env: Env, ctl: &Control, feed: &Feed) -> Result<Outcome, DemoError> {
     let producers = p.int("producers") as usize;
     let consumers = p.int("consumers") as usize;
     let per_producer = p.int("items") as u32;
     let maxsize = p.int("maxsize") as usize;
-    let order = match p.choice("order") {
-        "lifo" => Order::Lifo,
-        "priority" => Order::Priority,
-        _ => Order::Fifo,
+    let chosen = p.pick::<QueueOrder>("order");
+    let order = match chosen {
+        QueueOrder::Fifo => Order::Fifo,
+        QueueOrder::Lifo => Order::Lifo,
+        QueueOrder::Priority => Order::Priority,
     };
-    let stop = if p.choice("stop") == "shutdown" { Stop::Shutdown } else { Stop::Pills };
+    let stop = p.pick::<StopOn>("stop");
     let (produce, consume) = (p.int("produce") as u32, p.int("consume") as u32);
-    check_threads(producers + consumers, env)?;
 
     let total = producers as u32 * per_producer;
     ctl.begin(2 * total + (producers + consumers) as u32);
@@ -234,7 +177,7 @@ pub fn run(p: &Params, env: Env, ctl: &Control, feed: &Feed) -> Result<Outcome, 
             let blocked = match q.put_nowait(Msg::Item(item)) {
                 Ok(()) => false,
                 Err(PutError::Full(msg)) => {
-                    books.note(&q, "full", me, None);
+                    books.note(&q, EventKind::Full, me, None);
                     let put = books.log.span(id, SpanKind::Wait, || q.put(msg, true, None));
                     me.blocked_count += 1;
                     me.blocked_ms += books.now() - put_ms;
@@ -251,16 +194,16 @@ pub fn run(p: &Params, env: Env, ctl: &Control, feed: &Feed) -> Result<Outcome, 
         // the producers: tell the consumers that nothing more will come.
         if finished.fetch_add(1, AcqRel) + 1 == producers {
             match stop {
-                Stop::Pills => {
+                StopOn::Pills => {
                     for _ in 0..consumers {
                         q.put(Msg::Pill, true, None).or_else(|_| ctl.check())?;
-                        books.note(&q, "pill", me, None);
+                        books.note(&q, EventKind::Pill, me, None);
                     }
                 }
-                Stop::Shutdown => {
+                StopOn::Shutdown => {
                     q.join(); // every item put has been marked task_done
                     q.shutdown(false); // every waiting and later get fails with ShutDown
-                    books.note(&q, "shutdown", me, None);
+                    books.note(&q, EventKind::Shutdown, me, None);
                 }
             }
         }
@@ -275,7 +218,7 @@ pub fn run(p: &Params, env: Env, ctl: &Control, feed: &Feed) -> Result<Outcome, 
             let mut waited = false;
             let msg = match q.get_nowait() {
                 Err(GetError::Empty) => {
-                    books.note(&q, "empty", me, None);
+                    books.note(&q, EventKind::Empty, me, None);
                     let msg = q.get(true, None); // blocks until a producer puts (or a shutdown)
                     waited = true;
                     me.blocked_count += 1;
@@ -287,7 +230,7 @@ pub fn run(p: &Params, env: Env, ctl: &Control, feed: &Feed) -> Result<Outcome, 
             let item = match msg {
                 Ok(Msg::Item(item)) => item,
                 Ok(Msg::Pill) | Err(_) => {
-                    books.note(&q, "stop", me, None);
+                    books.note(&q, EventKind::Stop, me, None);
                     return ctl.check(); // a pill, or ShutDown: either way, stop
                 }
             };
@@ -336,9 +279,9 @@ pub fn run(p: &Params, env: Env, ctl: &Control, feed: &Feed) -> Result<Outcome, 
 
     let order_check = (producers == 1 && consumers == 1).then(|| order_allowed(order, &order_out));
     let o = Outcome {
-        order: p.choice("order"),
+        order: chosen,
         threads_used: run.threads_used(),
-        stop: p.choice("stop"),
+        stop,
         maxsize: maxsize as u32,
         produced: items.len() as u32,
         consumed: order_out.len() as u32,
@@ -356,29 +299,8 @@ pub fn run(p: &Params, env: Env, ctl: &Control, feed: &Feed) -> Result<Outcome, 
         timeline,
         explanation: String::new(),
     };
-    let explanation = explain(&o, producers, consumers, produce, consume);
+    let explanation = explain::explain(&o, producers, consumers, produce, consume);
     Ok(Outcome { explanation, ..o })
-}
-
-
-/// Producers and consumers block in the queue, so each needs its own pool thread; the run
-/// needs a pool at all.
-fn check_threads(roles: usize, env: Env) -> Result<(), DemoError> {
-    let message = if env.pool_threads == 0 {
-        "producers and consumers wait for each other, so they need real threads, and this page has none \
-         (it is not cross-origin isolated)"
-            .to_string()
-    } else if roles > env.pool_threads as usize {
-        format!(
-            "producers + consumers must be at most {0} here, got {roles}: each is a thread that may block on the \
-             queue, and the engine's pool has {0} workers",
-            env.pool_threads
-        )
-    } else {
-        return Ok(());
-    };
-    let param = if env.pool_threads == 0 { "" } else { "consumers" };
-    Err(DemoError::Invalid(vec![ParamError { param: param.to_string(), message }]))
 }
 
 /// With one producer (which puts ids in increasing order) and one consumer, whether `out`
@@ -399,50 +321,4 @@ pub fn order_allowed(order: Order, out: &[u32]) -> bool {
             (i + 1..n).all(|j| out[j] > out[i] || (priority(out[i]), out[i]) < (priority(out[j]), out[j]))
         }),
     }
-}
-
-fn explain(o: &Outcome, producers: usize, consumers: usize, produce: u32, consume: u32) -> String {
-    let mut s = if o.left.is_empty() {
-        format!("All {} items were consumed, each exactly once. ", o.produced)
-    } else if o.order == "lifo" && o.stop == "pills" {
-        format!(
-            "{} of {} items were consumed; {} were still in the queue when the consumers stopped: in a LIFO queue the \
-             pills, put last, came out first. Poison pills only work if they come out after the items; join and \
-             shutdown() do not depend on the order. ",
-            o.consumed,
-            o.produced,
-            o.left.len()
-        )
-    } else {
-        format!("{} of {} items were consumed; {} were left in the queue. ", o.consumed, o.produced, o.left.len())
-    };
-    s += match o.order {
-        "lifo" => "LIFO: each get took the newest item in the queue, like a stack. ",
-        "priority" => "Priority: each get took the item with the smallest priority number waiting at that moment. ",
-        _ if producers > 1 => "FIFO: items left in the order they went in, and each producer's items stayed in order. ",
-        _ => "FIFO: items left in the order they went in. ",
-    };
-    if let Some(ok) = o.order_check {
-        s += "With one producer and one consumer that order can be checked: ";
-        s += if ok { "it holds. " } else { "it does NOT hold; please report it. " };
-    }
-    // Items per second each side can manage, if nothing waited.
-    let rate = |n: usize, ms: u32| if ms == 0 { f64::INFINITY } else { n as f64 * 1000.0 / f64::from(ms) };
-    let (made, taken) = (rate(producers, produce), rate(consumers, consume));
-    let bound = if o.maxsize == 0 { "unbounded".to_string() } else { format!("maxsize {}", o.maxsize) };
-    s += &format!("The queue held at most {} ({bound}). ", o.max_fill);
-    if made > taken && o.maxsize == 0 {
-        s += "Producers can make items faster than consumers take them, and the queue is unbounded: it grows, and put never blocks.";
-    } else if made > taken {
-        s += &format!(
-            "Producers can make items faster than consumers take them, so the queue fills and put blocks: producers waited {:.0} ms in all for a free slot.",
-            o.blocked_put_ms
-        );
-    } else {
-        s += &format!(
-            "Consumers can take items as fast as producers make them, so the queue stays short: consumers waited {:.0} ms in all on an empty queue.",
-            o.blocked_get_ms
-        );
-    }
-    s
 }

@@ -130,17 +130,17 @@ fn a_full_queue_makes_the_producer_wait() {
 fn too_many_roles_for_the_pool_or_no_pool_is_refused_with_a_reason() {
     let raw: Vec<(String, String)> = [("producers", "4"), ("consumers", "4")].iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
     let p = demos::validate("queue", &raw).unwrap();
-    let feed = Feed::with_capacity(1024);
-    match run(&p, Env { cores: 2, pool_threads: 6 }, &Control::new(), &feed) {
+    // The registry's check of the thread inputs, which comes before every run.
+    match demos::check_threads(&SPEC, &p, Env { cores: 2, pool_threads: 6 }) {
         Err(DemoError::Invalid(e)) => {
             assert_eq!(e[0].param, "consumers");
-            assert!(e[0].message.starts_with("producers + consumers must be at most 6 here, got 8"), "{}", e[0].message);
+            assert!(e[0].message.starts_with("producers + consumers must be at most 6 here: the engine's pool has 6 workers"), "{}", e[0].message);
         }
-        other => panic!("{:?}", other.map(|o| o.explanation)),
+        other => panic!("{other:?}"),
     }
-    match run(&p, Env { cores: 2, pool_threads: 0 }, &Control::new(), &feed) {
+    match demos::check_threads(&SPEC, &p, Env { cores: 2, pool_threads: 0 }) {
         Err(DemoError::Invalid(e)) => assert!(e[0].message.contains("need real threads"), "{}", e[0].message),
-        other => panic!("{:?}", other.map(|o| o.explanation)),
+        other => panic!("{other:?}"),
     }
 }
 
@@ -160,4 +160,41 @@ fn a_cancel_stops_the_run_in_either_stop_mode() {
             assert!(matches!(r, Err(DemoError::Cancelled)), "{stop}: {:?}", r.map(|o| o.consumed));
         });
     }
+}
+
+#[test]
+fn the_summary_says_only_the_inputs_before_a_run() {
+    let p = demos::validate("queue", &[]).unwrap();
+    let v = demos::to_json(&Summary::new(&p, None));
+    let params = serde_json::json!({ "producers": 2, "consumers": 2, "items": 8, "maxsize": 3, "order": "fifo", "produce": 20, "consume": 45, "stop": "pills" });
+    assert_eq!(v, serde_json::json!({ "demo": "queue", "params": params }));
+}
+
+#[test]
+fn the_summary_of_a_lifo_run_with_pills_counts_what_was_left() {
+    // One producer, one consumer, an unbounded LIFO queue stopped by a pill: how many items
+    // the pill overtakes depends on the timing, but each is either consumed or left.
+    let pairs = [("producers", "1"), ("consumers", "1"), ("items", "4"), ("maxsize", "0"), ("order", "lifo"), ("stop", "pills"), ("produce", "0"), ("consume", "0")];
+    let o = run_with(&pairs, 2).unwrap();
+    let raw: Vec<(String, String)> = pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+    let v = demos::to_json(&Summary::new(&demos::validate("queue", &raw).unwrap(), Some(&o)));
+    assert_eq!((v["demo"].as_str(), v["order"].as_str(), v["stop"].as_str(), v["params"]["order"].as_str()), (Some("queue"), Some("lifo"), Some("pills"), Some("lifo")));
+    assert_eq!((v["produced"].as_u64(), v["threadsUsed"].as_u64(), v["maxsize"].as_u64()), (Some(4), Some(2), Some(0)));
+    let (consumed, left) = (v["consumed"].as_u64().unwrap(), v["left"].as_array().unwrap().len() as u64);
+    assert_eq!(consumed + left, 4, "every item is consumed or left");
+    assert_eq!(v["orderOut"].as_array().unwrap().len() as u64, consumed);
+    // Paths name roles from 1: the one producer is P1, and only consumed items have a consumer.
+    let paths = v["paths"].as_array().unwrap();
+    assert_eq!(paths.iter().map(|p| p["id"].as_u64().unwrap()).collect::<Vec<_>>(), [0, 1, 2, 3]);
+    assert!(paths.iter().all(|p| p["producer"] == 1 && (p["consumer"].is_null() || p["consumer"] == 1)));
+    assert_eq!(paths.iter().filter(|p| p["consumer"].is_null()).count() as u64, left);
+    // (7 × id + 3) mod 10.
+    assert_eq!(paths.iter().map(|p| p["priority"].as_u64().unwrap()).collect::<Vec<_>>(), [3, 0, 7, 4]);
+    assert_eq!(v["lanes"].as_array().unwrap().iter().map(|r| r["name"].as_str().unwrap()).collect::<Vec<_>>(), ["P1", "C1"]);
+    assert_eq!((v["blockedMs"]["producers"].as_array().unwrap().len(), v["blockedMs"]["consumers"].as_array().unwrap().len()), (1, 1));
+    assert_eq!(v["blockedPutMs"], 0.0, "an unbounded queue never blocks a put");
+    let fill: Vec<f64> = v["fill"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+    assert_eq!(fill[0], 0.0, "the queue starts empty");
+    assert_eq!(fill.iter().copied().fold(0.0, f64::max), v["maxFill"].as_f64().unwrap());
+    assert!(v["orderCheck"].is_boolean(), "one producer and one consumer: the order is checked");
 }

@@ -1,69 +1,19 @@
 // Chapter 2 on the page: the calculator (instant), the curves, and a measured run over them.
 
-import type { DemoContext } from '../../demo-view';
-import { legacy, type DemoModule } from '../../legacy';
+import type { DemoContext, DemoUnit } from '../../demo-module';
 import snippet from 'virtual:snippets/amdahl';
 import { h, ms, times } from '../../dom';
 import { lineChart, type Chart, type Series } from '../../chart';
+import { figures, headline } from '../../kit';
 import { legend, renderTimeline } from '../../timeline';
-import { spreadText, warmUpText, type Run, type Samples, type WarmUp } from '../../types';
-
-interface Curve {
-  serial: number;
-  points: [number, number][];
-}
-
-interface Calculator {
-  serial: number;
-  parallel: number;
-  processors: number;
-  speedup: number;
-  ceiling: number | null;
-  gains: number[];
-  gustafson: number;
-  curves: Curve[];
-  gustafson_curve: [number, number][];
-}
-
-interface Point {
-  threads: number;
-  wall_ms: number;
-  samples: Samples;
-  speedup: number;
-  speedup_range: [number, number];
-  predicted: number;
-  karp_flatt: number | null;
-  threads_used: number;
-}
-
-interface Outcome {
-  calculator: Calculator;
-  measured: null | {
-    work: number;
-    serial_units: number;
-    parallel_units: number;
-    warm_up: WarmUp;
-    repeats: number;
-    points: Point[];
-    fitted_serial: number | null;
-    timeline: Run;
-    explanation: string;
-  };
-  cores: number;
-}
+import { spreadText, warmUpText } from '../../types';
+import type { Calculator } from '../../../generated/amdahl/Calculator';
+import type { Measured } from '../../../generated/amdahl/Measured';
+import type { Outcome } from '../../../generated/amdahl/Outcome';
 
 const COLOURS = ['#2563eb', '#9ca3af', '#a3a3a3', '#b4b4b4', '#c4c4c4', '#d4d4d4'];
 
-let chart: Chart | undefined;
-const calc = {
-  speedup: h('span', { class: 'big', 'data-field': 'speedup' }),
-  words: h('p', { class: 'explanation', 'data-field': 'calculator' }),
-  gains: h('tbody'),
-  tradeoff: h('p', { class: 'tradeoff', 'data-field': 'tradeoff' }),
-};
-
-export const amdahl: DemoModule<Calculator, Outcome> = {
-  id: 'amdahl',
+export default {
   runLabel: 'Measure on real threads',
   notes: [
     'However many processors you add, the speedup stays under the ceiling 1/B: the serial part does not shrink.',
@@ -71,8 +21,15 @@ export const amdahl: DemoModule<Calculator, Outcome> = {
     'Measured speedups fall a little below the curve: starting threads and sharing work cost time too. Karp-Flatt reads that cost as extra serial fraction.',
     'Gustafson: if the problem grows with the processors, the serial share shrinks and the scaled speedup grows almost linearly.',
   ],
-  mount(ctx, area) {
-    chart = lineChart('Speedup S(j) for serial fractions B (Amdahl) and scaled speedup (Gustafson)', 'processors j', 'speedup');
+  snippet,
+  create(ctx, area) {
+    const chart = lineChart('Speedup S(j) for serial fractions B (Amdahl) and scaled speedup (Gustafson)', 'processors j', 'speedup');
+    const calc = {
+      speedup: h('span', { class: 'big', 'data-field': 'speedup' }),
+      words: h('p', { class: 'explanation', 'data-field': 'calculator' }),
+      gains: h('tbody'),
+      tradeoff: h('p', { class: 'tradeoff', 'data-field': 'tradeoff' }),
+    };
     area.append(
       h(
         'p',
@@ -96,111 +53,69 @@ export const amdahl: DemoModule<Calculator, Outcome> = {
         h('table', { class: 'figures' }, h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Processor'), h('th', { scope: 'col' }, 'Speedup'), h('th', { scope: 'col' }, 'Gain'))), calc.gains),
       ),
     );
-    void tradeoff(ctx);
-  },
-  computed(_ctx, c) {
-    calc.speedup.textContent = times(c.speedup);
-    const pct = Math.round(c.parallel * 100);
-    calc.words.textContent =
-      `With ${pct} % of the work parallel (B = ${c.serial}) on ${c.processors} processor${c.processors === 1 ? '' : 's'}, ` +
-      `Amdahl's law gives S = 1 / (B + (1 − B) / j) = ${c.speedup.toFixed(2)}. ` +
-      (c.ceiling === null ? 'With nothing serial there is no ceiling: S grows with j.' : `No number of processors can pass 1/B = ${c.ceiling.toFixed(2)}. `) +
-      `Gustafson's scaled speedup for the same B and j is ${c.gustafson.toFixed(2)}.`;
-    let s = 1;
-    calc.gains.replaceChildren(
-      ...c.gains.map((g, i) => {
-        s += g;
-        return h('tr', {}, h('th', { scope: 'row' }, String(i + 1)), h('td', {}, s.toFixed(3)), h('td', {}, i === 0 ? '—' : `+${g.toFixed(3)}`));
-      }),
-    );
-    draw(c, undefined);
-  },
-  result(_ctx, o, area) {
-    const m = o.measured;
-    if (!m) {
-      area.append(h('p', {}, 'No measurement: this page has no worker threads (it is not cross-origin isolated). The calculator above still works.'));
-      return;
-    }
-    draw(o.calculator, m);
-    const last = m.points[m.points.length - 1];
-    area.append(
-      h(
-        'div',
-        { class: 'headline' },
-        h('span', { class: 'big', 'data-field': 'measured-speedup' }, times(last.speedup)),
-        h('span', {}, `measured on ${last.threads} thread${last.threads === 1 ? '' : 's'} (Amdahl: ${times(last.predicted)})`),
-      ),
-      h('p', { class: 'explanation', 'data-field': 'explanation' }, m.explanation),
-      h(
-        'table',
-        { class: 'figures' },
-        h('thead', {}, h('tr', {}, ...['Threads k', 'Best time', 'Range', 'Measured S', 'S range', 'Amdahl S', 'Karp-Flatt e'].map((t) => h('th', { scope: 'col' }, t)))),
-        h(
-          'tbody',
-          {},
-          ...m.points.map((p) =>
-            h(
-              'tr',
-              {},
-              h('th', { scope: 'row' }, String(p.threads)),
-              h('td', {}, ms(p.wall_ms)),
-              h('td', {}, `${ms(p.samples.min)}–${ms(p.samples.max)}`),
-              h('td', {}, times(p.speedup)),
-              h('td', {}, spreadText(p.speedup_range)),
-              h('td', {}, times(p.predicted)),
-              h('td', {}, p.karp_flatt === null ? '—' : p.karp_flatt.toFixed(3)),
-            ),
-          ),
-        ),
-      ),
-      h(
-        'p',
-        { class: 'muted', 'data-field': 'method' },
-        `${warmUpText(m.warm_up, 'on every thread')} ` +
-          `Then each k was measured ${m.repeats} times, taking turns (k = 1, 2, …, then again), so a busy moment of the machine is shared out; ` +
-          'the table shows the best time of each (noise only adds time) and the range.',
-      ),
-      h('p', { class: 'muted' }, `Workload: ${m.work} units of prime checking; ${m.serial_units} must run on one thread, ${m.parallel_units} are shared. ` + (m.fitted_serial === null ? '' : `Fitted serial fraction: ${m.fitted_serial.toFixed(3)} (you set ${o.calculator.serial}).`)),
-      legend(),
-      renderTimeline(m.timeline, `Timeline at ${last.threads} threads: the serial part on one thread, then the parallel part shared`),
-    );
-  },
-  summary(c, o) {
-    const base = c ?? o?.calculator;
-    const out: Record<string, unknown> = {
-      demo: 'amdahl',
-      serial: base?.serial,
-      processors: base?.processors,
-      speedup: base?.speedup,
-      ceiling: base?.ceiling,
-      gustafson: base?.gustafson,
+    void tradeoff(ctx, calc.tradeoff);
+    return {
+      computed(c) {
+        calc.speedup.textContent = times(c.speedup);
+        const pct = Math.round(c.parallel * 100);
+        calc.words.textContent =
+          `With ${pct} % of the work parallel (B = ${c.serial}) on ${c.processors} processor${c.processors === 1 ? '' : 's'}, ` +
+          `Amdahl's law gives S = 1 / (B + (1 − B) / j) = ${c.speedup.toFixed(2)}. ` +
+          (c.ceiling === null ? 'With nothing serial there is no ceiling: S grows with j.' : `No number of processors can pass 1/B = ${c.ceiling.toFixed(2)}. `) +
+          `Gustafson's scaled speedup for the same B and j is ${c.gustafson.toFixed(2)}.`;
+        let s = 1;
+        calc.gains.replaceChildren(
+          ...c.gains.map((g, i) => {
+            s += g;
+            return h('tr', {}, h('th', { scope: 'row' }, String(i + 1)), h('td', {}, s.toFixed(3)), h('td', {}, i === 0 ? '—' : `+${g.toFixed(3)}`));
+          }),
+        );
+        draw(chart, c, undefined);
+      },
+      result(o, area) {
+        const m = o.measured;
+        if (!m) {
+          area.append(h('p', {}, 'No measurement: this page has no worker threads (it is not cross-origin isolated). The calculator above still works.'));
+          return;
+        }
+        draw(chart, o.calculator, m);
+        area.append(...measuredView(o.calculator, m));
+      },
     };
-    if (o?.measured) {
-      out.measured = {
-        work: o.measured.work,
-        points: o.measured.points.map((p) => ({
-          threads: p.threads,
-          wallMs: p.wall_ms,
-          samplesMs: p.samples.ms,
-          speedup: p.speedup,
-          speedupRange: p.speedup_range,
-          predicted: p.predicted,
-          karpFlatt: p.karp_flatt,
-          threadsUsed: p.threads_used,
-        })),
-        repeats: o.measured.repeats,
-        warmUp: o.measured.warm_up,
-        fittedSerial: o.measured.fitted_serial,
-        lanes: o.measured.timeline.lanes,
-      };
-    }
-    return out;
   },
-  runBlocked: (info) => (info.poolThreads > 0 ? undefined : 'Measuring needs real threads, which this page does not have; the calculator works.'),
-};
+} satisfies DemoUnit<Calculator, Outcome>;
 
-function draw(c: Calculator, m: Outcome['measured'] | undefined) {
-  if (!chart) return;
+function measuredView(c: Calculator, m: Measured): HTMLElement[] {
+  const last = m.points[m.points.length - 1];
+  return [
+    headline(times(last.speedup), 'measured-speedup', h('span', {}, `measured on ${last.threads} thread${last.threads === 1 ? '' : 's'} (Amdahl: ${times(last.predicted)})`)),
+    h('p', { class: 'explanation', 'data-field': 'explanation' }, m.explanation),
+    figures(
+      ['Threads k', 'Best time', 'Range', 'Measured S', 'S range', 'Amdahl S', 'Karp-Flatt e'],
+      m.points.map((p) => [
+        String(p.threads),
+        ms(p.wall_ms),
+        `${ms(p.samples.min)}–${ms(p.samples.max)}`,
+        times(p.speedup),
+        spreadText(p.speedup_range),
+        times(p.predicted),
+        p.karp_flatt === null ? '—' : p.karp_flatt.toFixed(3),
+      ]),
+    ),
+    h(
+      'p',
+      { class: 'muted', 'data-field': 'method' },
+      `${warmUpText(m.warm_up, 'on every thread')} ` +
+        `Then each k was measured ${m.repeats} times, taking turns (k = 1, 2, …, then again), so a busy moment of the machine is shared out; ` +
+        'the table shows the best time of each (noise only adds time) and the range.',
+    ),
+    h('p', { class: 'muted' }, `Workload: ${m.work} units of prime checking; ${m.serial_units} must run on one thread, ${m.parallel_units} are shared. ` + (m.fitted_serial === null ? '' : `Fitted serial fraction: ${m.fitted_serial.toFixed(3)} (you set ${c.serial}).`)),
+    legend(),
+    renderTimeline(m.timeline, `Timeline at ${last.threads} threads: the serial part on one thread, then the parallel part shared`),
+  ];
+}
+
+function draw(chart: Chart, c: Calculator, m: Measured | undefined) {
   const x = c.curves[0].points.map((p) => p[0]);
   const series: Series[] = c.curves.map((curve, i) => ({
     label: `B = ${curve.serial}${i === 0 ? ' (yours)' : ''}`,
@@ -218,7 +133,7 @@ function draw(c: Calculator, m: Outcome['measured'] | undefined) {
   chart.update(x, series);
 }
 
-async function tradeoff(ctx: DemoContext) {
+async function tradeoff(ctx: DemoContext, out: HTMLElement) {
   // The book's question, computed by the same Rust as the calculator.
   const [a, b] = await Promise.all([
     ctx.compute<Calculator>([['serial', '0.6'], ['processors', '4']]),
@@ -227,9 +142,7 @@ async function tradeoff(ctx: DemoContext) {
   if (!a.ok || !b.ok) return;
   const sa = a.result.value.speedup;
   const sb = b.result.value.speedup;
-  calc.tradeoff.textContent =
+  out.textContent =
     `The book's trade-off: 4 processors at 40 % parallel give ${sa.toFixed(2)}×; 2 processors at 80 % parallel give ${sb.toFixed(2)}×. ` +
     `Making more of the program parallel beats buying processors.`;
 }
-
-export default legacy(amdahl, snippet);

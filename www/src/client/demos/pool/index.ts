@@ -2,66 +2,17 @@
 // stealing on the same k threads. Live: a grid of tasks per strategy, filled in with the
 // worker that took each; afterwards, who ran what, idle time per worker, and timelines.
 
-import type { DemoContext } from '../../demo-view';
-import { legacy, type DemoModule } from '../../legacy';
+import type { DemoUnit } from '../../demo-module';
 import snippet from 'virtual:snippets/pool';
 import { h, ms } from '../../dom';
+import { headline, presets } from '../../kit';
 import { laneName, renderTimeline } from '../../timeline';
-import { warmUpText, type Run, type WarmUp } from '../../types';
-
-interface TaskRun {
-  task: number;
-  lane: number;
-  worker: number;
-  start_ms: number;
-  end_ms: number;
-}
-
-interface Worker {
-  worker: number;
-  lane: number;
-  tasks: number;
-  busy_ms: number;
-  idle_ms: number;
-}
-
-interface Strategy {
-  name: 'queue' | 'stealing';
-  wall_ms: number;
-  runs: TaskRun[];
-  workers: Worker[];
-  idle_ms: number;
-  streak: number;
-  timeline: Run;
-}
-
-interface Outcome {
-  workers: number;
-  tasks: number;
-  sizes: number[];
-  total_units: number;
-  pool_threads: number;
-  queue: Strategy;
-  stealing: Strategy;
-  held_aside: number[];
-  handoff: { median_us: number; min_us: number; samples: number } | null;
-  warm_up: WarmUp;
-  explanation: string;
-}
-
-/** One event of the live feed (crate/src/demos/pool.rs, `Event`). */
-interface PoolEvent {
-  run: 'queue' | 'steal';
-  e: 'take' | 'done';
-  task: number;
-  lane: number;
-  t: number;
-}
+import { warmUpText } from '../../types';
+import type { Event as PoolEvent } from '../../../generated/pool/Event';
+import type { Outcome } from '../../../generated/pool/Outcome';
+import type { Strategy } from '../../../generated/pool/Strategy';
 
 const TITLES = { queue: 'Task queue: k workers, one shared FIFO queue', steal: 'Work stealing: rayon, on the same k threads' } as const;
-
-/** The inputs of the last valid compute: the live grids need the number of tasks. */
-let current: Record<string, number | string> = {};
 
 /** A hue per thread, so neighbouring cells of one worker read as one block (the number in
  *  each cell says the same without colour). */
@@ -105,11 +56,7 @@ function workersTable(s: Strategy): HTMLElement {
   );
 }
 
-let grids: { queue: HTMLOListElement; steal: HTMLOListElement } | undefined;
-
-export const pool: DemoModule<null, Outcome> = {
-  id: 'pool',
-  steppable: true,
+export default {
   runLabel: 'Run both pools',
   notes: [
     'The task queue hands out tasks one at a time, in order: whichever worker is free takes the next. Every take goes through the queue’s lock.',
@@ -117,102 +64,82 @@ export const pool: DemoModule<null, Outcome> = {
     'With a large spread, a few long tasks decide when the run ends: the other workers sit idle at the end.',
     'Python could also start one new thread per task. A WebAssembly program cannot create threads at all (std::thread::spawn is unsupported there): every thread here is a Web Worker started once, with the page. So that is not shown; the cost of handing a task to an idle worker is measured instead.',
   ],
-  mount(ctx: DemoContext, area) {
+  snippet,
+  create(ctx, area) {
     area.append(
-      h(
-        'p',
-        { class: 'presets' },
-        'Try: ',
-        h('button', { type: 'button', class: 'chip', onclick: () => ctx.setParams({ tasks: '400', size: '1', spread: '0' }) }, 'Many tiny tasks'),
-        h('button', { type: 'button', class: 'chip', onclick: () => ctx.setParams({ tasks: '12', size: '40', spread: '100' }) }, 'A few big, uneven tasks'),
-        h('button', { type: 'button', class: 'chip', onclick: () => ctx.setParams({ workers: '1' }) }, 'One worker'),
-      ),
+      presets(ctx, [
+        { label: 'Many tiny tasks', values: { tasks: '400', size: '1', spread: '0' } },
+        { label: 'A few big, uneven tasks', values: { tasks: '12', size: '40', spread: '100' } },
+        { label: 'One worker', values: { workers: '1' } },
+      ]),
     );
-  },
-  computed(_ctx, _value, params) {
-    current = params;
-  },
-  runBlocked: (info) => (info.poolThreads > 0 ? undefined : 'A thread pool needs real threads, which this page does not have.'),
-  live(_ctx, events, area) {
-    if (!grids || !area.contains(grids.queue)) {
-      const n = Number(current.tasks ?? 0);
-      grids = { queue: grid(`${TITLES.queue}: tasks as they are taken`, n), steal: grid(`${TITLES.steal}: tasks as they are taken`, n) };
-      area.append(
-        h('p', { class: 'muted' }, 'Each cell is a task, in order; the number is the worker thread that took it (outlined while it runs).'),
-        h('h3', { class: 'strategy' }, TITLES.queue),
-        grids.queue,
-        h('h3', { class: 'strategy' }, TITLES.steal),
-        grids.steal,
-      );
-    }
-    for (const e of events as PoolEvent[]) {
-      const c = grids[e.run].children[e.task] as HTMLElement | undefined;
-      if (c) mark(c, e.e === 'take' ? 'running' : 'done', e.lane);
-    }
-  },
-  result(_ctx, o, area) {
-    grids = undefined;
-    const scale = Math.max(o.queue.wall_ms, o.stealing.wall_ms);
-    const section = (s: Strategy, title: string, extra: string) =>
-      h(
-        'section',
-        { class: 'strategy', 'data-strategy': s.name },
-        h('h3', { class: 'strategy' }, `${title}: ${ms(s.wall_ms)}`),
-        h('p', { class: 'muted' }, extra),
-        finalGrid(s, o.sizes),
-        workersTable(s),
-        renderTimeline(s.timeline, `${title}: each worker thread, one bar per task`, scale),
-      );
-    const held = o.held_aside.length
-      ? `rayon's pool has ${o.pool_threads} threads; ${o.held_aside.length} of them (${o.held_aside.map(laneName).join(', ')}) were held aside for this run, so that rayon had exactly ${o.workers}.`
-      : `rayon used all ${o.pool_threads} of its threads.`;
-    const handoff = o.handoff
-      ? `Handing one task to an idle pool worker (put into an empty queue, the sleeping worker wakes and gets it) took ${o.handoff.median_us.toFixed(0)} µs (median of ${o.handoff.samples}; fastest ${o.handoff.min_us.toFixed(0)} µs).`
-      : 'With a single pool thread there is no idle worker to hand a task to.';
-    area.append(
-      h(
-        'div',
-        { class: 'headline' },
-        h('span', { class: 'big', 'data-field': 'queue-ms' }, ms(o.queue.wall_ms)),
-        h('span', {}, 'with a task queue,'),
-        h('span', { class: 'big', 'data-field': 'stealing-ms' }, ms(o.stealing.wall_ms)),
-        h('span', {}, `with work stealing (${o.tasks} tasks on ${o.workers} worker${o.workers === 1 ? '' : 's'})`),
-      ),
-      h('p', { class: 'explanation', 'data-field': 'explanation' }, o.explanation),
-      h('p', { class: 'muted', 'data-field': 'method' }, `${warmUpText(o.warm_up, `on the ${o.workers} workers`)} Each strategy then ran once.`),
-      section(o.queue, 'Task queue', `${o.workers} workers took tasks from one queue; pills ended them. On average ${o.queue.streak.toFixed(1)} neighbouring tasks in a row on one worker; ${ms(o.queue.idle_ms)} idle in all.`),
-      section(o.stealing, 'Work stealing', `(0..${o.tasks}).into_par_iter().for_each(…). ${held} On average ${o.stealing.streak.toFixed(1)} neighbouring tasks in a row on one worker; ${ms(o.stealing.idle_ms)} idle in all.`),
-      h(
-        'p',
-        { class: 'muted', 'data-field': 'no-thread-per-task' },
-        'One new thread per task, as Python can do, is not possible here: WebAssembly cannot create threads (std::thread::spawn is unsupported on wasm32); every thread is a Web Worker started with the page. ',
-        handoff,
-      ),
-    );
-  },
-  summary(_v, o, params) {
-    if (!o) return { demo: 'pool', params };
-    const strategy = (s: Strategy) => ({
-      wallMs: s.wall_ms,
-      assignment: s.runs.map((r) => [r.task, r.lane]),
-      perWorker: s.workers.map((w) => ({ worker: w.worker, lane: w.lane, tasks: w.tasks, idleMs: w.idle_ms })),
-      idleMs: s.idle_ms,
-      streak: s.streak,
-    });
+    /** The inputs of the last valid compute: the live grids need the number of tasks. */
+    let current: Record<string, number | string> = {};
+    let grids: { queue: HTMLOListElement; steal: HTMLOListElement } | undefined;
     return {
-      demo: 'pool',
-      params,
-      workers: o.workers,
-      warmUp: o.warm_up,
-      tasks: o.tasks,
-      sizes: o.sizes,
-      poolThreads: o.pool_threads,
-      heldAside: o.held_aside,
-      queue: strategy(o.queue),
-      stealing: strategy(o.stealing),
-      handoffUs: o.handoff?.median_us ?? null,
+      computed(_value, params) {
+        current = params;
+      },
+      live(events, area) {
+        if (!grids || !area.contains(grids.queue)) {
+          const n = Number(current.tasks ?? 0);
+          grids = { queue: grid(`${TITLES.queue}: tasks as they are taken`, n), steal: grid(`${TITLES.steal}: tasks as they are taken`, n) };
+          area.append(
+            h('p', { class: 'muted' }, 'Each cell is a task, in order; the number is the worker thread that took it (outlined while it runs).'),
+            h('h3', { class: 'strategy' }, TITLES.queue),
+            grids.queue,
+            h('h3', { class: 'strategy' }, TITLES.steal),
+            grids.steal,
+          );
+        }
+        for (const e of events as PoolEvent[]) {
+          const c = grids[e.run].children[e.task] as HTMLElement | undefined;
+          if (c) mark(c, e.e === 'take' ? 'running' : 'done', e.lane);
+        }
+      },
+      result(o, area) {
+        grids = undefined;
+        area.append(...resultView(o));
+      },
     };
   },
-};
+} satisfies DemoUnit<null, Outcome>;
 
-export default legacy(pool, snippet);
+function resultView(o: Outcome): HTMLElement[] {
+  const scale = Math.max(o.queue.wall_ms, o.stealing.wall_ms);
+  const section = (s: Strategy, title: string, extra: string) =>
+    h(
+      'section',
+      { class: 'strategy', 'data-strategy': s.name },
+      h('h3', { class: 'strategy' }, `${title}: ${ms(s.wall_ms)}`),
+      h('p', { class: 'muted' }, extra),
+      finalGrid(s, o.sizes),
+      workersTable(s),
+      renderTimeline(s.timeline, `${title}: each worker thread, one bar per task`, scale),
+    );
+  const held = o.held_aside.length
+    ? `rayon's pool has ${o.pool_threads} threads; ${o.held_aside.length} of them (${o.held_aside.map(laneName).join(', ')}) were held aside for this run, so that rayon had exactly ${o.workers}.`
+    : `rayon used all ${o.pool_threads} of its threads.`;
+  const handoff = o.handoff
+    ? `Handing one task to an idle pool worker (put into an empty queue, the sleeping worker wakes and gets it) took ${o.handoff.median_us.toFixed(0)} µs (median of ${o.handoff.samples}; fastest ${o.handoff.min_us.toFixed(0)} µs).`
+    : 'With a single pool thread there is no idle worker to hand a task to.';
+  return [
+    headline(
+      ms(o.queue.wall_ms),
+      'queue-ms',
+      h('span', {}, 'with a task queue,'),
+      h('span', { class: 'big', 'data-field': 'stealing-ms' }, ms(o.stealing.wall_ms)),
+      h('span', {}, `with work stealing (${o.tasks} tasks on ${o.workers} worker${o.workers === 1 ? '' : 's'})`),
+    ),
+    h('p', { class: 'explanation', 'data-field': 'explanation' }, o.explanation),
+    h('p', { class: 'muted', 'data-field': 'method' }, `${warmUpText(o.warm_up, `on the ${o.workers} workers`)} Each strategy then ran once.`),
+    section(o.queue, 'Task queue', `${o.workers} workers took tasks from one queue; pills ended them. On average ${o.queue.streak.toFixed(1)} neighbouring tasks in a row on one worker; ${ms(o.queue.idle_ms)} idle in all.`),
+    section(o.stealing, 'Work stealing', `(0..${o.tasks}).into_par_iter().for_each(…). ${held} On average ${o.stealing.streak.toFixed(1)} neighbouring tasks in a row on one worker; ${ms(o.stealing.idle_ms)} idle in all.`),
+    h(
+      'p',
+      { class: 'muted', 'data-field': 'no-thread-per-task' },
+      'One new thread per task, as Python can do, is not possible here: WebAssembly cannot create threads (std::thread::spawn is unsupported on wasm32); every thread is a Web Worker started with the page. ',
+      handoff,
+    ),
+  ];
+}

@@ -54,7 +54,7 @@ fn both_strategies_run_every_task_exactly_once_on_k_workers() {
         assert!(s.workers.iter().all(|w| w.idle_ms >= 0.0 && w.idle_ms <= s.wall_ms));
         assert_eq!(s.timeline.order.len(), 30);
     }
-    assert_eq!(o.handoff.as_ref().map(|h| h.samples), Some(HANDOFFS));
+    assert_eq!(o.handoff.as_ref().map(|h| h.samples), Some(handoff::HANDOFFS));
     assert!(o.explanation.contains("30 tasks"));
 }
 
@@ -93,9 +93,43 @@ fn a_cancel_stops_the_pool_run() {
 #[test]
 fn no_pool_or_too_many_workers_is_refused() {
     let p = demos::validate("pool", &[("workers".to_string(), "8".to_string())]).unwrap();
-    let feed = Feed::with_capacity(1024);
-    let no_pool = run(&p, Env { cores: 2, pool_threads: 0 }, &Control::new(), &feed).unwrap_err();
+    // The registry's check of the thread inputs, which comes before every run.
+    let no_pool = demos::check_threads(&SPEC, &p, Env { cores: 2, pool_threads: 0 }).unwrap_err();
     assert!(no_pool.to_string().contains("needs real threads"), "{no_pool}");
-    let small = run(&p, Env { cores: 2, pool_threads: 4 }, &Control::new(), &feed).unwrap_err();
+    let small = demos::check_threads(&SPEC, &p, Env { cores: 2, pool_threads: 4 }).unwrap_err();
     assert!(small.to_string().contains("at most 4"), "{small}");
+}
+
+#[test]
+fn the_summary_says_only_the_inputs_before_a_run() {
+    let p = demos::validate("pool", &[]).unwrap();
+    let v = demos::to_json(&Summary::new(&p, None));
+    assert_eq!(v, serde_json::json!({ "demo": "pool", "params": { "workers": 4, "tasks": 40, "size": 6, "spread": 80, "seed": 1 } }));
+}
+
+#[test]
+fn the_summary_of_a_run_says_who_ran_which_task() {
+    let pairs = [("workers", "1"), ("tasks", "5"), ("size", "1"), ("spread", "0")];
+    let o = run_with(&pairs, 2);
+    let raw: Vec<(String, String)> = pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+    let v = demos::to_json(&Summary::new(&demos::validate("pool", &raw).unwrap(), Some(&o)));
+    assert_eq!((v["demo"].as_str(), v["workers"].as_u64(), v["tasks"].as_u64(), v["poolThreads"].as_u64()), (Some("pool"), Some(1), Some(5), Some(2)));
+    // No spread: every task is one unit.
+    assert_eq!(v["sizes"], serde_json::json!([1, 1, 1, 1, 1]));
+    // One worker on a pool of two: the other pool thread was held aside for the stealing run.
+    assert_eq!(v["heldAside"].as_array().unwrap().len(), 1);
+    for name in ["queue", "stealing"] {
+        let s = &v[name];
+        let a = s["assignment"].as_array().unwrap();
+        assert_eq!(a.iter().map(|t| t[0].as_u64().unwrap()).collect::<Vec<_>>(), [0, 1, 2, 3, 4], "{name}");
+        let lane = a[0][1].as_u64().unwrap();
+        assert!(a.iter().all(|t| t[1].as_u64() == Some(lane)), "{name}: one worker ran everything");
+        let w = s["perWorker"].as_array().unwrap();
+        assert_eq!((w.len(), w[0]["worker"].as_u64(), w[0]["lane"].as_u64(), w[0]["tasks"].as_u64()), (1, Some(1), Some(lane), Some(5)), "{name}");
+        assert!(w[0].get("busyMs").is_none());
+        assert!(s["wallMs"].as_f64().unwrap() > 0.0 && s["idleMs"].as_f64().unwrap() >= 0.0);
+    }
+    // One worker through a FIFO queue runs the five tasks as one streak.
+    assert_eq!(v["queue"]["streak"], 5.0);
+    assert!(v["handoffUs"].as_f64().unwrap() > 0.0 && v["warmUp"]["rounds"].as_u64().unwrap() >= 1);
 }

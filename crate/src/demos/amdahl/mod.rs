@@ -7,7 +7,7 @@
 
 use crate::demos::Demo;
 use crate::live::Feed;
-use super::{check_pool_limit, DemoError, Env};
+use super::{DemoError, Env};
 use crate::amdahl as law;
 use crate::clock;
 use crate::control::{Cancelled, Control};
@@ -16,6 +16,9 @@ use crate::measure::{self, Samples, WarmUp};
 use crate::pool::{run_tasks, Run, SpanKind, Stopped, Where};
 use crate::workload;
 use serde::Serialize;
+
+mod summary;
+pub use summary::Summary;
 
 pub const SPEC: DemoSpec = DemoSpec {
     id: "amdahl",
@@ -53,13 +56,22 @@ pub const SPEC: DemoSpec = DemoSpec {
             default: "0",
         },
     ],
-    caps: Caps { instant: false, steppable: false, live: false, threads: ThreadsNeed::None, no_pool: Some("Measuring needs real threads, which this page does not have; the calculator works.") },
+    caps: Caps {
+        instant: false,
+        steppable: false,
+        live: false,
+        // 0 means "as many as the cores", which never passes the pool; without a pool the
+        // calculator still answers.
+        threads: ThreadsNeed::Sum { inputs: &["threads"], extra: 0, what: "threads", why: "", needs_pool: None },
+        no_pool: Some("Measuring needs real threads, which this page does not have; the calculator works."),
+    },
 };
 
 /// The serial fractions drawn as reference curves, beside the learner's own.
 pub const REFERENCE_FRACTIONS: [f64; 5] = [0.05, 0.1, 0.25, 0.5, 0.75];
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export_to = "amdahl/"))]
 pub struct Curve {
     pub serial: f64,
     /// `[j, S(j)]` for j = 1..=max_processors.
@@ -67,6 +79,7 @@ pub struct Curve {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export, export_to = "amdahl/"))]
 pub struct Calculator {
     pub serial: f64,
     pub parallel: f64,
@@ -107,6 +120,7 @@ pub fn calculate(p: &Params) -> Calculator {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export_to = "amdahl/"))]
 pub struct Point {
     pub threads: u32,
     /// The best (fastest) of this k's measured times.
@@ -132,6 +146,7 @@ pub const REPEATS: u32 = 3;
 const ABOVE_LAW: f64 = 0.02;
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export_to = "amdahl/"))]
 pub struct Measured {
     pub work: u32,
     pub serial_units: u32,
@@ -149,6 +164,7 @@ pub struct Measured {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export, export_to = "amdahl/"))]
 pub struct Outcome {
     pub calculator: Calculator,
     /// `None` when the host has no pool (a page that is not cross-origin isolated).
@@ -163,7 +179,6 @@ pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
     }
     let asked = p.int("threads") as u32;
     let max_k = if asked == 0 { env.cores.clamp(1, env.pool_threads) } else { asked };
-    check_pool_limit(max_k as usize, env)?;
     let work = p.int("work") as u32;
     let b = calculator.serial;
     let serial_units = (f64::from(work) * b).round() as u32;
@@ -299,14 +314,13 @@ pub fn explain(b: f64, points: &[Point], fitted: Option<f64>) -> String {
     text
 }
 
-
 /// Chapter 2's demo in the registry.
 pub struct AmdahlDemo;
 
 impl Demo for AmdahlDemo {
     type Computed = Calculator;
     type Outcome = Outcome;
-    type Summary = crate::demos::demo_summary::Legacy;
+    type Summary = Summary;
 
     fn spec(&self) -> &'static DemoSpec {
         &SPEC
@@ -320,87 +334,10 @@ impl Demo for AmdahlDemo {
         run(p, env, ctl)
     }
 
-    fn summary(&self, _p: &Params, _computed: Option<&Self::Computed>, _outcome: Option<&Self::Outcome>) -> Self::Summary {
-        crate::demos::demo_summary::Legacy
+    fn summary(&self, p: &Params, computed: Option<&Calculator>, outcome: Option<&Outcome>) -> Summary {
+        Summary::new(p, computed, outcome)
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::demos;
-
-    fn q(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
-    }
-
-    #[test]
-    fn calculator_shows_the_books_example() {
-        let p = demos::validate("amdahl", &q(&[("serial", "0.6"), ("processors", "4")])).unwrap();
-        let c = calculate(&p);
-        assert_eq!(format!("{:.2}", c.speedup), "1.43");
-        assert!((c.ceiling.unwrap() - 1.0 / 0.6).abs() < 1e-12);
-        assert!((c.parallel - 0.4).abs() < 1e-12);
-        assert_eq!(c.gains.len(), 4);
-        assert_eq!(c.curves[0].serial, 0.6);
-        assert_eq!(c.curves[0].points.len(), 16);
-        assert_eq!(c.curves[0].points[3], [4.0, c.speedup]);
-        assert_eq!(c.curves.len(), 1 + REFERENCE_FRACTIONS.len());
-    }
-
-    #[test]
-    fn no_ceiling_when_nothing_is_serial_and_no_duplicate_reference_curve() {
-        let p = demos::validate("amdahl", &q(&[("serial", "0.5"), ("processors", "600")])).unwrap();
-        let c = calculate(&p);
-        assert_eq!(c.curves.len(), REFERENCE_FRACTIONS.len());
-        assert_eq!(c.curves[0].points.len(), 1024);
-        let p0 = demos::validate("amdahl", &q(&[("serial", "0")])).unwrap();
-        assert_eq!(calculate(&p0).ceiling, None);
-    }
-
-    #[test]
-    fn measured_run_covers_k_1_to_pool_size_with_a_serial_phase_on_one_thread() {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
-        let p = demos::validate("amdahl", &q(&[("serial", "0.25"), ("work", "16"), ("threads", "2")])).unwrap();
-        let ctl = Control::new();
-        let o = pool.install(|| run(&p, Env { cores: 2, pool_threads: 2 }, &ctl)).unwrap();
-        let m = o.measured.unwrap();
-        assert_eq!((m.serial_units, m.parallel_units), (4, 12));
-        assert_eq!(m.points.iter().map(|p| p.threads).collect::<Vec<_>>(), [1, 2]);
-        assert_eq!(m.points[0].speedup, 1.0);
-        assert_eq!(m.points[0].karp_flatt, None);
-        assert!(m.points[1].karp_flatt.is_some() && m.fitted_serial.is_some());
-        assert_eq!(ctl.progress(), (REPEATS * 32, REPEATS * 32));
-        assert_eq!(m.points[1].samples.ms.len(), REPEATS as usize, "every k is measured REPEATS times");
-        assert!(m.warm_up.rounds >= 8, "{:?}", m.warm_up);
-        // The serial phase's four units all ran on one lane, before any parallel unit began.
-        let serial: Vec<_> = m.timeline.spans.iter().filter(|s| s.task < 4).collect();
-        assert_eq!(serial.len(), 4);
-        assert!(serial.iter().all(|s| s.lane == serial[0].lane));
-        let serial_end = serial.iter().map(|s| s.end_ms).fold(0.0, f64::max);
-        assert!(m.timeline.spans.iter().filter(|s| s.task >= 4).all(|s| s.start_ms >= serial_end));
-        assert_eq!(m.timeline.order.len(), 16);
-    }
-
-    #[test]
-    fn the_measurement_is_held_against_the_law_for_the_whole_units_it_ran() {
-        // 8 units at B = 0.3: 2.4 serial units round to 2, so the run's serial share is 0.25,
-        // and at k = 2 the law allows 1 / (0.25 + 0.75 / 2) = 1.6, not 1.54 (B = 0.3).
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
-        let p = demos::validate("amdahl", &q(&[("serial", "0.3"), ("work", "8"), ("threads", "2")])).unwrap();
-        let o = pool.install(|| run(&p, Env { cores: 2, pool_threads: 2 }, &Control::new())).unwrap();
-        let m = o.measured.unwrap();
-        assert_eq!(m.serial_units, 2);
-        assert!((m.points[1].predicted - 1.6).abs() < 1e-12, "{}", m.points[1].predicted);
-        assert!(m.explanation.starts_with("The workload is 8 whole units, so its serial part is 2 of them: B = 0.250 rather than 0.3"), "{}", m.explanation);
-        assert!((o.calculator.speedup - crate::amdahl::speedup(0.3, 4.0)).abs() < 1e-12, "the calculator keeps the learner's B");
-    }
-
-    #[test]
-    fn without_a_pool_the_calculator_still_answers() {
-        let p = demos::validate("amdahl", &[]).unwrap();
-        let o = run(&p, Env { cores: 4, pool_threads: 0 }, &Control::new()).unwrap();
-        assert!(o.measured.is_none());
-        assert_eq!(format!("{:.2}", o.calculator.speedup), "1.43");
-    }
-}
+mod tests;

@@ -9,15 +9,23 @@
 
 use crate::demos::Demo;
 use crate::live::Feed;
-use super::{check_pool_limit, DemoError, Env};
+use super::{DemoError, Env};
 use crate::control::{Cancelled, Control};
-use crate::params::{Caps, Threads as ThreadsNeed, DemoSpec, Kind, ParamSpec, Params};
+use crate::params::{Caps, Choice, Threads as ThreadsNeed, DemoSpec, Kind, ParamSpec, Params};
+
+mod summary;
+pub use summary::Summary;
 use crate::measure::{self, Samples, WarmUp};
 use crate::pool::{run_tasks, Recorder, Run, SpanKind, Stopped, Where};
 use crate::workload;
 use serde::Serialize;
 use crate::sync::{Condvar, Mutex};
 use std::time::Duration;
+
+crate::choice! {
+    /// The kind of task both runs do.
+    pub enum TaskKind { Cpu = "cpu", Io = "io", Chain = "chain" }
+}
 
 pub const SPEC: DemoSpec = DemoSpec {
     id: "concurrency",
@@ -30,7 +38,7 @@ pub const SPEC: DemoSpec = DemoSpec {
             name: "kind",
             label: "Kind of task",
             help: "cpu: the book's prime checks; io: waiting on a slow device; chain: each step needs the previous one",
-            kind: Kind::Choice { values: &["cpu", "io", "chain"] },
+            kind: Kind::Choice { values: TaskKind::WORDS },
             default: "cpu",
         },
         ParamSpec {
@@ -55,11 +63,19 @@ pub const SPEC: DemoSpec = DemoSpec {
             default: "40",
         },
     ],
-    caps: Caps { instant: false, steppable: false, live: false, threads: ThreadsNeed::None, no_pool: None },
+    caps: Caps {
+        instant: false,
+        steppable: false,
+        live: false,
+        // Without a pool only the sequential run happens, on the caller.
+        threads: ThreadsNeed::Sum { inputs: &["threads"], extra: 0, what: "threads", why: "", needs_pool: None },
+        no_pool: None,
+    },
 };
 
 /// What one task kind computed, so the two runs can be checked against each other.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export_to = "concurrency/"))]
 pub struct Check {
     /// A sentence on what was computed.
     pub what: String,
@@ -69,8 +85,9 @@ pub struct Check {
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export, export_to = "concurrency/"))]
 pub struct Outcome {
-    pub kind: &'static str,
+    pub kind: TaskKind,
     pub tasks: u32,
     pub threads: u32,
     pub wait_ms: Option<u32>,
@@ -101,13 +118,15 @@ pub struct Outcome {
 const CPU_REPEATS: u32 = 3;
 
 pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
-    let kind = p.choice("kind");
+    let kind = p.pick::<TaskKind>("kind");
     let tasks = p.int("tasks") as usize;
     let threads = p.int("threads") as usize;
     let wait = p.int("wait") as u32;
-    check_pool_limit(threads, env)?;
     let with_pool = env.pool_threads > 0;
-    let repeats = if kind == "cpu" { CPU_REPEATS } else { 1 };
+    let repeats = match kind {
+        TaskKind::Cpu => CPU_REPEATS,
+        TaskKind::Io | TaskKind::Chain => 1,
+    };
     ctl.begin(repeats * if with_pool { 2 * tasks as u32 } else { tasks as u32 });
     let warm_up = warm_up(kind, if with_pool { threads } else { 0 }, ctl)?;
 
@@ -135,9 +154,9 @@ pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
     };
     let threads_used = if with_pool { used } else { 1 };
     let what = match kind {
-        "cpu" => format!("prime checks that confirmed a prime (of {tasks})"),
-        "io" => format!("waits of {wait} ms completed (of {tasks})"),
-        _ => format!("last five digits of the chain after {tasks} steps from 3"),
+        TaskKind::Cpu => format!("prime checks that confirmed a prime (of {tasks})"),
+        TaskKind::Io => format!("waits of {wait} ms completed (of {tasks})"),
+        TaskKind::Chain => format!("last five digits of the chain after {tasks} steps from 3"),
     };
     let check = Check { what, sequential: seq_value, concurrent: con_value };
     let explanation = explain(kind, threads, threads_used, speedup, env);
@@ -145,7 +164,7 @@ pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
         kind,
         tasks: tasks as u32,
         threads: threads as u32,
-        wait_ms: (kind == "io").then_some(wait),
+        wait_ms: (kind == TaskKind::Io).then_some(wait),
         cores: env.cores,
         warm_up,
         repeats,
@@ -163,15 +182,17 @@ pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
 
 /// Brings the prime checks to the browser's optimised tier before measuring, on the caller
 /// (the sequential run's thread) and on the pool threads (see [`measure`]).
-fn warm_up(kind: &str, threads: usize, ctl: &Control) -> Result<Option<WarmUp>, Stopped> {
-    if kind == "io" {
-        return Ok(None);
-    }
+fn warm_up(kind: TaskKind, threads: usize, ctl: &Control) -> Result<Option<WarmUp>, Stopped> {
+    let cpu = match kind {
+        TaskKind::Io => return Ok(None),
+        TaskKind::Cpu => true,
+        TaskKind::Chain => false,
+    };
     // The very functions the run measures: a browser optimises one function at a time.
     let next = crate::sync::AtomicUsize::new(0);
     let unit = || {
         let i = next.fetch_add(1, crate::sync::Ordering::Relaxed);
-        if kind == "cpu" {
+        if cpu {
             std::hint::black_box(workload::prime_task(i));
         } else {
             std::hint::black_box(workload::chain_task(i as u64));
@@ -188,9 +209,9 @@ fn warm_up(kind: &str, threads: usize, ctl: &Control) -> Result<Option<WarmUp>, 
 }
 
 /// Runs `tasks` tasks of `kind` at `place`; returns the run and the value the tasks computed.
-fn run_kind(kind: &str, tasks: usize, wait: u32, place: Where, ctl: &Control) -> Result<(Run, u64), Stopped> {
+fn run_kind(kind: TaskKind, tasks: usize, wait: u32, place: Where, ctl: &Control) -> Result<(Run, u64), Stopped> {
     match kind {
-        "cpu" => {
+        TaskKind::Cpu => {
             let primes = crate::sync::AtomicU64::new(0);
             let run = run_tasks(place, tasks, ctl, |i, rec| {
                 let (_, prime) = rec.span(SpanKind::Work, || workload::prime_task(i));
@@ -199,7 +220,7 @@ fn run_kind(kind: &str, tasks: usize, wait: u32, place: Where, ctl: &Control) ->
             })?;
             Ok((run, primes.into_inner()))
         }
-        "io" => {
+        TaskKind::Io => {
             let done = crate::sync::AtomicU64::new(0);
             let run = run_tasks(place, tasks, ctl, |_, rec| {
                 rec.span(SpanKind::Wait, || workload::io_wait(wait, ctl))?;
@@ -208,7 +229,7 @@ fn run_kind(kind: &str, tasks: usize, wait: u32, place: Where, ctl: &Control) ->
             })?;
             Ok((run, done.into_inner()))
         }
-        _ => {
+        TaskKind::Chain => {
             let chain = Chain::new(3);
             let run = run_tasks(place, tasks, ctl, |i, rec| chain.step(i, rec, ctl))?;
             Ok((run, chain.value()))
@@ -251,7 +272,7 @@ impl Chain {
 }
 
 /// One sentence on why the measured result came out as it did.
-pub fn explain(kind: &str, threads: usize, used: usize, speedup: Option<f64>, env: Env) -> String {
+pub fn explain(kind: TaskKind, threads: usize, used: usize, speedup: Option<f64>, env: Env) -> String {
     let Some(s) = speedup else {
         return "This page is not cross-origin isolated, so it has no shared memory and no worker \
                 threads: only the sequential run could happen here."
@@ -259,7 +280,7 @@ pub fn explain(kind: &str, threads: usize, used: usize, speedup: Option<f64>, en
     };
     let cores = env.cores.max(1) as usize;
     match kind {
-        "cpu" => {
+        TaskKind::Cpu => {
             if used <= 1 {
                 format!("Only one thread got work, so there was no parallelism: {s:.2}× is the cost of handing tasks to another thread.")
             } else if threads > cores {
@@ -274,18 +295,17 @@ pub fn explain(kind: &str, threads: usize, used: usize, speedup: Option<f64>, en
                 )
             }
         }
-        "io" => format!(
+        TaskKind::Io => format!(
             "I/O-bound: a waiting thread uses no core, so {used} threads overlapped their waits and finished \
              {s:.2}× faster, even with only {cores} core{}.",
             if cores == 1 { "" } else { "s" }
         ),
-        _ => format!(
+        TaskKind::Chain => format!(
             "Inherently sequential: each step needs the previous step's result, so only one thread could work \
              at a time; {threads} threads took turns and got {s:.2}× (handing over between threads costs a little)."
         ),
     }
 }
-
 
 /// Chapter 1's demo in the registry.
 pub struct ConcurrencyDemo;
@@ -293,7 +313,7 @@ pub struct ConcurrencyDemo;
 impl Demo for ConcurrencyDemo {
     type Computed = ();
     type Outcome = Outcome;
-    type Summary = crate::demos::demo_summary::Legacy;
+    type Summary = Summary;
 
     fn spec(&self) -> &'static DemoSpec {
         &SPEC
@@ -307,90 +327,10 @@ impl Demo for ConcurrencyDemo {
         run(p, env, ctl)
     }
 
-    fn summary(&self, _p: &Params, _computed: Option<&Self::Computed>, _outcome: Option<&Self::Outcome>) -> Self::Summary {
-        crate::demos::demo_summary::Legacy
+    fn summary(&self, p: &Params, _computed: Option<&()>, outcome: Option<&Outcome>) -> Summary {
+        Summary::new(p, outcome)
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::demos;
-
-    fn q(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
-    }
-
-    fn run_in_pool(pairs: &[(&str, &str)], pool_threads: u32) -> Result<Outcome, DemoError> {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(pool_threads.max(1) as usize).build().unwrap();
-        let p = demos::validate("concurrency", &q(pairs))?;
-        let ctl = Control::new();
-        pool.install(|| run(&p, Env { cores: 2, pool_threads }, &ctl))
-    }
-
-    #[test]
-    fn cpu_tasks_all_confirm_their_prime_in_both_runs() {
-        let o = run_in_pool(&[("kind", "cpu"), ("tasks", "6"), ("threads", "2")], 2).unwrap();
-        assert_eq!(o.check.sequential, 6);
-        assert_eq!(o.check.concurrent, Some(6));
-        assert_eq!(o.sequential.lanes.len(), 1);
-        assert_eq!(o.sequential.order, [0, 1, 2, 3, 4, 5]);
-        assert_eq!(o.concurrent.as_ref().unwrap().order.len(), 6);
-    }
-
-    #[test]
-    fn io_waits_overlap_on_threads() {
-        let o = run_in_pool(&[("kind", "io"), ("tasks", "8"), ("threads", "8"), ("wait", "30")], 8).unwrap();
-        assert_eq!(o.check.concurrent, Some(8));
-        let c = o.concurrent.unwrap();
-        assert!(c.spans.iter().all(|s| s.kind == SpanKind::Wait));
-        // Eight 30 ms waits one after another take at least 240 ms.
-        assert!(o.sequential.wall_ms >= 240.0);
-        // Threaded, each of the 8 threads starts with a wait of its own, all released together:
-        // the waits overlap in time, on 8 lanes (a fact read off the spans, not a timing target).
-        assert_eq!(o.threads_used, 8);
-        let most_open = c.spans.iter().map(|s| c.spans.iter().filter(|t| t.start_ms < s.end_ms && s.start_ms < t.end_ms).count()).max();
-        assert!(most_open >= Some(2), "waits that overlap: {most_open:?}");
-    }
-
-    #[test]
-    fn chain_steps_never_overlap_and_reach_the_books_digits() {
-        let o = run_in_pool(&[("kind", "chain"), ("tasks", "20"), ("threads", "3")], 3).unwrap();
-        assert_eq!(o.check.sequential, 35443);
-        assert_eq!(o.check.concurrent, Some(35443));
-        let c = o.concurrent.unwrap();
-        let mut work: Vec<_> = c.spans.iter().filter(|s| s.kind == SpanKind::Work).collect();
-        work.sort_by(|a, b| a.start_ms.total_cmp(&b.start_ms));
-        assert_eq!(work.iter().map(|s| s.task).collect::<Vec<_>>(), (0..20).collect::<Vec<u32>>());
-        for w in work.windows(2) {
-            assert!(w[0].end_ms <= w[1].start_ms, "steps overlapped: {:?}", w);
-        }
-    }
-
-    #[test]
-    fn without_a_pool_only_the_sequential_run_happens() {
-        let o = run_in_pool(&[("tasks", "2")], 0).unwrap();
-        assert!(o.concurrent.is_none() && o.speedup.is_none());
-        assert!(o.explanation.contains("not cross-origin isolated"));
-    }
-
-    #[test]
-    fn more_threads_than_the_pool_is_a_clear_error() {
-        match run_in_pool(&[("threads", "8")], 2) {
-            Err(DemoError::Invalid(e)) => {
-                assert_eq!(e[0].param, "threads");
-                assert_eq!(e[0].message, "threads must be at most 2 here: the engine's pool has 2 workers");
-            }
-            other => panic!("{other:?}"),
-        }
-    }
-
-    #[test]
-    fn explanations_follow_the_numbers() {
-        let env = Env { cores: 2, pool_threads: 4 };
-        assert!(explain("cpu", 2, 2, Some(1.9), env).contains("1.90× faster"));
-        assert!(explain("cpu", 4, 4, Some(1.9), env).contains("extra threads only take turns"));
-        assert!(explain("io", 4, 4, Some(3.8), env).contains("even with only 2 cores"));
-        assert!(explain("chain", 4, 4, Some(0.98), env).contains("took turns"));
-    }
-}
+mod tests;

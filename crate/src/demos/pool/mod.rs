@@ -21,16 +21,25 @@ use crate::demos::{Demo, stepper::Fit};
 use crate::live::Feed;
 use crate::sched::Program;
 use super::{DemoError, Env};
-use crate::clock;
 use crate::control::{Cancelled, Control};
 use crate::measure::{self, WarmUp};
-use crate::params::{Caps, Threads as ThreadsNeed, DemoSpec, Kind, ParamError, ParamSpec, Params};
+use crate::params::{Caps, Threads as ThreadsNeed, DemoSpec, Kind, ParamSpec, Params};
 use crate::pool::{current_lane, run_threads, Run, SpanKind, SpanLog, Stopped, Where};
 use crate::queue::Queue;
-use crate::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+use crate::sync::{Mutex, MutexGuard, PoisonError};
 use crate::workload::cpu_units;
 use rayon::prelude::*;
 use serde::Serialize;
+
+mod aside;
+mod explain;
+mod handoff;
+mod steps;
+mod summary;
+use aside::{Aside, ReleaseOnDrop};
+use handoff::handoff;
+pub use handoff::Handoff;
+pub use summary::Summary;
 
 pub const SPEC: DemoSpec = DemoSpec {
     id: "pool",
@@ -45,7 +54,19 @@ pub const SPEC: DemoSpec = DemoSpec {
         ParamSpec { name: "spread", label: "Size spread (%)", help: "0: every task the same size; 100: sizes from almost 0 to twice the average", kind: Kind::Int { min: 0, max: 100 }, default: "80" },
         ParamSpec { name: "seed", label: "Seed", help: "Picks the pseudo-random task sizes; the same seed gives the same tasks", kind: Kind::Int { min: 0, max: 999_999 }, default: "1" },
     ],
-    caps: Caps { instant: false, steppable: true, live: true, threads: ThreadsNeed::None, no_pool: Some("A thread pool needs real threads, which this page does not have.") },
+    caps: Caps {
+        instant: false,
+        steppable: true,
+        live: true,
+        threads: ThreadsNeed::Sum {
+            inputs: &["workers"],
+            extra: 0,
+            what: "workers",
+            why: "",
+            needs_pool: Some("a thread pool needs real threads, and this page has none (it is not cross-origin isolated)"),
+        },
+        no_pool: Some("A thread pool needs real threads, which this page does not have."),
+    },
 };
 
 /// Vigna's SplitMix64: a tiny, fast pseudo-random generator, good enough for task sizes, and
@@ -76,6 +97,7 @@ pub fn task_sizes(n: usize, mean: u32, spread_pct: u32, seed: u64) -> Vec<u32> {
 
 /// One task as it ran.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export_to = "pool/"))]
 pub struct TaskRun {
     pub task: u32,
     /// The thread that ran it (see `pool.rs`: `i + 1` is pool thread `i`).
@@ -88,6 +110,7 @@ pub struct TaskRun {
 
 /// What one worker did.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export_to = "pool/"))]
 pub struct Worker {
     pub worker: u32,
     pub lane: u32,
@@ -99,6 +122,7 @@ pub struct Worker {
 
 /// One strategy's run of the tasks.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export_to = "pool/"))]
 pub struct Strategy {
     pub name: &'static str,
     pub wall_ms: f64,
@@ -111,15 +135,8 @@ pub struct Strategy {
     pub timeline: Run,
 }
 
-/// Handing one task to an idle pool worker: from `put` to the worker's `get` returning.
 #[derive(Debug, Clone, Serialize)]
-pub struct Handoff {
-    pub median_us: f64,
-    pub min_us: f64,
-    pub samples: u32,
-}
-
-#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export, export_to = "pool/"))]
 pub struct Outcome {
     pub workers: u32,
     pub tasks: u32,
@@ -137,20 +154,34 @@ pub struct Outcome {
     pub warm_up: WarmUp,
 }
 
+/// Which strategy's run an event of the feed belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export_to = "pool/"))]
+#[serde(rename_all = "lowercase")]
+pub enum RunName {
+    Queue,
+    Steal,
+}
+
+/// What a worker did with a task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export_to = "pool/"))]
+#[serde(rename_all = "lowercase")]
+pub enum Took {
+    Take,
+    Done,
+}
+
 /// One event on the live feed: a worker took a task, or finished it.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export, export_to = "pool/"))]
 pub struct Event {
-    /// `queue` or `steal`.
-    pub run: &'static str,
-    /// `take` or `done`.
-    pub e: &'static str,
+    pub run: RunName,
+    pub e: Took,
     pub task: u32,
     pub lane: u32,
     pub t: f64,
 }
-
-/// Hand-offs measured for [`Handoff`].
-const HANDOFFS: u32 = 25;
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
@@ -159,14 +190,6 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 pub fn run(p: &Params, env: Env, ctl: &Control, feed: &Feed) -> Result<Outcome, DemoError> {
     let k = p.int("workers") as usize;
     let n = p.int("tasks") as usize;
-    if env.pool_threads == 0 {
-        let message = "a thread pool needs real threads, and this page has none (it is not cross-origin isolated)";
-        return Err(DemoError::Invalid(vec![ParamError { param: String::new(), message: message.to_string() }]));
-    }
-    if k > env.pool_threads as usize {
-        let message = format!("workers must be at most {0} here: the engine's pool has {0} threads", env.pool_threads);
-        return Err(DemoError::Invalid(vec![ParamError { param: "workers".to_string(), message }]));
-    }
     let sizes = task_sizes(n, p.int("size") as u32, p.int("spread") as u32, p.int("seed") as u64);
     ctl.begin(2 * n as u32 + k as u32);
     feed.clear();
@@ -189,12 +212,12 @@ pub fn run(p: &Params, env: Env, ctl: &Control, feed: &Feed) -> Result<Outcome, 
         warm_up,
         explanation: String::new(),
     };
-    o.explanation = explain(&o);
+    o.explanation = explain::explain(&o);
     Ok(o)
 }
 
 /// Tells the page that a worker took (`take`) or finished (`done`) a task.
-fn report(feed: &Feed, log: &SpanLog, run: &'static str, e: &'static str, task: usize) {
+fn report(feed: &Feed, log: &SpanLog, run: RunName, e: Took, task: usize) {
     let t = (log.now() * 100.0).round() / 100.0;
     feed.push(&Event { run, e, task: task as u32, lane: current_lane(), t });
 }
@@ -217,9 +240,9 @@ fn with_a_task_queue(k: usize, sizes: &[u32], ctl: &Control, feed: &Feed) -> Res
     run_threads(Where::Pool(k), k, ctl, |worker, _| {
         lock(&lanes)[worker] = current_lane();
         while let Ok(Some(t)) = tasks.get(true, None) {
-            report(feed, &log, "queue", "take", t);
+            report(feed, &log, RunName::Queue, Took::Take, t);
             log.span(t as u32, SpanKind::Work, || cpu_units(sizes[t], ctl))?;
-            report(feed, &log, "queue", "done", t);
+            report(feed, &log, RunName::Queue, Took::Done, t);
             ctl.advance(1);
         }
         Ok(()) // a pill: this worker is done
@@ -232,9 +255,9 @@ fn with_a_task_queue(k: usize, sizes: &[u32], ctl: &Control, feed: &Feed) -> Res
 /// deque; a thread that runs out steals half of what another has left. No queue, no pills.
 fn steal(sizes: &[u32], ctl: &Control, feed: &Feed, log: &SpanLog) {
     (0..sizes.len()).into_par_iter().for_each(|t| {
-        report(feed, log, "steal", "take", t);
+        report(feed, log, RunName::Steal, Took::Take, t);
         if log.span(t as u32, SpanKind::Work, || cpu_units(sizes[t], ctl)).is_ok() {
-            report(feed, log, "steal", "done", t);
+            report(feed, log, RunName::Steal, Took::Done, t);
             ctl.advance(1);
         }
     });
@@ -293,120 +316,6 @@ fn strategy(name: &'static str, log: SpanLog, k: usize, lanes: &[u32]) -> Strate
     Strategy { name, wall_ms, runs, workers, idle_ms, streak, timeline }
 }
 
-/// Pool threads held aside: each runs [`Aside::hold`] and sleeps until released.
-#[derive(Default)]
-struct Aside {
-    /// The lanes held so far, and whether they may go.
-    state: Mutex<(Vec<u32>, bool)>,
-    changed: Condvar,
-}
-
-impl Aside {
-    fn hold(&self) {
-        let mut s = lock(&self.state);
-        s.0.push(current_lane());
-        self.changed.notify_all();
-        while !s.1 {
-            s = self.changed.wait(s).unwrap_or_else(PoisonError::into_inner);
-        }
-    }
-
-    /// Waits until `n` threads are held; their lanes.
-    fn wait_for(&self, n: usize) -> Vec<u32> {
-        let mut s = lock(&self.state);
-        while s.0.len() < n {
-            s = self.changed.wait(s).unwrap_or_else(PoisonError::into_inner);
-        }
-        s.0.clone()
-    }
-}
-
-/// Lets the held threads go when the run ends, also when it unwinds.
-struct ReleaseOnDrop<'a>(&'a Aside);
-
-impl Drop for ReleaseOnDrop<'_> {
-    fn drop(&mut self) {
-        lock(&self.0.state).1 = true;
-        self.0.changed.notify_all();
-    }
-}
-
-/// The cost of handing one task to an idle pool worker: a worker blocks in `get` on an empty
-/// queue (its thread sleeps); another thread puts the time of the put; the worker reads the
-/// clock when `get` returns. Median of [`HANDOFFS`].
-fn handoff(ctl: &Control) -> Result<Option<Handoff>, Stopped> {
-    if rayon::current_num_threads() < 2 {
-        return Ok(None);
-    }
-    ctl.add_total(2);
-    let to_worker: Queue<Option<f64>> = Queue::fifo(0);
-    let back: Queue<f64> = Queue::fifo(0);
-    let samples = Mutex::new(Vec::new());
-    run_threads(Where::Pool(2), 2, ctl, |role, _| {
-        if role == 0 {
-            while let Ok(Some(sent)) = to_worker.get(true, None) {
-                let _ = back.put_nowait(clock::since(sent));
-            }
-            return Ok(());
-        }
-        let measure = || -> Result<(), Cancelled> {
-            for _ in 0..HANDOFFS {
-                // Put only once the worker is blocked in get: then the hand-off wakes a sleeper.
-                while to_worker.waiters().getters == 0 {
-                    ctl.check()?;
-                    std::hint::spin_loop();
-                }
-                let _ = to_worker.put_nowait(Some(clock::now_ms()));
-                let took = back.get(true, None).expect("the worker answers every task");
-                lock(&samples).push(took * 1000.0);
-            }
-            Ok(())
-        };
-        let result = measure();
-        let _ = to_worker.put_nowait(None); // the pill
-        result
-    })?;
-    let mut us = samples.into_inner().unwrap_or_else(PoisonError::into_inner);
-    us.sort_by(f64::total_cmp);
-    Ok(us.first().map(|&min_us| Handoff { median_us: us[us.len() / 2], min_us, samples: us.len() as u32 }))
-}
-
-fn explain(o: &Outcome) -> String {
-    let (q, s) = (&o.queue, &o.stealing);
-    let k = o.workers;
-    let mut text = format!(
-        "Both ran the same {} tasks ({} prime checks in all) on {k} worker{}: the task queue in {:.0} ms, work stealing in {:.0} ms. ",
-        o.tasks,
-        o.total_units,
-        if k == 1 { "" } else { "s" },
-        q.wall_ms,
-        s.wall_ms
-    );
-    if k > 1 {
-        text += &format!(
-            "With the queue, each free worker took the next task in line, so neighbouring tasks went to different workers \
-             ({:.1} in a row on average), and every take went through the queue's one lock. With work stealing, each worker \
-             went through its own piece of the range ({:.1} neighbouring tasks in a row), and only a worker that ran dry took \
-             work from another. ",
-            q.streak, s.streak
-        );
-    }
-    text += &format!(
-        "Workers sat idle {:.0} ms in all with the queue and {:.0} ms with stealing: before their first task, and at the \
-         end, while the last tasks still ran on other workers. ",
-        q.idle_ms, s.idle_ms
-    );
-    let (fast, slow) = (q.wall_ms.min(s.wall_ms), q.wall_ms.max(s.wall_ms));
-    text += if slow <= fast * 1.1 {
-        "The two are close: a task is long next to the cost of handing it out, whichever way that is done. Try many tiny tasks."
-    } else if q.wall_ms < s.wall_ms {
-        "The queue finished first here: it hands out tasks one at a time, so the long ones spread out evenly."
-    } else {
-        "Work stealing finished first here: no lock to share per task."
-    };
-    text
-}
-
 
 /// Chapter 3's demo in the registry.
 pub struct PoolDemo;
@@ -414,7 +323,7 @@ pub struct PoolDemo;
 impl Demo for PoolDemo {
     type Computed = ();
     type Outcome = Outcome;
-    type Summary = crate::demos::demo_summary::Legacy;
+    type Summary = Summary;
 
     fn spec(&self) -> &'static DemoSpec {
         &SPEC
@@ -428,15 +337,14 @@ impl Demo for PoolDemo {
         run(p, env, ctl, feed)
     }
 
-    fn summary(&self, _p: &Params, _computed: Option<&Self::Computed>, _outcome: Option<&Self::Outcome>) -> Self::Summary {
-        crate::demos::demo_summary::Legacy
+    fn summary(&self, p: &Params, _computed: Option<&()>, outcome: Option<&Outcome>) -> Summary {
+        Summary::new(p, outcome)
     }
 
     fn step(&self, fit: &mut Fit) -> Option<(Program, &'static str)> {
-        Some(super::stepper::pool_story(fit))
+        Some(steps::story(fit))
     }
 }
 
 #[cfg(test)]
-#[path = "pool_tests.rs"]
 mod tests;
