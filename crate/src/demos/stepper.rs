@@ -237,13 +237,6 @@ pub(crate) fn pool_story(fit: &mut Fit) -> (Program, &'static str) {
     )
 }
 
-pub(crate) fn explorer_story(fit: &mut Fit) -> (Program, &'static str) {
-    (
-        super::explorer::program(fit.p).0,
-        "Replay a counterexample from the explorer above, or choose the threads yourself: every order you can click is one of the interleavings it counted.",
-    )
-}
-
 pub(crate) fn deadlock_story(fit: &mut Fit) -> (Program, &'static str) {
     deadlock(fit.p)
 }
