@@ -237,16 +237,6 @@ pub(crate) fn pool_story(fit: &mut Fit) -> (Program, &'static str) {
     )
 }
 
-pub(crate) fn starvation_story(fit: &mut Fit) -> (Program, &'static str) {
-    let p = fit.p;
-    if choice(p, "scenario", "readers-writers") == "readers-writers" {
-        // The step programs have readers R1 and R2 and one writer W.
-        fit.int("readers", fit.input("readers", 2), 2, 2);
-        fit.int("writers", fit.input("writers", 1), 1, 1);
-    }
-    super::starvation::step_program(p)
-}
-
 /// Chapter 4 with a guard: A fails inside the critical section, and the guard's release runs
 /// on the way out (Python's `with lock:`).
 fn guarded_failure() -> Program {
