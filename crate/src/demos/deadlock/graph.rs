@@ -10,6 +10,7 @@ use serde::Serialize;
 
 /// `from` waits for `lock`, which `to` holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export_to = "deadlock/"))]
 pub struct Edge {
     pub from: usize,
     pub lock: usize,

@@ -12,24 +12,44 @@
 //! (`trylock`, which trades the deadlock for retries and a livelock risk), and a waiter that
 //! seats at most k - 1 philosophers (`waiter`).
 //!
-//! - [`table`]: the threads, the forks and the fixes.
+//! - [`setup`]: the scenario and the fixes, who sits where, each thread's counts.
+//! - [`table`]: the threads and the forks, as they run.
 //! - [`graph`]: the wait-for graph and its cycle.
 //! - [`watchdog`]: progress, the verdict, the recovery.
+//! - `summary.rs`: what `data-result` says; `steps.rs`: the step-through programs.
 
 pub mod graph;
+pub mod setup;
+mod steps;
+mod summary;
 pub mod table;
 pub mod watchdog;
+
+pub use summary::Summary;
 
 use crate::demos::{Demo, stepper::Fit};
 use crate::live::Feed;
 use crate::sched::Program;
 use super::{DemoError, Env};
 use crate::control::Control;
-use crate::params::{Caps, Threads as ThreadsNeed, DemoSpec, Kind, ParamError, ParamSpec, Params};
+use crate::params::{Caps, Choice, Threads as ThreadsNeed, DemoSpec, Kind, ParamSpec, Params};
 use crate::pool::{Run, SpanLog};
 use serde::Serialize;
-use table::{Diner, Fix, Setup, Table};
-use watchdog::{Cycle, Report};
+use setup::{Diner, Fix, Diners, Setup};
+use table::Table;
+use watchdog::{Cycle, Report, Verdict};
+
+/// Why a run cannot go on without a pool.
+const NEEDS_POOL: &str = "this demo needs real threads: every philosopher must hold a fork at the same time, and this page has no thread pool";
+
+/// Every thread needs a pool worker of its own: a deadlock needs them all holding at once.
+const THREADS: ThreadsNeed = ThreadsNeed::ByChoice {
+    choice: "scenario",
+    cases: &[
+        ("philosophers", ThreadsNeed::Sum { inputs: &["philosophers"], extra: 0, what: "philosophers", why: "", needs_pool: Some(NEEDS_POOL) }),
+        ("two-locks", ThreadsNeed::Sum { inputs: &[], extra: 2, what: "philosophers", why: "", needs_pool: Some(NEEDS_POOL) }),
+    ],
+};
 
 pub const SPEC: DemoSpec = DemoSpec {
     id: "deadlock",
@@ -42,7 +62,7 @@ pub const SPEC: DemoSpec = DemoSpec {
             name: "scenario",
             label: "Scenario",
             help: "philosophers: k threads round a table, a fork between each two; two-locks: thread A takes lock a then b, B takes b then a",
-            kind: Kind::Choice { values: &["philosophers", "two-locks"] },
+            kind: Kind::Choice { values: Diners::WORDS },
             default: "philosophers",
         },
         ParamSpec {
@@ -56,7 +76,7 @@ pub const SPEC: DemoSpec = DemoSpec {
             name: "fix",
             label: "Fix",
             help: "none: left fork, then right; ordered: lower-numbered fork first; trylock: put the first back if the second is taken; waiter: at most k-1 seated",
-            kind: Kind::Choice { values: &["none", "ordered", "trylock", "waiter"] },
+            kind: Kind::Choice { values: Fix::WORDS },
             default: "none",
         },
         ParamSpec {
@@ -81,24 +101,26 @@ pub const SPEC: DemoSpec = DemoSpec {
             default: "500",
         },
     ],
-    caps: Caps { instant: false, steppable: true, live: true, threads: ThreadsNeed::None, no_pool: Some("The philosophers need real threads, which this page does not have; the step-through below works without them.") },
+    caps: Caps { instant: false, steppable: true, live: true, threads: THREADS, no_pool: Some("The philosophers need real threads, which this page does not have; the step-through below works without them.") },
 };
 
 /// What the live feed carries: who sits where (first), each step of each thread, and the
 /// watchdog's verdict.
 #[derive(Debug, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export, export_to = "deadlock/", rename = "LiveEvent"))]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum DemoEvent<'a> {
-    Table { setup: &'a Setup, fix: &'static str, meals: u32 },
+    Table { setup: &'a Setup, fix: Fix, meals: u32 },
     /// `who` did `what` (`took`, `waits for`, `released`, `eats`…), to lock `lock` if any.
     Step { t_ms: f64, who: usize, what: &'static str, lock: Option<usize>, meal: u32 },
-    Watchdog { t_ms: f64, verdict: &'static str, cycle: Option<&'a Cycle>, message: &'a str },
+    Watchdog { t_ms: f64, verdict: Verdict, cycle: Option<&'a Cycle>, message: &'a str },
 }
 
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export, export_to = "deadlock/"))]
 pub struct Outcome {
-    pub scenario: &'static str,
-    pub fix: &'static str,
+    pub scenario: Diners,
+    pub fix: Fix,
     pub setup: Setup,
     pub meals_each: u32,
     pub pause_ms: u32,
@@ -120,13 +142,14 @@ pub struct Outcome {
     pub explanation: String,
 }
 
-pub fn run(p: &Params, env: Env, ctl: &Control, feed: &Feed) -> Result<Outcome, DemoError> {
-    let scenario = p.choice("scenario");
-    let fix_name = p.choice("fix");
-    let fix = Fix::parse(fix_name);
-    let setup = if scenario == "two-locks" { Setup::two_locks(fix) } else { Setup::philosophers(p.int("philosophers") as usize, fix) };
+pub fn run(p: &Params, _env: Env, ctl: &Control, feed: &Feed) -> Result<Outcome, DemoError> {
+    let scenario = p.pick::<Diners>("scenario");
+    let fix = p.pick::<Fix>("fix");
+    let setup = match scenario {
+        Diners::TwoLocks => Setup::two_locks(fix),
+        Diners::Philosophers => Setup::philosophers(p.int("philosophers") as usize, fix),
+    };
     let k = setup.len();
-    check_threads(k, scenario, env)?;
     let meals = p.int("meals") as u32;
     let pause_ms = p.int("pause") as u32;
     let patience_ms = p.int("patience") as u32;
@@ -134,7 +157,7 @@ pub fn run(p: &Params, env: Env, ctl: &Control, feed: &Feed) -> Result<Outcome, 
 
     let log = SpanLog::new();
     let table = Table::new(setup.clone(), fix, meals, pause_ms, ctl, feed, &log);
-    feed.push(&DemoEvent::Table { setup: &setup, fix: fix_name, meals });
+    feed.push(&DemoEvent::Table { setup: &setup, fix, meals });
     // Each thread is one job on the pool; the watchdog is the engine thread itself, which
     // would otherwise only sit and wait for the jobs to end.
     let report = rayon::in_place_scope(|s| {
@@ -162,14 +185,14 @@ pub fn run(p: &Params, env: Env, ctl: &Control, feed: &Feed) -> Result<Outcome, 
 
     let meals_eaten: u32 = diners.iter().map(|d| d.meals).sum();
     let meals_goal = k as u32 * meals;
-    let deadlocked = report.as_ref().is_some_and(|r| r.kind == "deadlock");
-    let livelocked = report.as_ref().is_some_and(|r| r.kind == "livelock");
+    let deadlocked = report.as_ref().is_some_and(|r| r.kind == Verdict::Deadlock);
+    let livelocked = report.as_ref().is_some_and(|r| r.kind == Verdict::Livelock);
     let retries = diners.iter().map(|d| d.retries).sum();
     let waits = diners.iter().map(|d| d.waits).sum();
     let explanation = explain(&setup, fix, report.as_ref(), retries, meals_eaten == meals_goal);
     Ok(Outcome {
         scenario,
-        fix: fix_name,
+        fix,
         setup,
         meals_each: meals,
         pause_ms,
@@ -189,38 +212,25 @@ pub fn run(p: &Params, env: Env, ctl: &Control, feed: &Feed) -> Result<Outcome, 
     })
 }
 
-/// Every thread needs a pool worker of its own: a deadlock needs them all holding at once.
-fn check_threads(k: usize, scenario: &str, env: Env) -> Result<(), DemoError> {
-    let (param, message) = if env.pool_threads == 0 {
-        ("", "this demo needs real threads: every philosopher must hold a fork at the same time, and this page has no thread pool".to_string())
-    } else if k > env.pool_threads as usize {
-        let param = if scenario == "two-locks" { "scenario" } else { "philosophers" };
-        (param, format!("philosophers must be at most {0} here: the engine's pool has {0} workers", env.pool_threads))
-    } else {
-        return Ok(());
-    };
-    Err(DemoError::Invalid(vec![ParamError { param: param.to_string(), message }]))
-}
-
 fn explain(s: &Setup, fix: Fix, report: Option<&Report>, retries: u32, all_ate: bool) -> String {
     let (t, l) = (s.thread_word(), s.lock_word());
     let k = s.len();
     match (fix, report.map(|r| r.kind)) {
-        (_, Some("deadlock")) if s.two_locks => format!(
+        (_, Some(Verdict::Deadlock)) if s.two_locks => format!(
             "A took lock a and B took lock b; then each waited for the lock the other held. Neither can let go while \
              it waits, so neither will ever finish. All four Coffman conditions held: mutual exclusion, hold and wait, \
              no preemption, and circular wait. The watchdog saw no progress for {:.0} ms, found the cycle in the \
              wait-for graph, and made both threads give up; the engine is ready for another run.",
             report.map_or(0.0, |r| r.quiet_ms)
         ),
-        (_, Some("deadlock")) => format!(
+        (_, Some(Verdict::Deadlock)) => format!(
             "Every philosopher took the fork on its left and then waited for the one on its right, which its neighbour \
              held: a circle of {k} waits. All four Coffman conditions held (mutual exclusion, hold and wait, no \
              preemption, circular wait), so no one could ever eat again. The watchdog saw no meal for {:.0} ms, found \
              the cycle in the wait-for graph, and raised the abort flag; the engine is ready for another run.",
             report.map_or(0.0, |r| r.quiet_ms)
         ),
-        (_, Some(_)) => format!(
+        (_, Some(Verdict::Livelock)) => format!(
             "Nobody was stuck, yet nobody ate: each {t} that found its second {l} taken put the first one back and \
              tried again ({retries} retries), in step with its neighbours. That is a livelock, the book's polite \
              diners. Random back-off makes it unlikely, not impossible."
@@ -262,7 +272,7 @@ pub struct DeadlockDemo;
 impl Demo for DeadlockDemo {
     type Computed = ();
     type Outcome = Outcome;
-    type Summary = crate::demos::demo_summary::Legacy;
+    type Summary = Summary;
 
     fn spec(&self) -> &'static DemoSpec {
         &SPEC
@@ -276,12 +286,12 @@ impl Demo for DeadlockDemo {
         run(p, env, ctl, feed)
     }
 
-    fn summary(&self, _p: &Params, _computed: Option<&Self::Computed>, _outcome: Option<&Self::Outcome>) -> Self::Summary {
-        crate::demos::demo_summary::Legacy
+    fn summary(&self, p: &Params, _computed: Option<&()>, outcome: Option<&Outcome>) -> Summary {
+        Summary::new(p, outcome)
     }
 
     fn step(&self, fit: &mut Fit) -> Option<(Program, &'static str)> {
-        Some(crate::demos::stepper::deadlock_story(fit))
+        Some(steps::story(fit))
     }
 }
 

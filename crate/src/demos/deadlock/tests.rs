@@ -145,17 +145,69 @@ fn a_cancel_stops_a_deadlocked_table() {
 
 #[test]
 fn too_many_philosophers_for_the_pool_or_no_pool_is_refused_with_a_sentence() {
-    let p = demos::validate("deadlock", &q(&[("philosophers", "8")])).unwrap();
+    // The registry checks the threads the spec declares, before the demo's run.
+    let raw = q(&[("philosophers", "8")]);
     let feed = Feed::with_capacity(1024);
-    match run(&p, Env { cores: 2, pool_threads: 4 }, &Control::new(), &feed) {
-        Err(DemoError::Invalid(e)) => {
+    let run = |env| demos::run("deadlock", &raw, env, &Control::new(), &feed).err();
+    match run(Env { cores: 2, pool_threads: 4 }) {
+        Some(DemoError::Invalid(e)) => {
             assert_eq!(e[0].param, "philosophers");
             assert_eq!(e[0].message, "philosophers must be at most 4 here: the engine's pool has 4 workers");
         }
         other => panic!("{other:?}"),
     }
-    match run(&p, Env { cores: 2, pool_threads: 0 }, &Control::new(), &feed) {
-        Err(DemoError::Invalid(e)) => assert!(e[0].message.starts_with("this demo needs real threads"), "{}", e[0].message),
+    match run(Env { cores: 2, pool_threads: 0 }) {
+        Some(DemoError::Invalid(e)) => assert!(e[0].message.starts_with("this demo needs real threads"), "{}", e[0].message),
+        other => panic!("{other:?}"),
+    }
+}
+
+fn summary_of(pairs: &[(&str, &str)], o: Option<&Outcome>) -> serde_json::Value {
+    let p = demos::validate("deadlock", &q(pairs)).unwrap();
+    demos::to_json(&DeadlockDemo.summary(&p, None, o))
+}
+
+#[test]
+fn before_a_run_the_summary_is_the_inputs() {
+    let v = summary_of(&[("philosophers", "3")], None);
+    assert_eq!(v, serde_json::json!({ "demo": "deadlock", "params": { "scenario": "philosophers", "philosophers": 3, "fix": "none", "meals": 5, "pause": 100, "patience": 500 } }));
+}
+
+#[test]
+fn the_summary_of_a_deadlock_names_the_cycle_and_every_thread() {
+    let pairs = [("scenario", "two-locks"), ("pause", "1000"), ("patience", "100")];
+    let o = ok(&pairs);
+    let v = summary_of(&pairs, Some(&o));
+    assert_eq!((v["demo"].as_str(), v["scenario"].as_str(), v["fix"].as_str()), (Some("deadlock"), Some("two-locks"), Some("none")));
+    assert_eq!((v["deadlocked"].as_bool(), v["livelocked"].as_bool(), v["allAte"].as_bool()), (Some(true), Some(false), Some(false)));
+    assert_eq!(v["threadsUsed"], 2);
+    assert_eq!(v["cycle"], serde_json::json!(["A", "B"]));
+    assert_eq!(v["cycleText"], "A holds a and waits for b, held by B; B holds b and waits for a, held by A.");
+    assert!(v["watchdog"].as_str().unwrap().contains("a deadlock"), "{}", v["watchdog"]);
+    // Nobody finished a round: each took one lock, waited once, and gave up.
+    let one = |name: &str| serde_json::json!({ "name": name, "meals": 0, "waits": 1, "retries": 0, "ended": "gave up" });
+    assert_eq!(v["meals"], serde_json::json!([one("A"), one("B")]));
+    assert_eq!((v["mealsEaten"].as_u64(), v["mealsGoal"].as_u64(), v["retries"].as_u64()), (Some(0), Some(10), Some(0)));
+    assert_eq!(v["params"]["scenario"], "two-locks");
+    assert_eq!(v.as_object().unwrap().len(), 15, "the keys of the page's summary, no more: {v}");
+}
+
+#[test]
+fn the_summary_of_an_ordered_table_has_no_cycle_and_every_meal() {
+    let pairs = [("philosophers", "3"), ("fix", "ordered"), ("meals", "2"), ("pause", "5")];
+    let v = summary_of(&pairs, Some(&ok(&pairs)));
+    assert_eq!((v["cycle"].is_null(), v["cycleText"].is_null(), v["watchdog"].is_null()), (true, true, true));
+    assert_eq!((v["mealsEaten"].as_u64(), v["mealsGoal"].as_u64(), v["allAte"].as_bool()), (Some(6), Some(6), Some(true)));
+    let names: Vec<&str> = v["meals"].as_array().unwrap().iter().map(|m| m["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["P1", "P2", "P3"]);
+    assert!(v["meals"].as_array().unwrap().iter().all(|m| m["meals"] == 2 && m["ended"] == "done"));
+}
+
+#[test]
+fn the_registry_refuses_two_locks_on_a_pool_of_one() {
+    let feed = Feed::with_capacity(1024);
+    match demos::run("deadlock", &q(&[("scenario", "two-locks")]), Env { cores: 2, pool_threads: 1 }, &Control::new(), &feed).err() {
+        Some(DemoError::Invalid(e)) => assert_eq!(e[0].message, "philosophers must be at most 1 here: the engine's pool has 1 workers"),
         other => panic!("{other:?}"),
     }
 }

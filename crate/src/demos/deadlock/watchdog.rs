@@ -26,6 +26,7 @@ const SAMPLE: Duration = Duration::from_millis(10);
 /// A circle of waits, in order: `threads[i]` waits for `locks[i]`, which `threads[i + 1]`
 /// (round the circle) holds.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export_to = "deadlock/"))]
 pub struct Cycle {
     pub threads: Vec<usize>,
     pub names: Vec<String>,
@@ -35,11 +36,22 @@ pub struct Cycle {
     pub text: String,
 }
 
+/// What the watchdog called it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export_to = "deadlock/"))]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// A cycle of waits that stayed still: nobody on it can ever move.
+    Deadlock,
+    /// No cycle, but retries and no progress: busy and getting nowhere.
+    Livelock,
+}
+
 /// What the watchdog found, and the table as it saw it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export_to = "deadlock/"))]
 pub struct Report {
-    /// `deadlock` or `livelock`.
-    pub kind: &'static str,
+    pub kind: Verdict,
     /// How long no meal had been eaten when it stepped in.
     pub quiet_ms: f64,
     pub message: String,
@@ -105,7 +117,7 @@ pub fn watch(t: &Table, patience_ms: f64) -> Option<Report> {
                 t.setup.thread_word(),
                 t.setup.lock_word()
             );
-            ("deadlock", Some(cycle), message)
+            (Verdict::Deadlock, Some(cycle), message)
         } else if retried > 0 && quiet >= livelock_ms {
             let message = format!(
                 "no {} for {quiet:.0} ms, yet no cycle of waits: the {}s kept trying ({retried} retries), putting the \
@@ -114,7 +126,7 @@ pub fn watch(t: &Table, patience_ms: f64) -> Option<Report> {
                 t.setup.thread_word(),
                 t.setup.lock_word()
             );
-            ("livelock", None, message)
+            (Verdict::Livelock, None, message)
         } else {
             continue; // slow, not stuck
         };

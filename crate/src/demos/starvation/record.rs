@@ -1,6 +1,7 @@
 //! The bookkeeping of a run: what each thread publishes while it runs, the samples every [`SAMPLE_MS`], and the timeline's bars.
 
-use super::{jain, share, us, Contended, LiveEvent, Role, Sample, MAX_SPANS, SAMPLE_MS};
+use super::compete::{share, us, Contended};
+use super::{jain, LiveEvent, Role, Sample, MAX_SPANS, SAMPLE_MS};
 use crate::clock;
 use crate::control::Control;
 use crate::live::Feed;

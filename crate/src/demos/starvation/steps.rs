@@ -7,28 +7,41 @@
 //! The programs mirror [`crate::locks::rwlock_readers`], [`crate::locks::rwlock_writers`]
 //! and [`crate::locks::rwlock_fair`]: the same state, one instruction per step.
 
+use super::{Contest, RwPolicy};
+use crate::demos::stepper::Fit;
 use crate::params::Params;
 use crate::sched::{Cmp, Instr, Program, ProgramSpec, ThreadSpec};
 
 /// Reads each reader makes before it ends.
 pub const READS: i64 = 3;
 
+/// The step view of the demo: the readers-writers program for its `policy` (the priority
+/// scenario shows it too), noting in `fit` that it has two readers and one writer.
+pub(super) fn story(fit: &mut Fit) -> (Program, &'static str) {
+    let p = fit.p;
+    match p.pick::<Contest>("scenario") {
+        Contest::ReadersWriters => {
+            // The step programs have readers R1 and R2 and one writer W.
+            fit.int("readers", fit.input("readers", 2), 2, 2);
+            fit.int("writers", fit.input("writers", 1), 1, 1);
+        }
+        Contest::Priority => {}
+    }
+    step_program(p)
+}
+
 /// The program for the demo's `policy`, and what to try.
 pub fn step_program(p: &Params) -> (Program, &'static str) {
-    let policy = match p.values().get("policy") {
-        Some(crate::params::Value::Choice(v)) => *v,
-        _ => "readers",
-    };
-    match policy {
-        "writers" => (
+    match p.pick::<RwPolicy>("policy") {
+        RwPolicy::Writers => (
             writers_first(),
             "Let R1 in, then W: once W has written waiting = 1, a reader that arrives waits, and W goes as soon as R1 leaves.",
         ),
-        "fair" => (
+        RwPolicy::Fair => (
             fair(),
             "Everyone takes a ticket (t = next) and goes in when serving reaches it. Whatever you do, W waits only for the tickets taken before its own.",
         ),
-        _ => (
+        RwPolicy::Readers => (
             readers_first(),
             "Let R1 in, then let W try: it waits. Now bring R2 in before R1 leaves, then R1 before R2 leaves: as long as a reader is inside, W never gets past if r == 0.",
         ),

@@ -1,3 +1,4 @@
+use super::compete::names;
 use super::*;
 use crate::demos;
 
@@ -61,7 +62,7 @@ fn every_thread_is_counted_and_the_samples_agree_with_the_totals() {
 fn the_fair_and_writer_preferring_locks_let_writers_in() {
     for policy in ["fair", "writers"] {
         let (o, _) = run_with(&[("policy", policy), ("budget", "400"), ("hold", "2")]);
-        assert_eq!(o.policy, policy);
+        assert_eq!(demos::to_json(&o.policy), policy);
         assert!(o.threads.iter().filter(|t| t.role == Role::Writer).all(|t| t.accesses > 0), "{policy}: {:?}", o.threads);
         assert!(!o.meter.starved);
     }
@@ -70,8 +71,8 @@ fn the_fair_and_writer_preferring_locks_let_writers_in() {
 #[test]
 fn aging_lets_the_low_priority_task_run() {
     let (o, _) = run_with(&[("scenario", "priority"), ("aging", "on"), ("high", "3"), ("budget", "400"), ("hold", "2")]);
-    assert_eq!(o.scenario, "priority");
-    assert_eq!(o.policy, "aging");
+    assert_eq!(demos::to_json(&o.scenario), "priority");
+    assert_eq!(demos::to_json(&o.policy), "aging");
     assert_eq!(o.names, ["H1", "H2", "H3", "L"]);
     let low = o.threads.iter().find(|t| t.role == Role::Low).unwrap();
     assert!(low.accesses > 0, "{:?}", o.threads);
@@ -80,17 +81,19 @@ fn aging_lets_the_low_priority_task_run() {
 
 #[test]
 fn too_many_threads_or_no_pool_is_refused_with_a_sentence() {
-    let p = demos::validate("starvation", &q(&[("readers", "8"), ("writers", "8")])).unwrap();
+    // The registry checks the threads the spec declares, before the demo's run.
+    let raw = q(&[("readers", "8"), ("writers", "8")]);
     let feed = Feed::with_capacity(1024);
-    match run(&p, Env { cores: 2, pool_threads: 8 }, &Control::new(), &feed) {
-        Err(DemoError::Invalid(e)) => {
+    let run = |env| demos::run("starvation", &raw, env, &Control::new(), &feed).err();
+    match run(Env { cores: 2, pool_threads: 8 }) {
+        Some(DemoError::Invalid(e)) => {
             assert_eq!(e[0].param, "writers");
             assert_eq!(e[0].message, "readers + writers must be at most 8 here: the engine's pool has 8 workers, and each thread needs one");
         }
         other => panic!("{other:?}"),
     }
-    match run(&p, Env { cores: 2, pool_threads: 0 }, &Control::new(), &feed) {
-        Err(DemoError::Invalid(e)) => assert!(e[0].param.is_empty() && e[0].message.contains("no thread pool")),
+    match run(Env { cores: 2, pool_threads: 0 }) {
+        Some(DemoError::Invalid(e)) => assert!(e[0].param.is_empty() && e[0].message.contains("no thread pool")),
         other => panic!("{other:?}"),
     }
 }
@@ -122,4 +125,47 @@ fn a_cancel_stops_every_thread_even_the_starving_ones() {
         returned.store(true, crate::sync::Ordering::Release);
         assert!(matches!(r, Err(DemoError::Cancelled)), "{r:?}");
     });
+}
+
+fn summary_of(pairs: &[(&str, &str)], o: Option<&Outcome>) -> serde_json::Value {
+    let p = demos::validate("starvation", &q(pairs)).unwrap();
+    demos::to_json(&StarvationDemo.summary(&p, None, o))
+}
+
+#[test]
+fn before_a_run_the_summary_is_the_inputs() {
+    let v = summary_of(&[("readers", "2")], None);
+    let params = serde_json::json!({ "scenario": "readers-writers", "policy": "readers", "readers": 2, "writers": 2, "high": 2, "aging": "off", "budget": 1000, "hold": 5, "pause": 0 });
+    assert_eq!(v, serde_json::json!({ "demo": "starvation", "params": params }));
+}
+
+#[test]
+fn the_summary_lists_every_thread_and_both_meters() {
+    let pairs = [("policy", "fair"), ("readers", "2"), ("writers", "1"), ("budget", "200"), ("hold", "2"), ("pause", "1")];
+    let (o, _) = run_with(&pairs);
+    let v = summary_of(&pairs, Some(&o));
+    assert_eq!((v["demo"].as_str(), v["scenario"].as_str(), v["policy"].as_str()), (Some("starvation"), Some("readers-writers"), Some("fair")));
+    assert_eq!(v["threadsUsed"], 3);
+    assert_eq!(v["names"], serde_json::json!(["R1", "R2", "W1"]));
+    assert_eq!(v["roles"], serde_json::json!(["reader", "reader", "writer"]));
+    // The per-thread lists are the threads' own numbers, in thread order.
+    let accesses: Vec<u64> = v["accesses"].as_array().unwrap().iter().map(|a| a.as_u64().unwrap()).collect();
+    assert_eq!(accesses, o.threads.iter().map(|t| u64::from(t.accesses)).collect::<Vec<_>>());
+    assert!(accesses.iter().all(|&a| a > 0), "the fair lock lets everyone in: {accesses:?}");
+    assert_eq!(v["lanes"].as_array().unwrap().len(), 3);
+    assert_eq!((v["waitMs"].as_array().unwrap().len(), v["longestWaitMs"].as_array().unwrap().len()), (3, 3));
+    assert_eq!(v["starved"].as_array().unwrap().len(), 3);
+    // The writers' meter: the one writer's accesses, as a share of all of them.
+    let (w, all) = (accesses[2] as f64, accesses.iter().sum::<u64>() as f64);
+    assert_eq!(v["starving"]["group"], "writers");
+    assert_eq!(v["starving"]["accesses"].as_u64(), Some(accesses[2]));
+    assert!((v["starving"]["share"].as_f64().unwrap() - w / all).abs() < 1e-12);
+    assert_eq!(v["others"]["group"], "readers");
+    assert_eq!(v["others"]["accesses"].as_u64(), Some(accesses[0] + accesses[1]));
+    assert!(v["others"].get("share").is_none(), "the page never gave the others' share");
+    let j = v["jain"].as_f64().unwrap();
+    assert!(j > 1.0 / 3.0 && j <= 1.0, "{j}");
+    assert_eq!(v["samples"].as_u64(), Some(o.samples.len() as u64));
+    assert!(o.samples.len() >= 2, "a sample every 50 ms of 200, and the end");
+    assert_eq!(v.as_object().unwrap().len(), 16, "the keys of the page's summary, no more: {v}");
 }

@@ -2,55 +2,13 @@
 // with its final states and a shortest counterexample to replay in the stepper below.
 // The engine explores (crate/src/sched/explore.rs) as the inputs change; this only draws.
 
-import type { DemoContext } from '../../demo-view';
-import { legacy, type DemoModule } from '../../legacy';
+import type { DemoContext, DemoUnit } from '../../demo-module';
+import { presets } from '../../kit';
 import snippet from 'virtual:snippets/explorer';
 import { h } from '../../dom';
-
-type Outcome = 'ok' | 'broken' | 'failed' | 'deadlock';
-
-interface FinalState {
-  outcome: Outcome;
-  summary: string;
-  detail: string[];
-  /** A decimal string (counts pass 2^53); null when the program can loop forever. */
-  interleavings: string | null;
-  trace: string;
-  steps: number;
-}
-
-interface Growth {
-  steps: number;
-  interleavings: (string | null)[];
-  states: number[];
-}
-
-export interface Report {
-  program_id: string;
-  program: string;
-  uses: string[];
-  threads: string[];
-  assertion: string | null;
-  states: number;
-  transitions: number;
-  limit: number;
-  complete: boolean;
-  /** The learner cancelled the search: counts are of the part explored. */
-  cancelled: boolean;
-  /** Which exploration of this engine this is (1 for the first). */
-  nth: number;
-  cyclic: boolean;
-  counting: 'exact' | 'at_least' | 'unbounded';
-  interleavings: string | null;
-  by_outcome: Record<Outcome, string | null>;
-  longest: number | null;
-  final_states: FinalState[];
-  final_states_total: number;
-  counterexample: FinalState | null;
-  stopped: string | null;
-  growth: Growth[];
-  explanation: string;
-}
+import type { FinalState } from '../../../generated/FinalState';
+import type { Outcome } from '../../../generated/Outcome';
+import type { Report } from '../../../generated/explorer/Report';
 
 const OUTCOME: Record<Outcome, string> = {
   ok: 'finishes',
@@ -185,94 +143,66 @@ function growth(r: Report): HTMLElement {
   );
 }
 
-export const explorer: DemoModule<Report, Report> = {
-  id: 'explorer',
-  steppable: true,
-  instant: true,
+export default {
   runLabel: 'Explore',
-  progressText: (done, total) => `Exploring… ${done.toLocaleString('en')} states so far, of at most ${total.toLocaleString('en')}.`,
+  snippet,
   notes: [
     'A test that passes once proves little: most interleavings of a racy program may be fine. The explorer tries every one.',
     'The shortest counterexample is the clearest story of a bug: replay it step by step below and watch where it goes wrong.',
     'Ordering the locks by one global key (take the lower-numbered fork first) removes every deadlock, in every interleaving, not just in the ones you happened to try.',
     'The counts pass billions quickly, yet the explorer visits only thousands of states: many orders lead to the same state.',
   ],
-  mount(ctx, area) {
-    const preset = (label: string, values: Record<string, string>) =>
-      h('button', { type: 'button', class: 'chip', onclick: () => ctx.setParams(values) }, label);
+  create(ctx, area) {
     area.append(
-      h(
-        'p',
-        { class: 'presets' },
-        'Try: ',
-        preset('Lost update, 2 threads', { program: 'lost-update', threads: '2' }),
-        preset('Lost update, 3 threads', { program: 'lost-update', threads: '3' }),
-        preset('Locks in opposite order', { program: 'opposite-locks' }),
-        preset('Five philosophers', { program: 'philosophers', k: '5' }),
-        preset('Forks in one global order', { program: 'philosophers-ordered', k: '5' }),
-        preset('Too big: 7 threads, 10,000 states', { program: 'lost-update', threads: '7', limit: '10000' }),
-      ),
+      presets(ctx, [
+        { label: 'Lost update, 2 threads', values: { program: 'lost-update', threads: '2' } },
+        { label: 'Lost update, 3 threads', values: { program: 'lost-update', threads: '3' } },
+        { label: 'Locks in opposite order', values: { program: 'opposite-locks' } },
+        { label: 'Five philosophers', values: { program: 'philosophers', k: '5' } },
+        { label: 'Forks in one global order', values: { program: 'philosophers-ordered', k: '5' } },
+        { label: 'Too big: 7 threads, 10,000 states', values: { program: 'lost-update', threads: '7', limit: '10000' } },
+      ]),
     );
-  },
-  result(ctx, r, area) {
-    const total = r.interleavings === null ? 'infinitely many' : `${r.counting === 'at_least' ? '≥ ' : ''}${grouped(r.interleavings)}`;
-    // Uncounted when the program can loop: then the outcomes that occur are the bad ones.
-    const bad = (['deadlock', 'broken', 'failed'] as const).filter((o) =>
-      r.by_outcome[o] === null ? r.final_states.some((f) => f.outcome === o) : r.by_outcome[o] !== '0',
-    );
-    const parts: (HTMLElement | null)[] = [
-      h(
-        'div',
-        { class: 'headline', 'aria-live': 'polite', 'aria-atomic': 'true' },
-        h('span', { class: 'big', 'data-field': 'interleavings' }, total),
-        h('span', {}, `interleavings of ${r.program}, through ${r.states.toLocaleString('en')} distinct states`),
-      ),
-      h('p', { class: 'explanation', 'data-field': 'explanation' }, r.explanation),
-      r.stopped ? h('p', { class: 'watchdog', role: 'alert', 'data-field': 'stopped' }, r.stopped) : null,
-      h(
-        'p',
-        { class: 'verdict', 'data-field': 'verdict' },
-        bad.length === 0
-          ? r.complete
-            ? `No interleaving deadlocks${r.assertion ? ` or breaks ${r.assertion}` : ''}.`
-            : 'No deadlock or broken assertion in the part explored.'
-          : bad
-              .map((o) => {
-                const n = r.by_outcome[o];
-                const of = r.interleavings === null ? 'Some interleavings' : `${r.counting === 'at_least' ? 'At least ' : ''}${grouped(n!)} of ${grouped(r.interleavings)} interleavings`;
-                return `${n === null ? 'Some interleavings' : of} ${DO[o]}`;
-              })
-              .join('; ') + '.',
-      ),
-      r.counterexample ? counterexample(ctx, r, r.counterexample) : null,
-      finalStates(ctx, r),
-      growth(r),
-    ];
-    area.append(...parts.filter((p): p is HTMLElement => p !== null));
-  },
-  summary(r, _run, params) {
-    if (!r) return { demo: 'explorer', params };
     return {
-      demo: 'explorer',
-      params,
-      program: r.program_id,
-      interleavings: r.interleavings,
-      counting: r.counting,
-      states: r.states,
-      complete: r.complete,
-      cancelled: r.cancelled,
-      stopped: r.stopped,
-      nth: r.nth,
-      assertion: r.assertion,
-      deadlocks: r.by_outcome.deadlock,
-      broken: r.by_outcome.broken,
-      failed: r.by_outcome.failed,
-      finalStates: Object.fromEntries(r.final_states.map((f) => [f.summary, f.interleavings])),
-      counterexample: r.counterexample
-        ? { outcome: r.counterexample.outcome, trace: r.counterexample.trace, threads: traceNames(r.counterexample.trace, r.threads), summary: r.counterexample.summary }
-        : null,
+      result: (r, area) => result(ctx, r, area),
+      progressText: (done, total) => `Exploring… ${done.toLocaleString('en')} states so far, of at most ${total.toLocaleString('en')}.`,
     };
   },
-};
+} satisfies DemoUnit<Report, Report>;
 
-export default legacy(explorer, snippet);
+function result(ctx: DemoContext, r: Report, area: HTMLElement) {
+  const total = r.interleavings === null ? 'infinitely many' : `${r.counting === 'at_least' ? '≥ ' : ''}${grouped(r.interleavings)}`;
+  // Uncounted when the program can loop: then the outcomes that occur are the bad ones.
+  const bad = (['deadlock', 'broken', 'failed'] as const).filter((o) =>
+    r.by_outcome[o] === null ? r.final_states.some((f) => f.outcome === o) : r.by_outcome[o] !== '0',
+  );
+  const parts: (HTMLElement | null)[] = [
+    h(
+      'div',
+      { class: 'headline', 'aria-live': 'polite', 'aria-atomic': 'true' },
+      h('span', { class: 'big', 'data-field': 'interleavings' }, total),
+      h('span', {}, `interleavings of ${r.program}, through ${r.states.toLocaleString('en')} distinct states`),
+    ),
+    h('p', { class: 'explanation', 'data-field': 'explanation' }, r.explanation),
+    r.stopped ? h('p', { class: 'watchdog', role: 'alert', 'data-field': 'stopped' }, r.stopped) : null,
+    h(
+      'p',
+      { class: 'verdict', 'data-field': 'verdict' },
+      bad.length === 0
+        ? r.complete
+          ? `No interleaving deadlocks${r.assertion ? ` or breaks ${r.assertion}` : ''}.`
+          : 'No deadlock or broken assertion in the part explored.'
+        : bad
+            .map((o) => {
+              const n = r.by_outcome[o];
+              const of = r.interleavings === null ? 'Some interleavings' : `${r.counting === 'at_least' ? 'At least ' : ''}${grouped(n!)} of ${grouped(r.interleavings)} interleavings`;
+              return `${n === null ? 'Some interleavings' : of} ${DO[o]}`;
+            })
+            .join('; ') + '.',
+    ),
+    r.counterexample ? counterexample(ctx, r, r.counterexample) : null,
+    finalStates(ctx, r),
+    growth(r),
+  ];
+  area.append(...parts.filter((p): p is HTMLElement => p !== null));
+}

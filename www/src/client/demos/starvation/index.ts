@@ -3,60 +3,16 @@
 // afterwards: the starvation meter, the table, fairness over time and the timeline.
 
 import { lineChart, type Chart } from '../../chart';
-import type { DemoContext } from '../../demo-view';
-import { legacy, type DemoModule } from '../../legacy';
+import type { DemoUnit } from '../../demo-module';
 import snippet from 'virtual:snippets/starvation';
 import { h, ms } from '../../dom';
 import { laneName, legend, renderTimeline } from '../../timeline';
-import type { Run } from '../../types';
+import type { LiveEvent } from '../../../generated/starvation/LiveEvent';
+import type { Meter } from '../../../generated/starvation/Meter';
+import type { Outcome } from '../../../generated/starvation/Outcome';
+import type { Role } from '../../../generated/starvation/Role';
+import type { Sample } from '../../../generated/starvation/Sample';
 import './style.css';
-
-type Role = 'reader' | 'writer' | 'high' | 'low';
-
-interface Stats {
-  name: string;
-  role: Role;
-  lane: number;
-  accesses: number;
-  wait_ms: number;
-  max_wait_ms: number;
-  waiting_at_end: boolean;
-  /** Never got in, or waited at least half the run for one turn. */
-  starved: boolean;
-}
-
-interface Sample {
-  t_ms: number;
-  accesses: number[];
-  longest_ms: number[];
-  jain: number;
-  share: number;
-  waiting: [number, number];
-}
-
-interface Meter {
-  group: string;
-  share: number;
-  accesses: number;
-  longest_wait_ms: number;
-  starved: boolean;
-}
-
-interface Outcome {
-  /** Distinct threads that ran, all alive at once (crate/src/pool.rs run_threads). */
-  threads_used: number;
-  scenario: 'readers-writers' | 'priority';
-  policy: 'readers' | 'writers' | 'fair' | 'priority' | 'aging';
-  budget_ms: number;
-  names: string[];
-  threads: Stats[];
-  jain: number;
-  samples: Sample[];
-  meter: Meter;
-  others: Meter;
-  timeline: Run;
-  explanation: string;
-}
 
 const POLICY: Record<Outcome['policy'], string> = {
   readers: 'reader preference',
@@ -70,9 +26,6 @@ const ROLE: Record<Role, string> = { reader: 'reader', writer: 'writer', high: '
 
 const n = (v: number) => v.toLocaleString('en');
 const pct = (v: number) => `${Math.round(v * 100)} %`;
-
-/** The live feed: who competes, then a sample every 50 ms. */
-type LiveEvent = ({ kind: 'start'; names: string[]; roles: Role[]; group: string }) | ({ kind: 'sample' } & Sample);
 
 const starving = (role: Role) => role === 'writer' || role === 'low';
 
@@ -147,9 +100,8 @@ interface LiveView {
   samples: Sample[];
   chart: Chart;
 }
-const views = new WeakMap<HTMLElement, LiveView>();
 
-function liveView(area: HTMLElement, names: string[], roles: Role[], group: string): LiveView {
+function liveView(area: HTMLElement, names: string[], roles: Role[], group: string, views: WeakMap<HTMLElement, LiveView>): LiveView {
   const cells = names.map(() => ({ accesses: h('td', {}, '0'), longest: h('td', {}, '—'), share: h('td', {}) }));
   const jain = h('span', { class: 'big', 'data-field': 'live-jain' }, '1.00');
   const waiting = h('span', { class: 'muted' });
@@ -200,18 +152,16 @@ function threadTable(o: Outcome): HTMLElement {
   );
 }
 
-export const starvation: DemoModule<null, Outcome> = {
-  id: 'starvation',
-  steppable: true,
+export default {
   runLabel: 'Let them compete',
+  snippet,
   notes: [
     'With reader preference a reader never waits for a waiting writer. Readers whose reads overlap keep the lock busy for ever: the writers wait through the whole run.',
     'Writer preference fixes the writers and moves the problem: writers that come back at once keep new readers out. Give them a pause, or use the fair lock.',
     'The fair lock hands out tickets: every thread waits only for those that arrived before it, so Jain’s index stays near 1.',
     'Priority scheduling starves the low-priority task while higher ones keep arriving; aging raises a waiting task’s priority until it gets its turn.',
   ],
-  runBlocked: (info) => (info.poolThreads > 0 ? undefined : 'Starvation needs threads that run at the same time, which this page does not have; the step-through below works.'),
-  mount(ctx: DemoContext, area) {
+  create(ctx, area) {
     const chip = (label: string, values: Record<string, string>, preset: string) =>
       h('button', { type: 'button', class: 'chip', 'data-preset': preset, onclick: () => ctx.setParams(values) }, label);
     area.append(
@@ -227,74 +177,59 @@ export const starvation: DemoModule<null, Outcome> = {
         chip('Priority with aging', { scenario: 'priority', aging: 'on', high: '2', pause: '0' }, 'aging'),
       ),
     );
-  },
-  live(_ctx, events, area) {
-    let v = views.get(area);
-    for (const e of events as LiveEvent[]) {
-      if (e.kind === 'start') v = liveView(area, e.names, e.roles, e.group === 'writers' ? 'writers' : 'low task');
-      else if (v && area.contains(v.jain)) v.samples.push(e);
-    }
-    if (!v || !area.contains(v.jain) || !v.samples.length) return;
-    const last = v.samples[v.samples.length - 1];
-    const total = last.accesses.reduce((a, b) => a + b, 0);
-    v.jain.textContent = last.jain.toFixed(2);
-    last.accesses.forEach((a, i) => {
-      const c = v!.cells[i];
-      if (!c) return;
-      c.accesses.textContent = n(a);
-      c.share.replaceChildren(bar(total ? a / total : 0, total ? pct(a / total) : '—', starving(v!.roles[i]) && a === 0));
-      c.longest.textContent = ms(last.longest_ms[i]);
-    });
-    const priority = v.roles.includes('low');
-    const [r, w] = last.waiting;
-    v.waiting.textContent = priority
-      ? `at ${ms(last.t_ms)}: ${w} task${w === 1 ? '' : 's'} waiting for the CPU`
-      : `at ${ms(last.t_ms)}: ${r} reader${r === 1 ? '' : 's'} and ${w} writer${w === 1 ? '' : 's'} waiting`;
-    jainChart(v.samples, v.group, v.chart);
-  },
-  result(_ctx, o, area) {
-    const group = o.scenario === 'priority' ? 'low task' : 'writers';
-    const byLane = new Map(o.threads.map((t) => [t.lane, t.name]));
-    area.append(
-      h(
-        'div',
-        { class: 'headline' },
-        h('span', { class: 'big', 'data-field': 'starving-accesses' }, n(o.meter.accesses)),
-        h('span', {}, `${o.scenario === 'priority' ? 'turns for the low-priority task' : 'writes'} against ${n(o.others.accesses)} ${o.scenario === 'priority' ? 'for the high-priority tasks' : 'reads'}, with ${POLICY[o.policy]}`),
-      ),
-      h('p', { class: 'explanation', 'data-field': 'explanation' }, o.explanation),
-      meterView(o),
-      h('div', { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-label': 'Accesses and waits of every thread' }, threadTable(o)),
-      h('p', { class: 'muted' }, `Jain's fairness index over the whole run: `, h('strong', { 'data-field': 'jain' }, o.jain.toFixed(2)), ` (1: equal shares; ${(1 / Math.max(1, o.threads.length)).toFixed(2)}: one thread got everything).`),
-      jainChart(o.samples, group).element,
-      legend(),
-      renderTimeline(o.timeline, `Each thread: ${o.scenario === 'priority' ? 'on the CPU' : 'reading or writing'} (solid), waiting to get in (hatched)`, o.timeline.wall_ms, {
-        laneLabel: (lane) => byLane.get(lane) ?? laneName(lane),
-        taskWord: 'thread',
-      }),
-    );
-  },
-  summary(_v, o, params) {
-    if (!o) return { demo: 'starvation', params };
+    // The live view's parts, kept per result area (a new run empties the area).
+    const views = new WeakMap<HTMLElement, LiveView>();
     return {
-      demo: 'starvation',
-      params,
-      threadsUsed: o.threads_used,
-      scenario: o.scenario,
-      policy: o.policy,
-      names: o.threads.map((t) => t.name),
-      roles: o.threads.map((t) => t.role),
-      accesses: o.threads.map((t) => t.accesses),
-      longestWaitMs: o.threads.map((t) => t.max_wait_ms),
-      waitMs: o.threads.map((t) => t.wait_ms),
-      lanes: o.threads.map((t) => t.lane),
-      jain: o.jain,
-      starved: o.threads.map((t) => t.starved),
-      starving: { group: o.meter.group, accesses: o.meter.accesses, share: o.meter.share, longestWaitMs: o.meter.longest_wait_ms, starved: o.meter.starved },
-      others: { group: o.others.group, accesses: o.others.accesses, longestWaitMs: o.others.longest_wait_ms, starved: o.others.starved },
-      samples: o.samples.length,
+      live: (events, area) => live(events as LiveEvent[], area, views),
+      result: (o, area) => result(o, area),
     };
   },
-};
+} satisfies DemoUnit<null, Outcome>;
 
-export default legacy(starvation, snippet);
+function live(events: LiveEvent[], area: HTMLElement, views: WeakMap<HTMLElement, LiveView>) {
+  let v = views.get(area);
+  for (const e of events) {
+    if (e.kind === 'start') v = liveView(area, e.names, e.roles, e.group === 'writers' ? 'writers' : 'low task', views);
+    else if (v && area.contains(v.jain)) v.samples.push(e);
+  }
+  if (!v || !area.contains(v.jain) || !v.samples.length) return;
+  const last = v.samples[v.samples.length - 1];
+  const total = last.accesses.reduce((a, b) => a + b, 0);
+  v.jain.textContent = last.jain.toFixed(2);
+  last.accesses.forEach((a, i) => {
+    const c = v!.cells[i];
+    if (!c) return;
+    c.accesses.textContent = n(a);
+    c.share.replaceChildren(bar(total ? a / total : 0, total ? pct(a / total) : '—', starving(v!.roles[i]) && a === 0));
+    c.longest.textContent = ms(last.longest_ms[i]);
+  });
+  const priority = v.roles.includes('low');
+  const [r, w] = last.waiting;
+  v.waiting.textContent = priority
+    ? `at ${ms(last.t_ms)}: ${w} task${w === 1 ? '' : 's'} waiting for the CPU`
+    : `at ${ms(last.t_ms)}: ${r} reader${r === 1 ? '' : 's'} and ${w} writer${w === 1 ? '' : 's'} waiting`;
+  jainChart(v.samples, v.group, v.chart);
+}
+
+function result(o: Outcome, area: HTMLElement) {
+  const group = o.scenario === 'priority' ? 'low task' : 'writers';
+  const byLane = new Map(o.threads.map((t) => [t.lane, t.name]));
+  area.append(
+    h(
+      'div',
+      { class: 'headline' },
+      h('span', { class: 'big', 'data-field': 'starving-accesses' }, n(o.meter.accesses)),
+      h('span', {}, `${o.scenario === 'priority' ? 'turns for the low-priority task' : 'writes'} against ${n(o.others.accesses)} ${o.scenario === 'priority' ? 'for the high-priority tasks' : 'reads'}, with ${POLICY[o.policy]}`),
+    ),
+    h('p', { class: 'explanation', 'data-field': 'explanation' }, o.explanation),
+    meterView(o),
+    h('div', { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-label': 'Accesses and waits of every thread' }, threadTable(o)),
+    h('p', { class: 'muted' }, `Jain's fairness index over the whole run: `, h('strong', { 'data-field': 'jain' }, o.jain.toFixed(2)), ` (1: equal shares; ${(1 / Math.max(1, o.threads.length)).toFixed(2)}: one thread got everything).`),
+    jainChart(o.samples, group).element,
+    legend(),
+    renderTimeline(o.timeline, `Each thread: ${o.scenario === 'priority' ? 'on the CPU' : 'reading or writing'} (solid), waiting to get in (hatched)`, o.timeline.wall_ms, {
+      laneLabel: (lane) => byLane.get(lane) ?? laneName(lane),
+      taskWord: 'thread',
+    }),
+  );
+}

@@ -10,16 +10,38 @@
 //! seconds: those report how many states they explored through the shared control block,
 //! stop as soon as newer inputs replace them, and can be cancelled ([`compute_watched`]).
 
+mod steps;
+pub(crate) mod summary;
+
+pub use summary::Summary;
+
 use crate::demos::{Demo, stepper::Fit};
 use crate::live::Feed;
 use crate::control::{Control, Standing};
 use crate::demos::DemoError;
-use crate::params::{Caps, Threads as ThreadsNeed, DemoSpec, Kind, ParamSpec, Params};
+use crate::params::{Caps, Choice, Threads as ThreadsNeed, DemoSpec, Kind, ParamSpec, Params};
 use crate::sched::explore::{interleavings_of, Count};
 use crate::sched::{examples, explore_watched, Assertion, Cmp, Exploration, Halt, Limits, Outcome, Program};
 use serde::Serialize;
 use crate::sync::{AtomicU32, Ordering::Relaxed};
 use crate::sync::Arc;
+
+crate::choice! {
+    /// The program explored: one of the book's step-through programs (the same words as
+    /// [`examples::IDS`]).
+    pub enum Example {
+        Countdown = "countdown",
+        CountdownLocked = "countdown-locked",
+        LostUpdate = "lost-update",
+        LockedIncrement = "locked-increment",
+        OppositeLocks = "opposite-locks",
+        SameOrderLocks = "same-order-locks",
+        ProducerConsumer = "producer-consumer",
+        LeakedLock = "leaked-lock",
+        Philosophers = "philosophers",
+        PhilosophersOrdered = "philosophers-ordered",
+    }
+}
 
 pub const SPEC: DemoSpec = DemoSpec {
     id: "explorer",
@@ -32,7 +54,7 @@ pub const SPEC: DemoSpec = DemoSpec {
             name: "program",
             label: "Program",
             help: "One of the step-through programs: lost-update, locked-increment, opposite-locks, philosophers, …",
-            kind: Kind::Choice { values: examples::IDS },
+            kind: Kind::Choice { values: Example::WORDS },
             default: "lost-update",
         },
         ParamSpec {
@@ -61,6 +83,7 @@ pub const SPEC: DemoSpec = DemoSpec {
 };
 
 /// One row of "why the count grows so fast": independent threads of `steps` steps each.
+#[cfg_attr(test, derive(ts_rs::TS), ts(export_to = "explorer/"))]
 #[derive(Debug, Clone, Serialize)]
 pub struct Growth {
     pub steps: u32,
@@ -73,6 +96,7 @@ pub struct Growth {
 
 /// What the page shows.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export, export_to = "explorer/"))]
 pub struct Report {
     pub program_id: &'static str,
     pub program: String,
@@ -96,12 +120,17 @@ pub fn program(p: &Params) -> (Program, Option<Assertion>, &'static [&'static st
     let threads = p.int("threads") as usize;
     let k = p.int("k") as usize;
     let all_counted = || Some(Assertion::new("counter", Cmp::Eq, threads as i64));
-    match p.choice("program") {
-        "lost-update" => (examples::lost_update(threads), all_counted(), &["threads"]),
-        "locked-increment" => (examples::locked_increment(threads), all_counted(), &["threads"]),
-        "philosophers" => (examples::philosophers(k, false), None, &["k"]),
-        "philosophers-ordered" => (examples::philosophers(k, true), None, &["k"]),
-        other => (examples::by_id(other).expect("the choice lists only example ids"), None, &[]),
+    match p.pick::<Example>("program") {
+        Example::LostUpdate => (examples::lost_update(threads), all_counted(), &["threads"]),
+        Example::LockedIncrement => (examples::locked_increment(threads), all_counted(), &["threads"]),
+        Example::Philosophers => (examples::philosophers(k, false), None, &["k"]),
+        Example::PhilosophersOrdered => (examples::philosophers(k, true), None, &["k"]),
+        Example::Countdown => (examples::countdown(false), None, &[]),
+        Example::CountdownLocked => (examples::countdown(true), None, &[]),
+        Example::OppositeLocks => (examples::opposite_order_locks(), None, &[]),
+        Example::SameOrderLocks => (examples::same_order_locks(), None, &[]),
+        Example::ProducerConsumer => (examples::producer_consumer(4, 2), None, &[]),
+        Example::LeakedLock => (examples::leaked_lock(), None, &[]),
     }
 }
 
@@ -130,7 +159,7 @@ pub fn compute_watched(p: &Params, ctl: &Control, ticket: u32) -> Result<Report,
     let exploration = explore_watched(&Arc::new(program), assertion.as_ref(), Limits { max_states: limit }, &mut watch)
         .ok_or(DemoError::Superseded)?;
     let explanation = explain(&exploration);
-    Ok(Report { program_id: p.choice("program"), program: name, uses, exploration, growth: growth(), explanation, nth })
+    Ok(Report { program_id: p.pick::<Example>("program").word(), program: name, uses, exploration, growth: growth(), explanation, nth })
 }
 
 /// The table of "why that count grows so fast".
@@ -201,7 +230,7 @@ pub struct ExplorerDemo;
 impl Demo for ExplorerDemo {
     type Computed = Report;
     type Outcome = Report;
-    type Summary = crate::demos::demo_summary::Legacy;
+    type Summary = Summary;
 
     fn spec(&self) -> &'static DemoSpec {
         &SPEC
@@ -219,123 +248,14 @@ impl Demo for ExplorerDemo {
         Ok(compute(p))
     }
 
-    fn summary(&self, _p: &Params, _computed: Option<&Self::Computed>, _outcome: Option<&Self::Outcome>) -> Self::Summary {
-        crate::demos::demo_summary::Legacy
+    fn summary(&self, p: &Params, computed: Option<&Report>, outcome: Option<&Report>) -> Summary {
+        Summary::new(p, outcome.or(computed))
     }
 
     fn step(&self, fit: &mut Fit) -> Option<(Program, &'static str)> {
-        Some(super::stepper::explorer_story(fit))
+        Some(steps::story(fit))
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::demos::validate;
-
-    fn report(pairs: &[(&str, &str)]) -> Report {
-        let raw: Vec<(String, String)> = pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
-        compute(&validate("explorer", &raw).unwrap())
-    }
-
-    #[test]
-    fn every_example_is_explored_within_the_default_limit() {
-        for id in examples::IDS {
-            let r = report(&[("program", id)]);
-            assert!(r.exploration.complete, "{id}: {}", r.explanation);
-            assert!(r.exploration.final_states_total > 0, "{id}");
-        }
-    }
-
-    #[test]
-    fn the_lost_update_in_words() {
-        let r = report(&[]);
-        assert_eq!((r.program_id, r.uses), ("lost-update", &["threads"][..]));
-        assert_eq!(
-            r.explanation,
-            "20 interleavings of A, B, counted through 22 distinct states, reach 2 final states. \
-             Of these, 18 break the assertion. The shortest counterexample takes 6 steps."
-        );
-        let r = report(&[("program", "philosophers-ordered"), ("k", "3")]);
-        assert_eq!(r.exploration.threads, ["P1", "P2", "P3"]);
-        assert!(r.explanation.ends_with("reach 1 final state. None of them deadlocks or fails."), "{}", r.explanation);
-        let r = report(&[("program", "locked-increment"), ("threads", "3")]);
-        assert!(r.explanation.ends_with("In every one of them counter == 3 holds and nothing deadlocks."), "{}", r.explanation);
-    }
-
-    #[test]
-    fn a_small_limit_stops_with_a_message() {
-        let r = report(&[("threads", "8"), ("limit", "100")]);
-        assert!(!r.exploration.complete);
-        assert!(r.exploration.stopped.as_deref().unwrap().starts_with("Stopped after 100 states (the limit)."));
-        assert!(r.explanation.starts_with("At least "), "{}", r.explanation);
-        // 100 states of the 8-thread lost update reach no final state yet: nothing found, and
-        // the page says that this proves nothing.
-        assert!(r.exploration.counterexample.is_none());
-        assert!(r.explanation.contains("None of those found deadlocks or fails, which proves nothing about the rest"), "{}", r.explanation);
-    }
-
-    #[test]
-    fn counterexamples_replay_in_the_step_through_view() {
-        for (program, status) in [("lost-update", "done"), ("opposite-locks", "deadlocked"), ("philosophers", "deadlocked"), ("leaked-lock", "deadlocked")] {
-            let raw = vec![("program".to_string(), program.to_string())];
-            let r = compute(&validate("explorer", &raw).unwrap());
-            let bad = r.exploration.counterexample.unwrap_or_else(|| panic!("{program} has a counterexample"));
-            let v = crate::demos::stepper::view_json("explorer", &raw, &bad.trace, None).unwrap();
-            assert_eq!(v["machine"]["status"], status, "{program}");
-            assert_eq!(v["machine"]["trace"], bad.trace.as_str());
-        }
-        let v = crate::demos::stepper::view_json("explorer", &[("program".to_string(), "lost-update".to_string())], "0.0.1.0.1.1", None).unwrap();
-        assert_eq!(v["machine"]["vars"]["counter"], 1);
-    }
-
-    #[test]
-    fn a_newer_input_abandons_an_exploration_and_cancel_keeps_the_part_explored() {
-        let raw: Vec<(String, String)> = [("program", "lost-update"), ("threads", "6"), ("limit", "500000")]
-            .iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect();
-        let p = validate("explorer", &raw).unwrap();
-        let full = compute(&p);
-        assert!(full.exploration.complete && full.exploration.states > 3 * crate::sched::explore::WATCH_EVERY, "{}", full.exploration.states);
-
-        // Replaced by a newer compute while it runs: the search notices at its next watch
-        // (here the first, after about WATCH_EVERY states) and gives up.
-        let every = crate::sched::explore::WATCH_EVERY as u32;
-        let ctl = Control::new();
-        ctl.ask_compute(5);
-        ctl.ask_compute(6);
-        assert!(matches!(compute_watched(&p, &ctl, 5), Err(DemoError::Superseded)));
-        let (seen, limit) = ctl.explored();
-        assert!((every..2 * every).contains(&seen) && limit == 500_000, "stopped at the first watch: {seen}");
-
-        ctl.cancel_compute();
-        let r = compute_watched(&p, &ctl, 6).unwrap();
-        let e = &r.exploration;
-        assert!(e.cancelled && !e.complete);
-        assert!((every as usize..2 * every as usize).contains(&e.states), "{}", e.states);
-        let stopped = format!("Stopped after {} states (cancelled).", crate::sched::explore::grouped(e.states as u128));
-        assert!(e.stopped.as_deref().unwrap().starts_with(&stopped), "{:?}", e.stopped);
-        assert!(r.explanation.starts_with("At least "), "{}", r.explanation);
-        assert_eq!(ctl.explored().0 as usize, e.states, "the page read how far it got");
-
-        // The newest one runs to the end and reports its progress.
-        ctl.ask_compute(7);
-        let r = compute_watched(&p, &ctl, 7).unwrap();
-        assert!(r.exploration.complete && !r.exploration.cancelled);
-        assert_eq!(r.exploration.states, full.exploration.states);
-        assert_eq!(ctl.explored().0 as usize, full.exploration.states);
-        assert!(r.nth > full.nth, "each exploration is counted");
-    }
-
-    #[test]
-    fn the_growth_table_is_the_multinomial() {
-        let g = growth();
-        let row = |n: u32| g.iter().find(|r| r.steps == n).unwrap();
-        let shown = |c: Option<Count>| c.map(|c| c.0);
-        assert_eq!(row(3).interleavings.map(shown), [Some(20), Some(1680), Some(369_600)]);
-        assert_eq!(row(5).interleavings[0].map(|c| c.0), Some(252));
-        assert_eq!(row(10).interleavings[0].map(|c| c.0), Some(184_756));
-        assert_eq!(row(3).states, [16, 64, 256]);
-    }
-}
+mod tests;

@@ -1,0 +1,129 @@
+//! What `data-result` says about an exploration: the counts, the verdict by outcome, every
+//! final state with its interleavings, and the shortest counterexample with its threads.
+
+use super::Report;
+use crate::params::{Params, Value};
+use crate::sched::explore::{Count, Counting, Outcome};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use std::collections::BTreeMap;
+
+/// `data-result`: the exploration's figures, or only the inputs when there is none (the
+/// registry always gives one; the page's old summary had that case too).
+#[derive(serde::Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export, export_to = "explorer/"))]
+#[serde(untagged)]
+pub enum Summary {
+    Found(Found),
+    Inputs(Inputs),
+}
+
+#[derive(serde::Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export_to = "explorer/"))]
+pub struct Inputs {
+    pub demo: &'static str,
+    #[cfg_attr(test, ts(type = "Record<string, number | string>"))]
+    pub params: BTreeMap<&'static str, Value>,
+}
+
+#[derive(serde::Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export_to = "explorer/"))]
+#[serde(rename_all = "camelCase")]
+pub struct Found {
+    pub demo: &'static str,
+    #[cfg_attr(test, ts(type = "Record<string, number | string>"))]
+    pub params: BTreeMap<&'static str, Value>,
+    pub program: &'static str,
+    pub interleavings: Option<Count>,
+    pub counting: Counting,
+    pub states: usize,
+    pub complete: bool,
+    pub cancelled: bool,
+    pub stopped: Option<String>,
+    pub nth: u32,
+    pub assertion: Option<String>,
+    pub deadlocks: Option<Count>,
+    pub broken: Option<Count>,
+    pub failed: Option<Count>,
+    /// Each final state's summary and its interleavings, in the order the explorer lists them.
+    #[cfg_attr(test, ts(type = "Record<string, string | null>"))]
+    pub final_states: FinalStates,
+    pub counterexample: Option<Counterexample>,
+}
+
+/// The final states as one object, keyed by their summary (`counter = 1`).
+pub struct FinalStates(pub Vec<(String, Option<Count>)>);
+
+impl Serialize for FinalStates {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (k, v) in &self.0 {
+            m.serialize_entry(k, v)?;
+        }
+        m.end()
+    }
+}
+
+#[derive(serde::Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export_to = "explorer/"))]
+pub struct Counterexample {
+    pub outcome: Outcome,
+    pub trace: String,
+    /// The thread that takes each step of `trace`, by name.
+    pub threads: Vec<String>,
+    pub summary: String,
+}
+
+impl Summary {
+    pub fn new(p: &Params, r: Option<&Report>) -> Summary {
+        let params = p.values().clone();
+        match r {
+            Some(r) => Summary::Found(found(params, r)),
+            None => Summary::Inputs(Inputs { demo: "explorer", params }),
+        }
+    }
+}
+
+fn found(params: BTreeMap<&'static str, Value>, r: &Report) -> Found {
+    let e = &r.exploration;
+    Found {
+        demo: "explorer",
+        params,
+        program: r.program_id,
+        interleavings: e.interleavings,
+        counting: e.counting,
+        states: e.states,
+        complete: e.complete,
+        cancelled: e.cancelled,
+        stopped: e.stopped.clone(),
+        nth: r.nth,
+        assertion: e.assertion.clone(),
+        deadlocks: e.by_outcome.deadlock,
+        broken: e.by_outcome.broken,
+        failed: e.by_outcome.failed,
+        final_states: FinalStates(e.final_states.iter().map(|f| (f.summary.clone(), f.interleavings)).collect()),
+        counterexample: e.counterexample.as_ref().map(|c| Counterexample {
+            outcome: c.outcome,
+            trace: c.trace.clone(),
+            threads: trace_names(&c.trace, &e.threads),
+            summary: c.summary.clone(),
+        }),
+    }
+}
+
+/// The thread names of a trace: `0.1*3` → A, B, B, B (a number with no thread stays as it is).
+pub fn trace_names(trace: &str, threads: &[String]) -> Vec<String> {
+    if trace.is_empty() {
+        return Vec::new();
+    }
+    trace
+        .split('.')
+        .flat_map(|item| {
+            let (t, n) = match item.split_once('*') {
+                Some((t, n)) => (t, n.parse::<usize>().unwrap_or(0)),
+                None => (item, 1),
+            };
+            let name = t.parse::<usize>().ok().and_then(|i| threads.get(i)).cloned().unwrap_or_else(|| t.to_string());
+            std::iter::repeat_n(name, n)
+        })
+        .collect()
+}
