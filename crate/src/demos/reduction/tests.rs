@@ -203,6 +203,10 @@ fn the_story_trace_of_the_book_loses_w1s_sum() {
     let program = Arc::new(steps::round(&[1, 4, 8, 3, 2, 5], Order::Book));
     let m = replay(&program, &"0.0.1.1.1.2.2.2.3*17".parse::<Trace>().unwrap()).unwrap();
     assert_eq!(m.var("total"), 18, "11 + 7: W1's 5 never counted");
+    let fixed = Arc::new(steps::round(&[1, 4, 8, 3, 2, 5], Order::Fixed));
+    assert!(replay(&fixed, &"0.0.1.1.1.2.2.2.3*17".parse::<Trace>().unwrap()).is_err(), "M waits for W1's task_done");
+    let m = replay(&fixed, &"0*3.1*3.2*3.3*20".parse::<Trace>().unwrap()).unwrap();
+    assert_eq!((m.var("total"), m.is_done()), (23, true));
     let view = crate::demos::stepper::view_json("reduction", &q(&[("order", "fixed")]), "", None).unwrap();
     assert_eq!(view["program"]["threads"][0]["listing"], serde_json::json!(["s += b", "results.put(s)", "task_done.put(1)"]));
 }
