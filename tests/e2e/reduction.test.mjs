@@ -4,7 +4,19 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { result, setUp, shot, waitState } from './harness.mjs';
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Serious and critical axe violations, as in tests/e2e/a11y.test.mjs (which checks every
+ *  demo before a run; this checks the drawn tree after one). */
+async function axe(page) {
+  await page.evaluate(AXE);
+  const { violations } = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 5).map((n) => n.target.join(' ')).join(' | ')}`);
+}
 
 let env;
 before(async () => {
@@ -94,5 +106,22 @@ describe('chapter 7: reduction operators', () => {
     assert.equal(await fixed.page.textContent('[data-var="total"]'), '23');
     assert.deepEqual(errors, []);
     assert.deepEqual(fixed.errors, []);
+  });
+
+  it('draws the widest tree at 360 px dark without axe violations or a sideways page', async () => {
+    const values = [...Array(64).keys()].map((i) => i + 1).join(',');
+    const { page, errors } = await env.open('about:blank', { width: 360 });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.goto(env.url(`/?demo=reduction&values=${values}&operator=max&threads=2&run=1`));
+    await waitState(page, 'done');
+    const r = await result(page);
+    assert.equal(r.result, 64);
+    assert.equal(r.rounds.length, 7);
+    assert.equal(await page.locator('.reduction-tree .node').count(), 127);
+    assert.deepEqual(await axe(page), []);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow} px`);
+    await shot(page, 'chapter7-reduction-64-dark-360');
+    assert.deepEqual(errors, []);
   });
 });

@@ -3,13 +3,20 @@
 use super::ways::{Floats, Way};
 use super::Operator;
 
-/// A number as the page prints it: whole numbers without a fraction, others in full.
+/// A number as the page prints it: whole numbers without a fraction, tiny and huge ones in
+/// scientific notation (`-4.4710031943395734e-7`), others in full.
 pub fn number(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
         format!("{}", v as i64)
+    } else if v.abs() < 1e-4 || v.abs() >= 1e15 {
+        format!("{v:e}")
     } else {
         format!("{v}")
     }
+}
+
+fn count(n: usize) -> String {
+    crate::sched::explore::grouped(n as u128)
 }
 
 pub fn explanation(op: Operator, n: usize, tree: &Way, rayon: &Way, sequential: &Way, floats: Option<&Floats>, pooled: bool) -> String {
@@ -21,8 +28,8 @@ pub fn explanation(op: Operator, n: usize, tree: &Way, rayon: &Way, sequential: 
         out.push(format!(
             "The tree took {depth} round{} of {} combinations in all; one thread from left to right takes {} steps one after another.",
             if depth == 1 { "" } else { "s" },
-            tree.additions,
-            sequential.additions
+            count(tree.additions),
+            count(sequential.additions)
         ));
     }
     let agree = tree.result == sequential.result && (rayon.skipped.is_some() || rayon.result == tree.result);

@@ -107,6 +107,8 @@ fn numpys_example_the_running_sum_drifts_and_the_pairwise_one_does_not() {
     // Four running sums of 125,000 each are better than one of 500,000.
     assert!((f.by_threads["4"] - exact).abs() < (f.sequential - exact).abs());
     assert_eq!(o.result, f.pairwise);
+    assert!(o.explanation.contains("19 rounds of 500,000 combinations"), "{}", o.explanation);
+    assert!(o.explanation.contains("the running sum -4.4710031943395734e-7"), "{}", o.explanation);
 }
 
 #[test]

@@ -50,21 +50,29 @@ function tree(o: Outcome): HTMLElement {
       h('ol', { class: 'round-nodes', style: `grid-template-columns: repeat(${n}, minmax(2.2em, 1fr))` }, ...cells),
     );
   });
-  return h('figure', { class: 'reduction-tree' }, h('ol', { class: 'rounds', 'data-field': 'rounds' }, ...rows), h('figcaption', {}, 'Each number sits under the two it came from; Wk is the pool thread that combined them.'));
+  return h('figure', { class: 'reduction-tree', tabindex: 0 }, h('ol', { class: 'rounds', 'data-field': 'rounds' }, ...rows), h('figcaption', {}, 'Each number sits under the two it came from; Wk is the pool thread that combined them.'));
+}
+
+/** A table that may be wider than a phone: it scrolls inside its own box, from the keyboard too. */
+function scroller(label: string, table: HTMLElement): HTMLElement {
+  return h('div', { class: 'reduction-scroll', tabindex: 0, role: 'region', 'aria-label': label }, table);
 }
 
 function waysTable(ways: Way[]): HTMLElement {
-  return figures(
-    ['Way', 'Result', 'Steps one after another', 'Combinations', 'Threads', 'Time'],
-    ways.map((w) => [
-      WAY_NAMES[w.way] ?? w.way,
-      w.skipped ? `not run: ${w.skipped}` : num(w.result),
-      w.depth === null ? 'as rayon splits' : String(w.depth),
-      String(w.additions),
-      w.skipped ? '—' : String(w.threads_used),
-      w.skipped ? '—' : `${w.wall_ms.toFixed(2)} ms`,
-    ]),
-    'The same numbers reduced three ways',
+  const combinations = ways[0]?.additions ?? 0;
+  return scroller(
+    'The three ways',
+    figures(
+      ['Way', 'Result', 'Steps in a row', 'Threads', 'Time'],
+      ways.map((w) => [
+        WAY_NAMES[w.way] ?? w.way,
+        w.skipped ? `not run: ${w.skipped}` : num(w.result),
+        w.depth === null ? 'as rayon splits' : w.depth.toLocaleString('en'),
+        w.skipped ? '—' : String(w.threads_used),
+        w.skipped ? '—' : `${w.wall_ms.toFixed(2)} ms`,
+      ]),
+      `The same numbers three ways, ${combinations.toLocaleString('en')} combinations each`,
+    ),
   );
 }
 
@@ -74,7 +82,7 @@ function floatsTable(f: Floats): HTMLElement {
     ['Pairwise (the tree)', String(f.pairwise)],
     ...Object.entries(f.byThreads).map(([k, v]) => [`${k} thread${k === '1' ? '' : 's'}, a running sum each`, `${v} (ran on ${f.threadsUsed[k]})`]),
   ];
-  return figures(['Float sum', 'Result'], rows, 'Where the roundings go');
+  return scroller('The float sums', figures(['Float sum', 'Result'], rows, 'Where the roundings go'));
 }
 
 export default {
@@ -100,7 +108,7 @@ export default {
     return {
       result(o: Outcome, out: HTMLElement) {
         out.append(
-          headline(num(o.result), 'result', h('span', {}, `in ${o.depth} round${o.depth === 1 ? '' : 's'} of ${o.additions} combinations, on ${o.threads_used} thread${o.threads_used === 1 ? '' : 's'}`)),
+          headline(num(o.result), 'result', h('span', {}, `in ${o.depth} round${o.depth === 1 ? '' : 's'} of ${o.additions.toLocaleString('en')} combinations, on ${o.threads_used} thread${o.threads_used === 1 ? '' : 's'}`)),
           h('p', { class: 'explanation', 'data-field': 'explanation' }, o.explanation),
           o.rounds ? tree(o) : h('p', { class: 'muted', 'data-field': 'round-sizes' }, `${o.count.toLocaleString('en')} numbers, too many to draw; the rounds hold ${o.round_sizes.map((s) => s.toLocaleString('en')).join(' → ')}.`),
           waysTable(o.ways),
