@@ -125,3 +125,27 @@ describe('chapter 7: reduction operators', () => {
     assert.deepEqual(errors, []);
   });
 });
+
+describe('chapter 7 on a page without a pool', () => {
+  let plain;
+  before(async () => {
+    await env?.tearDown();
+    env = undefined;
+    plain = await setUp({ isolation: false });
+  });
+  after(async () => {
+    await plain?.tearDown();
+  });
+
+  it('does every round on the engine thread and says rayon could not run', async () => {
+    const { page, errors } = await plain.open('/?demo=reduction&values=1,4,8,3,2,5&threads=4&run=1');
+    await waitState(page, 'done');
+    const r = await result(page);
+    assert.equal(r.result, 23);
+    assert.equal(r.depth, 3);
+    assert.equal(r.threadsUsed, 1);
+    assert.deepEqual(r.ways, { tree: 23, rayon: null, sequential: 23 });
+    assert.match(await page.textContent('[data-field="explanation"]'), /This page has no pool: one thread did every round of the tree\./);
+    assert.deepEqual(errors, []);
+  });
+});
