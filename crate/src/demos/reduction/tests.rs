@@ -212,3 +212,15 @@ fn the_story_trace_of_the_book_loses_w1s_sum() {
     let view = crate::demos::stepper::view_json("reduction", &q(&[("order", "fixed")]), "", None).unwrap();
     assert_eq!(view["program"]["threads"][0]["listing"], serde_json::json!(["s += b", "results.put(s)", "task_done.put(1)"]));
 }
+
+#[test]
+fn the_step_view_takes_the_learners_first_pairs_or_the_books_numbers() {
+    let values: Vec<String> = (0..20).map(|i| i.to_string()).collect();
+    let v = crate::demos::stepper::view_json("reduction", &q(&[("values", &values.join(","))]), "", None).unwrap();
+    assert_eq!(v["scaled"], serde_json::json!([{"what": "pairs of numbers", "asked": 10, "shown": 3}]));
+    assert_eq!(v["program"]["threads"].as_array().unwrap().len(), 4, "W1, W2, W3 and M");
+    // Fractions are not what the scheduler's whole-number steps hold: the book's numbers.
+    let v = crate::demos::stepper::view_json("reduction", &q(&[("values", "0.1*4")]), "", None).unwrap();
+    let locals = &v["machine"]["threads"][0]["locals"];
+    assert_eq!((locals["s"].as_i64(), locals["b"].as_i64()), (Some(1), Some(4)), "{v}");
+}
