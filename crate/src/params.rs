@@ -20,6 +20,9 @@ pub enum Kind {
     Float { min: f64, max: f64, step: f64 },
     /// One of a fixed set of words.
     Choice { values: &'static [&'static str] },
+    /// Numbers separated by commas, each finite and in `min..=max`; `x*n` stands for n
+    /// copies of x. At most `items` numbers in all, once the copies are counted.
+    List { min: f64, max: f64, items: usize },
 }
 
 /// One input of a demo.
@@ -137,6 +140,22 @@ pub enum Value {
     Int(i64),
     Float(f64),
     Choice(&'static str),
+    List(NumberList),
+}
+
+/// A checked list of numbers: the text as the learner wrote it (trimmed), which is what a URL
+/// and the answer's `params` carry, and the numbers it stands for.
+#[cfg_attr(test, derive(ts_rs::TS), ts(type = "string"))]
+#[derive(Debug, Clone, PartialEq)]
+pub struct NumberList {
+    pub text: String,
+    pub numbers: Vec<f64>,
+}
+
+impl Serialize for NumberList {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
 }
 
 /// Why one input was refused. `param` is empty for a problem with no single control.
@@ -219,6 +238,13 @@ impl Params {
         match self.values.get(name) {
             Some(Value::Choice(v)) => v,
             other => panic!("parameter {name} is not a choice in the spec: {other:?}"),
+        }
+    }
+
+    pub fn list(&self, name: &str) -> &NumberList {
+        match self.values.get(name) {
+            Some(Value::List(v)) => v,
+            other => panic!("parameter {name} is not a list in the spec: {other:?}"),
         }
     }
 
@@ -319,7 +345,42 @@ fn parse(p: &ParamSpec, raw: &str) -> Result<Value, String> {
                 )),
             }
         }
+        Kind::List { min, max, items } => parse_list(name, text, min, max, items).map(Value::List),
     }
+}
+
+/// Most copies one `x*n` may stand for is `items`; past that the count itself is refused.
+fn parse_list(name: &str, text: &str, min: f64, max: f64, items: usize) -> Result<NumberList, String> {
+    let allowed = format!("{name} must be numbers from {min} to {max} separated by commas (x*n is n copies of x)");
+    if text.is_empty() {
+        return Err(format!("{allowed}; it is empty"));
+    }
+    let mut numbers = Vec::new();
+    for part in text.split(',') {
+        let part = part.trim();
+        let (x, n) = match part.split_once('*') {
+            Some((x, n)) => (x.trim(), Some(n.trim())),
+            None => (part, None),
+        };
+        let copies = match n {
+            None => 1,
+            Some(n) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => match n.parse::<usize>() {
+                Ok(c) if (1..=items).contains(&c) => c,
+                _ => return Err(format!("{name}: the n of x*n must be a whole number from 1 to {items}, got {}", shown(n))),
+            },
+            Some(n) => return Err(format!("{name}: the n of x*n must be a whole number from 1 to {items}, got {}", shown(n))),
+        };
+        let v = match x.parse::<f64>() {
+            Ok(v) if v.is_finite() && (min..=max).contains(&v) => v,
+            _ if x.is_empty() => return Err(format!("{allowed}; one of them is empty")),
+            _ => return Err(format!("{allowed}, got {}", shown(x))),
+        };
+        if numbers.len() + copies > items {
+            return Err(format!("{name} must hold at most {items} numbers in all"));
+        }
+        numbers.extend(std::iter::repeat_n(v, copies));
+    }
+    Ok(NumberList { text: text.to_string(), numbers })
 }
 
 #[cfg(test)]
@@ -337,6 +398,7 @@ mod tests {
             ParamSpec { name: "threads", label: "", help: "", kind: Kind::Int { min: 1, max: 16 }, default: "4" },
             ParamSpec { name: "serial", label: "", help: "", kind: Kind::Float { min: 0.0, max: 1.0, step: 0.01 }, default: "0.6" },
             ParamSpec { name: "kind", label: "", help: "", kind: Kind::Choice { values: &["cpu", "io"] }, default: "cpu" },
+            ParamSpec { name: "xs", label: "", help: "", kind: Kind::List { min: -100.0, max: 100.0, items: 8 }, default: "1,2" },
         ],
     };
 
@@ -408,5 +470,25 @@ mod tests {
     fn unknown_keys_are_ignored_but_listed_and_page_keys_are_not() {
         let p = validate(&SPEC, &q(&[("demo", "t"), ("run", "1"), ("colour", "red"), ("colour", "blue")])).unwrap();
         assert_eq!(p.ignored, ["colour"]);
+    }
+
+    #[test]
+    fn lists_take_numbers_and_copies_within_their_limits() {
+        let p = validate(&SPEC, &q(&[("xs", " 1, -2.5 ,3e1, 0.5*3 ")])).unwrap();
+        assert_eq!(p.list("xs").numbers, [1.0, -2.5, 30.0, 0.5, 0.5, 0.5]);
+        assert_eq!(p.list("xs").text, "1, -2.5 ,3e1, 0.5*3");
+        assert_eq!(serde_json::to_value(p.values()).unwrap()["xs"], "1, -2.5 ,3e1, 0.5*3");
+        let allowed = "xs must be numbers from -100 to 100 separated by commas (x*n is n copies of x)";
+        assert_eq!(message(&[("xs", "")]), format!("{allowed}; it is empty"));
+        assert_eq!(message(&[("xs", "1,,2")]), format!("{allowed}; one of them is empty"));
+        assert_eq!(message(&[("xs", "1,two")]), format!("{allowed}, got \"two\""));
+        assert_eq!(message(&[("xs", "1,NaN")]), format!("{allowed}, got \"NaN\""));
+        assert_eq!(message(&[("xs", "101")]), format!("{allowed}, got \"101\""));
+        assert_eq!(message(&[("xs", "1*9")]), "xs: the n of x*n must be a whole number from 1 to 8, got \"9\"");
+        assert_eq!(message(&[("xs", "1*0")]), "xs: the n of x*n must be a whole number from 1 to 8, got \"0\"");
+        assert_eq!(message(&[("xs", "1*x")]), "xs: the n of x*n must be a whole number from 1 to 8, got \"x\"");
+        assert_eq!(message(&[("xs", "1*5,2*4")]), "xs must hold at most 8 numbers in all");
+        assert_eq!(message(&[("xs", "1,2,3,4,5,6,7,8,9")]), "xs must hold at most 8 numbers in all");
+        assert!(validate(&SPEC, &q(&[("xs", "1*4,2*4")])).is_ok());
     }
 }

@@ -165,6 +165,18 @@ const DEMOS = {
       assert.equal(await p.text('[data-field="lost"]'), by.unprotected.lost.toLocaleString('en'));
     },
   },
+  reduction: {
+    query: 'values=1,4,8,3,2,5&operator=sum&threads=3',
+    async check(r, p) {
+      assert.deepEqual(r.rounds, [[1, 4, 8, 3, 2, 5], [5, 11, 7], [16, 7], [23]]);
+      assert.equal(r.result, 23);
+      assert.equal(r.additions, 5);
+      assert.equal(r.depth, 3);
+      assert.equal(r.threadsUsed, 3);
+      assert.deepEqual(r.ways, { tree: 23, rayon: 23, sequential: 23 });
+      assert.equal(await p.text('[data-field="result"]'), '23');
+    },
+  },
   explorer: {
     query: 'program=lost-update&threads=2',
     state: 'ready',

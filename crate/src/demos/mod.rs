@@ -47,6 +47,7 @@ registry! {
     starvation => starvation::StarvationDemo,
     race => race::RaceDemo,
     explorer => explorer::ExplorerDemo,
+    reduction => reduction::ReductionDemo,
 }
 
 /// What the host offers a run.

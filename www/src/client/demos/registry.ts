@@ -16,4 +16,5 @@ export const VIEWS: Record<string, () => Promise<{ default: DemoUnit }>> = {
   starvation: () => import('./starvation'),
   race: () => import('./race'),
   explorer: () => import('./explorer'),
+  reduction: () => import('./reduction'),
 };
