@@ -19,7 +19,7 @@
 // there is one) and exits 1 if there are any; CHECK_PATHS_DEBUG=1 also lists every path it saw.
 // Plain Node, no dependencies.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -41,7 +41,8 @@ const NAME_RE = /\.(rs|ts|mjs|sh|md|toml|json|css|html)$/;
 const FILE_RE = new RegExp(`\\.(${EXT})$`);
 const TOP = new Set(['crate', 'www', 'scripts', 'tests', '.ci']);
 
-const tracked = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { encoding: 'utf8' }).split('\0').filter(Boolean);
+// A tracked file deleted in the work tree (not yet committed) is gone: it neither names nor is named.
+const tracked = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { encoding: 'utf8' }).split('\0').filter((f) => f && existsSync(f));
 const files = new Set(tracked);
 const dirs = new Set();
 const basenames = new Map();

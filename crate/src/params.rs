@@ -183,9 +183,11 @@ pub struct ParamError {
 #[macro_export]
 macro_rules! choice {
     ($(#[$m:meta])* $vis:vis enum $name:ident { $($(#[$vm:meta])* $variant:ident = $word:literal),+ $(,)? }) => {
-        $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
         #[cfg_attr(test, derive(ts_rs::TS))]
+        // After the derives, so that a `#[cfg_attr(test, ts(export_to = "<id>/"))]` given
+        // here follows the derive that introduces it.
+        $(#[$m])*
         $vis enum $name { $($(#[$vm])* #[serde(rename = $word)] $variant),+ }
         impl $crate::params::Choice for $name {
             const WORDS: &'static [&'static str] = &[$($word),+];

@@ -10,12 +10,6 @@
 mod demo;
 pub mod stepper;
 
-/// Transitional: a demo whose summary the page still builds itself says `null`.
-pub mod demo_summary {
-    #[derive(serde::Serialize)]
-    pub struct Legacy;
-}
-
 pub use demo::{Computed, Demo, Entry, Erased, Ran};
 
 use crate::control::{Cancelled, Control, Standing};
@@ -43,11 +37,11 @@ registry! {
     queue => queue::QueueDemo,
     pool => pool::PoolDemo,
     guard => guard::GuardDemo,
+    reduction => reduction::ReductionDemo,
     deadlock => deadlock::DeadlockDemo,
     starvation => starvation::StarvationDemo,
     race => race::RaceDemo,
     explorer => explorer::ExplorerDemo,
-    reduction => reduction::ReductionDemo,
 }
 
 /// What the host offers a run.
@@ -427,7 +421,7 @@ mod tests {
         assert_eq!(ids, super::schema().iter().map(|d| d.id).collect::<Vec<_>>());
         assert_eq!(ids[..3], ["concurrency", "amdahl", "threads"]);
         assert!(ids.contains(&"explorer"), "{ids:?}");
-        assert!(ids.windows(2).any(|w| w == ["guard", "deadlock"]), "{ids:?}");
+        assert!(ids.windows(3).any(|w| w == ["guard", "reduction", "deadlock"]), "chapters 4, 7 and 12 in book order: {ids:?}");
         assert!(ids.windows(2).any(|w| w == ["deadlock", "starvation"]), "{ids:?}");
         assert!(ids.windows(3).any(|w| w == ["lock", "queue", "pool"]), "{ids:?}");
         let serial = &s[1]["params"].as_array().unwrap().iter().find(|p| p["name"] == "serial").unwrap();

@@ -28,7 +28,7 @@ export function createDemoView(
   const caps = spec.caps;
   const PAGE_KEYS = info.limits.pageKeys;
   // Built at the end, once the frame exists; everything that calls it runs after that.
-  let view!: DemoInstance & { legacySummary?(value: unknown, result: unknown, params: Computed<unknown>['params']): unknown };
+  let view!: DemoInstance;
   const given = new Map<string, string>();
   for (const [k, v] of initial) if (!PAGE_KEYS.includes(k)) given.set(k, v);
   // Keys of the link that are no input of this demo have no control to live in. They go to
@@ -89,10 +89,8 @@ export function createDemoView(
 
   function publish() {
     if (!computed) return;
-    const summary = lastResult ? lastResult.summary : computed.summary;
-    // Transitional: a demo whose summary is not yet in Rust answers null and builds it here.
-    const data = summary === null && view.legacySummary ? view.legacySummary(computed.value, lastResult?.outcome, computed.params) : summary;
-    region.dataset.result = JSON.stringify(data);
+    // Built in Rust next to the outcome (the demo's summary.rs): the page only copies it.
+    region.dataset.result = JSON.stringify(lastResult ? lastResult.summary : computed.summary);
   }
 
   function syncUrl() {

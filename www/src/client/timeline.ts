@@ -2,7 +2,7 @@
 // waiting a hatched one, so the difference never rests on colour alone.
 
 import { h, ms, svg } from './dom';
-import type { Run } from './types';
+import type { Run } from '../generated/Run';
 
 export function laneName(lane: number): string {
   return lane === 0 ? 'engine thread' : `worker ${lane}`;

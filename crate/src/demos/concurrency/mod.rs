@@ -23,6 +23,7 @@ use crate::sync::{Condvar, Mutex};
 use std::time::Duration;
 
 crate::choice! {
+    #[cfg_attr(test, ts(export_to = "concurrency/"))]
     /// The kind of task both runs do.
     pub enum TaskKind { Cpu = "cpu", Io = "io", Chain = "chain" }
 }

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 crate::choice! {
+    #[cfg_attr(test, ts(export_to = "deadlock/"))]
     /// The fixes the learner can switch on.
     pub enum Fix {
         /// Left fork, then right fork: deadlock-prone.
@@ -18,6 +19,7 @@ crate::choice! {
 }
 
 crate::choice! {
+    #[cfg_attr(test, ts(export_to = "deadlock/"))]
     /// The scenario: who sits at the table, the dining philosophers or the two threads of the
     /// two-locks classic.
     pub enum Diners {

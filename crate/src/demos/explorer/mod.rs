@@ -27,6 +27,7 @@ use crate::sync::{AtomicU32, Ordering::Relaxed};
 use crate::sync::Arc;
 
 crate::choice! {
+    #[cfg_attr(test, ts(export_to = "explorer/"))]
     /// The program explored: one of the book's step-through programs (the same words as
     /// [`examples::IDS`]).
     pub enum Example {

@@ -32,11 +32,13 @@ use crate::sync::Mutex;
 use std::time::Duration;
 
 crate::choice! {
+    #[cfg_attr(test, ts(export_to = "guard/"))]
     /// How thread A releases the lock.
     pub enum GuardStyle { Manual = "manual", Guard = "guard" }
 }
 
 crate::choice! {
+    #[cfg_attr(test, ts(export_to = "guard/"))]
     /// What goes wrong inside A's critical section.
     pub enum GuardFailure { Error = "error", Panic = "panic", None = "none" }
 }

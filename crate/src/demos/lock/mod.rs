@@ -25,6 +25,7 @@ use serde::Serialize;
 use crate::sync::{Mutex, TryLockError};
 
 crate::choice! {
+    #[cfg_attr(test, ts(export_to = "lock/"))]
     /// Which lock the threads take.
     pub enum LockMode { Mutex = "mutex", Try = "try", Spin = "spin" }
 }

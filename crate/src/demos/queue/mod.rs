@@ -36,11 +36,13 @@ use crate::sync::{AtomicUsize, Mutex, PoisonError};
 use crate::workload::io_wait;
 
 crate::choice! {
+    #[cfg_attr(test, ts(export_to = "queue/"))]
     /// Which queue: Python's `Queue`, `LifoQueue` or `PriorityQueue`.
     pub enum QueueOrder { Fifo = "fifo", Lifo = "lifo", Priority = "priority" }
 }
 
 crate::choice! {
+    #[cfg_attr(test, ts(export_to = "queue/"))]
     /// How consumers learn that no more items will come.
     pub enum StopOn { Pills = "pills", Shutdown = "shutdown" }
 }

@@ -26,6 +26,7 @@ use crate::sync::Ordering::Relaxed;
 use crate::sync::Mutex;
 
 crate::choice! {
+    #[cfg_attr(test, ts(export_to = "race/"))]
     /// Which versions of the increment a run races: all three side by side, or one.
     pub enum RaceMethod { All = "all", Unprotected = "unprotected", Mutex = "mutex", Atomic = "atomic" }
 }

@@ -29,6 +29,7 @@ use crate::sched::Program;
 use serde::Serialize;
 
 crate::choice! {
+    #[cfg_attr(test, ts(export_to = "reduction/"))]
     /// How two numbers combine.
     pub enum Operator {
         Sum = "sum",
@@ -42,6 +43,7 @@ crate::choice! {
 }
 
 crate::choice! {
+    #[cfg_attr(test, ts(export_to = "reduction/"))]
     /// The step-through's queue version: where `task_done()` goes.
     pub enum Order {
         /// The book's: `task_done()` before the partial sum is put.

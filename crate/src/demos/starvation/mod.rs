@@ -39,6 +39,7 @@ pub use steps::step_program;
 pub use summary::Summary;
 
 crate::choice! {
+    #[cfg_attr(test, ts(export_to = "starvation/"))]
     /// The scenario: readers and writers on one lock, or tasks on one priority CPU.
     pub enum Contest {
         ReadersWriters = "readers-writers",
@@ -47,6 +48,7 @@ crate::choice! {
 }
 
 crate::choice! {
+    #[cfg_attr(test, ts(export_to = "starvation/"))]
     /// Who the readers-writer lock lets in first.
     pub enum RwPolicy {
         Readers = "readers",
@@ -56,6 +58,7 @@ crate::choice! {
 }
 
 crate::choice! {
+    #[cfg_attr(test, ts(export_to = "starvation/"))]
     /// Whether a waiting task gains priority (the priority scenario).
     pub enum Aging {
         Off = "off",

@@ -27,6 +27,7 @@ use serde::Serialize;
 use crate::sync::Mutex;
 
 crate::choice! {
+    #[cfg_attr(test, ts(export_to = "threads/"))]
     /// Whether each thread holds one shared lock for its whole countdown.
     pub enum CountdownLock { Off = "off", On = "on" }
 }

@@ -12,9 +12,9 @@ export const VIEWS: Record<string, () => Promise<{ default: DemoUnit }>> = {
   queue: () => import('./queue'),
   pool: () => import('./pool'),
   guard: () => import('./guard'),
+  reduction: () => import('./reduction'),
   deadlock: () => import('./deadlock'),
   starvation: () => import('./starvation'),
   race: () => import('./race'),
   explorer: () => import('./explorer'),
-  reduction: () => import('./reduction'),
 };

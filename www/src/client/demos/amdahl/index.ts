@@ -6,7 +6,7 @@ import { h, ms, times } from '../../dom';
 import { lineChart, type Chart, type Series } from '../../chart';
 import { figures, headline } from '../../kit';
 import { legend, renderTimeline } from '../../timeline';
-import { spreadText, warmUpText } from '../../types';
+import { spreadText, warmUpText } from '../../measure-text';
 import type { Calculator } from '../../../generated/amdahl/Calculator';
 import type { Measured } from '../../../generated/amdahl/Measured';
 import type { Outcome } from '../../../generated/amdahl/Outcome';

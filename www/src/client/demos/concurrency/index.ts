@@ -5,7 +5,7 @@ import snippet from 'virtual:snippets/concurrency';
 import { h, ms, times } from '../../dom';
 import { figures, headline, presets } from '../../kit';
 import { legend, renderTimeline } from '../../timeline';
-import { spreadText, warmUpText } from '../../types';
+import { spreadText, warmUpText } from '../../measure-text';
 import type { Outcome } from '../../../generated/concurrency/Outcome';
 import type { Run } from '../../../generated/Run';
 import type { Samples } from '../../../generated/Samples';

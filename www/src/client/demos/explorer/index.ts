@@ -1,6 +1,6 @@
 // Chapter 19, the interleaving explorer: every schedule of a step-through program, counted,
 // with its final states and a shortest counterexample to replay in the stepper below.
-// The engine explores (crate/src/sched/explore.rs) as the inputs change; this only draws.
+// The engine explores (crate/src/sched/explore/) as the inputs change; this only draws.
 
 import type { DemoContext, DemoUnit } from '../../demo-module';
 import { presets } from '../../kit';

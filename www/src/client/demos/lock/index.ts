@@ -5,7 +5,7 @@ import snippet from 'virtual:snippets/lock';
 import { h, ms } from '../../dom';
 import { figures, headline, presets } from '../../kit';
 import { legend, laneName, renderTimeline } from '../../timeline';
-import type { LockMode } from '../../../generated/LockMode';
+import type { LockMode } from '../../../generated/lock/LockMode';
 import type { Outcome } from '../../../generated/lock/Outcome';
 
 const FAILED: Record<LockMode, string> = { mutex: '—', try: 'Failed try_lock', spin: 'Spins' };

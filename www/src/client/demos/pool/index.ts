@@ -7,7 +7,7 @@ import snippet from 'virtual:snippets/pool';
 import { h, ms } from '../../dom';
 import { headline, presets } from '../../kit';
 import { laneName, renderTimeline } from '../../timeline';
-import { warmUpText } from '../../types';
+import { warmUpText } from '../../measure-text';
 import type { Event as PoolEvent } from '../../../generated/pool/Event';
 import type { Outcome } from '../../../generated/pool/Outcome';
 import type { Strategy } from '../../../generated/pool/Strategy';

@@ -1,37 +1,6 @@
-// Result shapes as the Rust core serialises them (crate/src/pool.rs, crate/src/demos/*).
+// Sentences about measurements (crate/src/measure.rs), shared by the demos that measure.
 
-export interface Span {
-  lane: number;
-  task: number;
-  kind: 'work' | 'wait';
-  start_ms: number;
-  end_ms: number;
-}
-
-export interface Run {
-  threads: number;
-  lanes: number[];
-  wall_ms: number;
-  spans: Span[];
-  order: number[];
-}
-
-/** Every time measured for one configuration, with its median and range (crate/src/measure.rs). */
-export interface Samples {
-  ms: number[];
-  median: number;
-  min: number;
-  max: number;
-}
-
-/** How the measured kernel was brought to the browser's optimised tier (crate/src/measure.rs). */
-export interface WarmUp {
-  rounds: number;
-  ms: number;
-  first_unit_us: number;
-  last_unit_us: number;
-  settled: boolean;
-}
+import type { WarmUp } from '../generated/WarmUp';
 
 /**
  * One sentence on a warm-up (crate/src/measure.rs): `where` says on which threads it ran.
