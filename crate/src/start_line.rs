@@ -87,6 +87,13 @@ pub(crate) fn together<J>(k: usize, ctl: &Control, patience_ms: f64, job: J) -> 
 where
     J: Fn(usize, f64) -> Result<(), Cancelled> + Sync,
 {
+    together_dyn(k, ctl, patience_ms, &job)
+}
+
+/// [`together`] for any job through one `dyn` call: rayon's scope and spawn are then built
+/// once into the engine rather than once per demo, which kept 50 KB of near-copies in the
+/// wasm. A job runs for milliseconds; one indirect call per job costs nothing beside it.
+fn together_dyn(k: usize, ctl: &Control, patience_ms: f64, job: &(dyn Fn(usize, f64) -> Result<(), Cancelled> + Sync)) -> Result<(), Stopped> {
     assert!(k >= 1, "a pool run needs at least one thread");
     let line = StartLine::with_patience(k, patience_ms);
     let failed = Mutex::new(None);
@@ -99,7 +106,7 @@ where
     };
     rayon::scope(|s| {
         for slot in 0..k {
-            let (line, job, fail) = (&line, &job, &fail);
+            let (line, fail) = (&line, &fail);
             s.spawn(move |_| match line.arrive(ctl) {
                 Ok(origin) => {
                     if let Err(e) = job(slot, origin) {
