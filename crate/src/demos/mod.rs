@@ -20,29 +20,56 @@ use serde::Serialize;
 use std::fmt;
 
 /// Declares the demo modules and lists them, in book order, as [`REGISTRY`]. Adding a demo
-/// is its folder and one line here: `module => the value that implements Demo`.
+/// is its folder and one line here: `module in "engine" => the value that implements Demo`.
+///
+/// The engine is the wasm build that runs the demo (see [`ENGINES`]): a page downloads only
+/// the engine of the demo it shows. Every build knows every demo's spec (the list of
+/// chapters needs them all), but only the demos of its own engine are built into it: the
+/// others' code is never referenced, so the linker leaves it out. A native build (and a test
+/// build) has every engine's feature, so it has every demo.
 macro_rules! registry {
-    ($($module:ident => $demo:expr,)*) => {
+    ($($module:ident in $engine:literal => $demo:expr,)*) => {
         $(pub mod $module;)*
         /// Every demo, in book order.
-        pub static REGISTRY: &[&dyn Entry] = &[$(&$demo),*];
+        pub static REGISTRY: &[Listed] = &[$(Listed {
+            spec: &$module::SPEC,
+            engine: $engine,
+            #[cfg(feature = $engine)]
+            entry: Some(&$demo),
+            #[cfg(not(feature = $engine))]
+            entry: None,
+        }),*];
     };
 }
 
 registry! {
-    concurrency => concurrency::ConcurrencyDemo,
-    amdahl => amdahl::AmdahlDemo,
-    threads => threads::ThreadsDemo,
-    lock => lock::LockDemo,
-    queue => queue::QueueDemo,
-    pool => pool::PoolDemo,
-    guard => guard::GuardDemo,
-    reduction => reduction::ReductionDemo,
-    deadlock => deadlock::DeadlockDemo,
-    starvation => starvation::StarvationDemo,
-    race => race::RaceDemo,
-    explorer => explorer::ExplorerDemo,
+    concurrency in "primitives" => concurrency::ConcurrencyDemo,
+    amdahl in "primitives" => amdahl::AmdahlDemo,
+    threads in "primitives" => threads::ThreadsDemo,
+    lock in "primitives" => lock::LockDemo,
+    queue in "primitives" => queue::QueueDemo,
+    pool in "primitives" => pool::PoolDemo,
+    guard in "primitives" => guard::GuardDemo,
+    reduction in "primitives" => reduction::ReductionDemo,
+    deadlock in "hazards" => deadlock::DeadlockDemo,
+    starvation in "hazards" => starvation::StarvationDemo,
+    race in "primitives" => race::RaceDemo,
+    explorer in "hazards" => explorer::ExplorerDemo,
 }
+
+/// One line of the registry: a demo's spec, the engine that runs it, and the demo itself when
+/// this build is that engine.
+pub struct Listed {
+    pub spec: &'static DemoSpec,
+    pub engine: &'static str,
+    pub entry: Option<&'static dyn Entry>,
+}
+
+/// The wasm engines, each a cargo feature of the same name (crate/Cargo.toml): chapters 1-8
+/// and 14 (threads, locks, queues, pools, measuring) in `primitives`; chapters 12, 13 and 19
+/// (deadlocks, starvation, the explorer and its state graphs) in `hazards`. Split because
+/// one engine with every demo passed what a first visit may download.
+pub const ENGINES: &[&str] = &["primitives", "hazards"];
 
 /// What the host offers a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -63,6 +90,8 @@ pub enum DemoError {
     CancelledBeforeStart,
     /// A newer compute of the page replaced this one (see `control.rs`, "Latest wins").
     Superseded,
+    /// The demo is built into another engine than this one.
+    Elsewhere { id: &'static str, engine: &'static str },
 }
 
 impl From<Cancelled> for DemoError {
@@ -91,7 +120,7 @@ impl fmt::Display for DemoError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             DemoError::UnknownDemo(id) => {
-                let ids: Vec<&str> = REGISTRY.iter().map(|d| d.spec().id).collect();
+                let ids: Vec<&str> = REGISTRY.iter().map(|d| d.spec.id).collect();
                 write!(f, "there is no demo called \"{id}\"; the demos are {}", ids.join(", "))
             }
             DemoError::Invalid(errors) => {
@@ -101,6 +130,7 @@ impl fmt::Display for DemoError {
             DemoError::Cancelled => f.write_str("the run was cancelled"),
             DemoError::CancelledBeforeStart => f.write_str("the run was cancelled before it started: nothing ran"),
             DemoError::Superseded => f.write_str("newer inputs replaced this computation"),
+            DemoError::Elsewhere { id, engine } => write!(f, "the {id} demo runs in the {engine} engine, not in this one"),
         }
     }
 }
@@ -136,7 +166,7 @@ pub struct Failure {
 impl From<&DemoError> for Failure {
     fn from(e: &DemoError) -> Self {
         let kind = match e {
-            DemoError::UnknownDemo(_) => ErrorKind::UnknownDemo,
+            DemoError::UnknownDemo(_) | DemoError::Elsewhere { .. } => ErrorKind::UnknownDemo,
             DemoError::Invalid(_) => ErrorKind::Invalid,
             DemoError::Cancelled | DemoError::CancelledBeforeStart => ErrorKind::Cancelled,
             DemoError::Superseded => ErrorKind::Superseded,
@@ -149,14 +179,19 @@ impl From<&DemoError> for Failure {
     }
 }
 
-/// Demo `id` in the registry.
+/// Demo `id`, if this engine runs it.
 pub fn demo(id: &str) -> Result<&'static dyn Entry, DemoError> {
-    REGISTRY.iter().copied().find(|d| d.spec().id == id).ok_or_else(|| DemoError::UnknownDemo(shorten(id)))
+    let listed = listed(id)?;
+    listed.entry.ok_or(DemoError::Elsewhere { id: listed.spec.id, engine: listed.engine })
 }
 
-/// The spec of demo `id`.
+fn listed(id: &str) -> Result<&'static Listed, DemoError> {
+    REGISTRY.iter().find(|d| d.spec.id == id).ok_or_else(|| DemoError::UnknownDemo(shorten(id)))
+}
+
+/// The spec of demo `id` (every engine knows every spec).
 pub fn spec(id: &str) -> Result<&'static DemoSpec, DemoError> {
-    demo(id).map(|d| d.spec())
+    listed(id).map(|d| d.spec)
 }
 
 fn shorten(id: &str) -> String {
@@ -233,9 +268,18 @@ pub fn run(id: &str, raw: &[(String, String)], env: Env, ctl: &Control, feed: &F
     Ok(RunAnswer { outcome: r.outcome, summary: r.summary })
 }
 
+/// One demo in the schema: its spec and the engine that runs it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export))]
+pub struct SchemaEntry {
+    #[serde(flatten)]
+    pub spec: &'static DemoSpec,
+    pub engine: &'static str,
+}
+
 /// Every spec, as the page renders its controls and reads each demo's capabilities.
-pub fn schema() -> Vec<&'static DemoSpec> {
-    REGISTRY.iter().map(|d| d.spec()).collect()
+pub fn schema() -> Vec<SchemaEntry> {
+    REGISTRY.iter().map(|d| SchemaEntry { spec: d.spec, engine: d.engine }).collect()
 }
 
 /// Caps the page must apply itself, before it hands text from a URL to the engine: the page
@@ -309,7 +353,7 @@ mod tests {
 
     #[test]
     fn demo_ids_are_unique_and_every_default_is_valid() {
-        let specs = super::schema();
+        let specs: Vec<&DemoSpec> = super::schema().iter().map(|e| e.spec).collect();
         for (i, d) in specs.iter().enumerate() {
             assert!(specs[i + 1..].iter().all(|o| o.id != d.id));
             validate(d.id, &[]).unwrap_or_else(|e| panic!("{}: {e}", d.id));
@@ -319,7 +363,7 @@ mod tests {
     #[test]
     fn unknown_demo_names_the_real_ones() {
         let e = compute("nope", &[]).unwrap_err();
-        let ids: Vec<&str> = super::schema().iter().map(|d| d.id).collect();
+        let ids: Vec<&str> = super::schema().iter().map(|d| d.spec.id).collect();
         assert_eq!(e.to_string(), format!("there is no demo called \"nope\"; the demos are {}", ids.join(", ")));
         assert!(e.to_string().contains("the demos are concurrency, amdahl, threads"));
         assert!(e.to_string().contains("lock, queue, pool"), "{e}");
@@ -406,6 +450,28 @@ mod tests {
         assert_eq!(compute_for("explorer", &[], &ctl, 5), Err(DemoError::Cancelled));
     }
 
+    /// The page must pick a demo's engine before any engine runs, so the registry's engine
+    /// of every demo is written for it, next to the generated types (and checked for
+    /// freshness with them by `npm test`).
+    #[test]
+    fn every_demo_names_a_known_engine_and_the_page_gets_the_table() {
+        let mut text = String::from("// Written by crate/src/demos/mod.rs (cargo test) from its registry. Do not edit.\n\n");
+        text.push_str("/** The wasm engines; the first is started when the page names no demo. */\n");
+        let engines: Vec<String> = ENGINES.iter().map(|e| format!("'{e}'")).collect();
+        text.push_str(&format!("export const ENGINES = [{}] as const;\n\n", engines.join(", ")));
+        text.push_str("/** Which engine runs each demo. */\nexport const ENGINE_OF: Record<string, (typeof ENGINES)[number]> = {\n");
+        for d in REGISTRY {
+            assert!(ENGINES.contains(&d.engine), "{} names engine {}", d.spec.id, d.engine);
+            assert!(d.entry.is_some(), "a test build has every engine");
+            text.push_str(&format!("  {}: '{}',\n", d.spec.id, d.engine));
+        }
+        text.push_str("};\n");
+        let dir = std::path::PathBuf::from(std::env::var("TS_RS_EXPORT_DIR").expect("set in .cargo/config.toml"));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("engines.ts"), text).unwrap();
+        assert_eq!(ENGINES[0], REGISTRY[0].engine, "the default demo is in the default engine");
+    }
+
     #[test]
     fn limits_carry_the_trace_cap_the_engine_enforces() {
         let cap = to_json(&limits())["traceSteps"].as_u64().unwrap() as usize;
@@ -418,7 +484,7 @@ mod tests {
     fn schema_lists_every_demo_with_typed_params() {
         let s = schema();
         let ids: Vec<&str> = s.as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
-        assert_eq!(ids, super::schema().iter().map(|d| d.id).collect::<Vec<_>>());
+        assert_eq!(ids, super::schema().iter().map(|d| d.spec.id).collect::<Vec<_>>());
         assert_eq!(ids[..3], ["concurrency", "amdahl", "threads"]);
         assert!(ids.contains(&"explorer"), "{ids:?}");
         assert!(ids.windows(3).any(|w| w == ["guard", "reduction", "deadlock"]), "chapters 4, 7 and 12 in book order: {ids:?}");

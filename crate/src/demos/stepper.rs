@@ -153,7 +153,7 @@ pub fn program_for(id: &str, p: &Params) -> Result<(Program, &'static str), Demo
 fn program_fitted(id: &str, fit: &mut Fit) -> Result<(Program, &'static str), DemoError> {
     let d = super::demo(id)?;
     d.step(fit).ok_or_else(|| {
-        let steppable: Vec<&str> = super::REGISTRY.iter().map(|d| d.spec()).filter(|s| s.caps.steppable).map(|s| s.id).collect();
+        let steppable: Vec<&str> = super::REGISTRY.iter().map(|d| d.spec).filter(|s| s.caps.steppable).map(|s| s.id).collect();
         DemoError::Invalid(vec![ParamError {
             param: "step".to_string(),
             message: format!("the {id} demo has no step-through view; these do: {}", steppable.join(", ")),

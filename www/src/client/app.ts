@@ -45,7 +45,7 @@ export async function loadView(id: string) {
 }
 
 export function startApp(root: HTMLElement) {
-  const engine = startEngine();
+  const engine = startEngine(new URLSearchParams(location.search).get('demo') ?? 'concurrency');
   const pill = h('span', { class: 'engine-pill', 'data-engine': 'starting', role: 'status' }, 'Starting the engine…');
   const banner = h('div', { class: 'banner', hidden: true, role: 'note' });
   const nav = h('nav', { class: 'chapters', 'aria-label': 'Chapters' });

@@ -25,7 +25,7 @@ export function startEmbed(root: HTMLElement) {
   const q = new URLSearchParams(location.search);
   const wanted = q.get('demo') ?? '';
   const given = [...q].filter(([k]) => !EMBED_ONLY.includes(k));
-  const engine = startEngine();
+  const engine = startEngine(new URLSearchParams(location.search).get('demo'));
 
   const open = h(
     'a',

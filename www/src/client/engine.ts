@@ -6,6 +6,7 @@
 // cross-origin isolated, reads and writes words of the engine's shared memory with Atomics
 // (never Atomics.wait; see engine-memory.ts).
 
+import { ENGINE_OF, ENGINES } from '../generated/engines';
 import { type EngineError, type Envelope, type Message, type RawParams, type ReadyInfo, type Request } from '../shared/protocol';
 import { SharedWords, type Progress } from './engine-memory';
 
@@ -362,10 +363,18 @@ export class Engine {
   }
 }
 
-export function startEngine(): Engine {
+/** Starts the engine that runs demo `demo` (the first engine for none, or an unknown id: it
+ *  knows every demo's spec, so it can say which demos there are). */
+export function startEngine(demo: string | null): Engine {
   const timeout = () => {
     const override = (globalThis as { playgroundStartTimeoutMs?: unknown }).playgroundStartTimeoutMs;
     return typeof override === 'number' && override > 0 ? override : START_TIMEOUT_MS;
   };
-  return new Engine(() => new Worker(new URL('../engine/worker.ts', import.meta.url), { type: 'module', name: 'engine' }), timeout);
+  const engine = (demo !== null && Object.hasOwn(ENGINE_OF, demo) ? ENGINE_OF[demo] : undefined) ?? ENGINES[0];
+  // One literal `new Worker(new URL(...))` per engine, so that the bundler builds each.
+  const workers: Record<(typeof ENGINES)[number], () => Worker> = {
+    primitives: () => new Worker(new URL('../engine/primitives.ts', import.meta.url), { type: 'module', name: 'engine' }),
+    hazards: () => new Worker(new URL('../engine/hazards.ts', import.meta.url), { type: 'module', name: 'engine' }),
+  };
+  return new Engine(workers[engine], timeout);
 }

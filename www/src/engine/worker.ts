@@ -1,11 +1,27 @@
-// The engine: a dedicated worker that owns the wasm instance and the rayon pool.
+// The engine: a dedicated worker that owns the wasm instance and the rayon pool. Each wasm
+// engine (crate/src/demos/mod.rs ENGINES) has its own entry file in this folder, which hands
+// its module to `serve`; the page starts the one its demo runs in (client/engine.ts).
 //
 // Architecture invariant: the page's main thread never blocks. Everything that can wait
 // (a rayon join, a lock, a sleeping task) happens here or on the pool's workers, where
 // `Atomics.wait` is allowed. Requests are handled one at a time, in arrival order.
 
-import init, * as wasm from '../../pkg/playground.js';
+import type * as Glue from '../../pkg/primitives/playground.js';
 import type { Envelope, Message, ReadyInfo, Request } from '../shared/protocol';
+
+/** What wasm-bindgen generates for an engine: every engine exports the same functions. */
+export type Wasm = typeof Glue;
+export type Init = typeof Glue.default;
+
+let wasm: Wasm;
+let init: Init;
+
+/** Serves the page with this engine: called once, by the engine's entry file. */
+export function serve(engineInit: Init, engine: Wasm) {
+  init = engineInit;
+  wasm = engine;
+  start().catch((err) => post({ type: 'fatal', message: `the engine could not start: ${String(err)}` }));
+}
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -105,4 +121,3 @@ function handle(req: Request): Envelope {
   }
 }
 
-start().catch((err) => post({ type: 'fatal', message: `the engine could not start: ${String(err)}` }));

@@ -40,7 +40,8 @@ export interface ReadyInfo {
   poolThreads: number;
   /** Why there is no pool, when there is none. */
   poolError?: string;
-  schema: DemoSpec[];
+  /** Every demo's spec and the engine that runs it (this engine runs some of them). */
+  schema: SchemaEntry[];
   /** The shared wasm memory (only when isolated) and where its control block lives. */
   memory?: WebAssembly.Memory;
   controlAddress: number;
@@ -61,8 +62,9 @@ export type Message =
 // The schema of demo inputs and capabilities, and the page's limits: generated from the
 // Rust structs (crate/src/params.rs, crate/src/demos/mod.rs) into www/src/generated/.
 export type { DemoSpec } from '../generated/DemoSpec';
+export type { SchemaEntry } from '../generated/SchemaEntry';
 export type { ParamSpec } from '../generated/ParamSpec';
 export type { Caps } from '../generated/Caps';
 export type { Limits } from '../generated/Limits';
-import type { DemoSpec } from '../generated/DemoSpec';
+import type { SchemaEntry } from '../generated/SchemaEntry';
 import type { Limits } from '../generated/Limits';

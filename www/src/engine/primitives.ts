@@ -1,0 +1,6 @@
+// The primitives engine's worker (crate/src/demos/mod.rs ENGINES): its wasm module, served.
+
+import init, * as wasm from '../../pkg/primitives/playground.js';
+import { serve } from './worker';
+
+serve(init, wasm);
