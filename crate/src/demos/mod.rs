@@ -54,7 +54,7 @@ registry! {
     deadlock in "hazards" => deadlock::DeadlockDemo,
     starvation in "hazards" => starvation::StarvationDemo,
     race in "primitives" => race::RaceDemo,
-    explorer in "hazards" => explorer::ExplorerDemo,
+    explorer in "primitives" => explorer::ExplorerDemo,
 }
 
 /// One line of the registry: a demo's spec, the engine that runs it, and the demo itself when
@@ -65,10 +65,12 @@ pub struct Listed {
     pub entry: Option<&'static dyn Entry>,
 }
 
-/// The wasm engines, each a cargo feature of the same name (crate/Cargo.toml): chapters 1-8
-/// and 14 (threads, locks, queues, pools, measuring) in `primitives`; chapters 12, 13 and 19
-/// (deadlocks, starvation, the explorer and its state graphs) in `hazards`. Split because
-/// one engine with every demo passed what a first visit may download.
+/// The wasm engines, each a cargo feature of the same name (crate/Cargo.toml): threads,
+/// locks, queues, pools, measuring and the explorer (chapters 1-8, 14 and 19) in
+/// `primitives`; the long-running hazards, deadlocks and starvation with their watchdogs and
+/// lock policies (chapters 12 and 13), in `hazards`. Split because one engine with every
+/// demo passed what a first visit may download. The explorer shares an engine with the
+/// demos whose runs the page may queue behind one of its explorations.
 pub const ENGINES: &[&str] = &["primitives", "hazards"];
 
 /// What the host offers a run.

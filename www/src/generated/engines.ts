@@ -16,5 +16,5 @@ export const ENGINE_OF: Record<string, (typeof ENGINES)[number]> = {
   deadlock: 'hazards',
   starvation: 'hazards',
   race: 'primitives',
-  explorer: 'hazards',
+  explorer: 'primitives',
 };
