@@ -171,15 +171,15 @@ pub struct ParamError {
 /// reads the enum (`p.pick::<Mode>("mode")`), so a word nobody handles is a compile error (a
 /// non-exhaustive `match`), never a silent default.
 ///
-/// ```
-/// playground::choice! {
+/// ```text
+/// crate::choice! {
 ///     /// How a thread waits.
 ///     pub enum Mode { Mutex = "mutex", Spin = "spin" }
 /// }
-/// use playground::params::Choice;
-/// assert_eq!(Mode::WORDS, ["mutex", "spin"]);
-/// assert_eq!(Mode::Spin.word(), "spin");
 /// ```
+///
+/// (Not a doctest: doctests cannot be built for the threaded wasm target, whose tests
+/// `npm test` also runs; `tests::choice_enums_name_their_words_once` checks this example.)
 #[macro_export]
 macro_rules! choice {
     ($(#[$m:meta])* $vis:vis enum $name:ident { $($(#[$vm:meta])* $variant:ident = $word:literal),+ $(,)? }) => {
@@ -388,6 +388,30 @@ fn parse_list(name: &str, text: &str, min: f64, max: f64, items: usize) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    crate::choice! {
+        /// How a thread waits.
+        pub enum Mode { Mutex = "mutex", Spin = "spin" }
+    }
+
+    #[test]
+    fn choice_enums_name_their_words_once() {
+        assert_eq!(Mode::WORDS, ["mutex", "spin"]);
+        assert_eq!(Mode::ALL, [Mode::Mutex, Mode::Spin]);
+        assert_eq!(Mode::Spin.word(), "spin");
+        const S: DemoSpec = DemoSpec {
+            id: "c",
+            chapter: 0,
+            nav: "C",
+            caps: Caps::PURE,
+            title: "c",
+            summary: "",
+            params: &[ParamSpec { name: "mode", label: "Mode", help: "", kind: Kind::Choice { values: Mode::WORDS }, default: "mutex" }],
+        };
+        let p = validate(&S, &[("mode".to_string(), "spin".to_string())]).unwrap();
+        assert_eq!(p.pick::<Mode>("mode"), Mode::Spin);
+        assert!(validate(&S, &[("mode".to_string(), "yield".to_string())]).is_err(), "a word the enum lacks is refused");
+    }
 
     const SPEC: DemoSpec = DemoSpec {
         id: "t",
