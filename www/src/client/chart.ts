@@ -150,7 +150,16 @@ export function lineChart(title: string, xLabel: string, yLabel: string, options
     drawEndLabels(ctx, current, xs, X, Y, box.y + box.h, ink);
   };
 
-  new ResizeObserver(() => draw()).observe(holder);
+  // Redraw when the width changes, in the next frame: drawing resizes the canvas, which
+  // resizes the holder, and a redraw inside the observer's own callback would be a
+  // ResizeObserver loop (Firefox reports it as an error).
+  let drawnWidth = -1;
+  new ResizeObserver(([entry]) => {
+    const width = Math.round(entry.contentRect.width);
+    if (width === drawnWidth) return;
+    drawnWidth = width;
+    requestAnimationFrame(() => draw());
+  }).observe(holder);
   matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => draw());
 
   return {
