@@ -318,7 +318,7 @@ async function coldStart(proxy) {
         })),
       }));
       // The engine worker's own timeline holds the wasm fetch and the pool workers' scripts.
-      const engineWorker = page.workers().find((w) => /\/(primitives|hazards)-[^/]*\.js$/.test(w.url()));
+      const engineWorker = page.workers().find((w) => /\/(primitives|hazards|data)-[^/]*\.js$/.test(w.url()));
       let workerEntries = [];
       if (engineWorker) {
         workerEntries = await Promise.race([

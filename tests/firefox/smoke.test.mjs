@@ -177,6 +177,18 @@ const DEMOS = {
       assert.equal(await p.text('[data-field="result"]'), '23');
     },
   },
+  images: {
+    query: 'filter=adaptive-gaussian&size=256&tile=32&threads=2',
+    async check(r, p) {
+      assert.deepEqual([r.width, r.height, r.tiles], [256, 192, 48]);
+      assert.deepEqual(r.points.map((x) => x.threads), [1, 2]);
+      assert.equal(r.threadsUsed, 2);
+      assert.equal(r.identical, true);
+      assert.equal(r.differing, 0);
+      assert.equal(new Set(r.tileLanes).size, 2, 'the tiles of the last run on two distinct workers');
+      assert.match(await p.text('[data-field="identical"]'), /byte for byte/);
+    },
+  },
   explorer: {
     query: 'program=lost-update&threads=2',
     state: 'ready',

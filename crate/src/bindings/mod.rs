@@ -87,6 +87,14 @@ pub fn step(demo: &str, params: JsValue, trace: &str, seed: Option<u32>) -> JsVa
     guarded(|| demos::stepper::view(demo, &pairs(params)?, trace, seed.map(u64::from)))
 }
 
+/// Hands demo `demo` a picture the learner chose: `width` × `height` RGBA pixels, decoded by
+/// the browser in the engine worker. Without `rgba`, only checks that a picture of that size
+/// would be taken, so the worker reads out no pixels of one that would not.
+#[wasm_bindgen]
+pub fn attach(demo: &str, width: u32, height: u32, rgba: Option<Vec<u8>>) -> JsValue {
+    guarded(|| demos::attach_for(demo, width, height, rgba))
+}
+
 /// Panics on a pool thread, to prove that a panic reaches the page as an error and that the
 /// engine stays usable afterwards (used by the tests; harmless otherwise).
 #[wasm_bindgen(js_name = panicOnPool)]
@@ -107,8 +115,10 @@ fn pairs(value: JsValue) -> Result<Vec<(String, String)>, DemoError> {
 }
 
 /// The JS value of `v`: objects as plain objects (not `Map`s), 64-bit numbers as numbers.
+/// Bytes (`serialize_bytes`: the images demo's pictures) become one `Uint8Array`, not an array
+/// of numbers.
 pub(crate) fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
-    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).unwrap_or_else(|e| JsValue::from_str(&format!("unserialisable result: {e}")))
+    v.serialize(&serde_wasm_bindgen::Serializer::json_compatible().serialize_bytes_as_arrays(false)).unwrap_or_else(|e| JsValue::from_str(&format!("unserialisable result: {e}")))
 }
 
 fn guarded<T: Serialize>(f: impl FnOnce() -> Result<T, DemoError>) -> JsValue {

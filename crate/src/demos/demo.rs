@@ -51,6 +51,14 @@ pub trait Demo: Sync + 'static {
     fn step(&self, _fit: &mut Fit) -> Option<(Program, &'static str)> {
         None
     }
+
+    /// Takes a picture the learner chose, `width` × `height` RGBA pixels decoded by the
+    /// browser, for a demo that reads one; with `rgba` `None`, only says whether a picture of
+    /// that size would be taken (so the page need not read out the pixels of one that would
+    /// not).
+    fn attach(&self, _width: u32, _height: u32, _rgba: Option<Vec<u8>>) -> Result<(), DemoError> {
+        Err(DemoError::Invalid(vec![crate::params::ParamError { param: String::new(), message: format!("the {} demo takes no pictures", self.spec().id) }]))
+    }
 }
 
 /// A serialisable value whose type is erased: what the registry hands to the bindings (which
@@ -76,6 +84,7 @@ pub trait Entry: Sync {
     fn compute(&self, p: &Params, ctl: &Control, ticket: u32) -> Result<Computed, DemoError>;
     fn run(&self, p: &Params, env: Env, ctl: &Control, feed: &Feed) -> Result<Ran, DemoError>;
     fn step(&self, fit: &mut Fit) -> Option<(Program, &'static str)>;
+    fn attach(&self, width: u32, height: u32, rgba: Option<Vec<u8>>) -> Result<(), DemoError>;
 }
 
 impl<D: Demo> Entry for D {
@@ -97,5 +106,9 @@ impl<D: Demo> Entry for D {
 
     fn step(&self, fit: &mut Fit) -> Option<(Program, &'static str)> {
         Demo::step(self, fit)
+    }
+
+    fn attach(&self, width: u32, height: u32, rgba: Option<Vec<u8>>) -> Result<(), DemoError> {
+        Demo::attach(self, width, height, rgba)
     }
 }

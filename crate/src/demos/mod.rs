@@ -50,7 +50,8 @@ registry! {
     queue in "primitives" => queue::QueueDemo,
     pool in "primitives" => pool::PoolDemo,
     guard in "primitives" => guard::GuardDemo,
-    reduction in "primitives" => reduction::ReductionDemo,
+    reduction in "data" => reduction::ReductionDemo,
+    images in "data" => images::ImagesDemo,
     deadlock in "hazards" => deadlock::DeadlockDemo,
     starvation in "hazards" => starvation::StarvationDemo,
     race in "primitives" => race::RaceDemo,
@@ -66,12 +67,13 @@ pub struct Listed {
 }
 
 /// The wasm engines, each a cargo feature of the same name (crate/Cargo.toml): threads,
-/// locks, queues, pools, measuring and the explorer (chapters 1-8, 14 and 19) in
+/// locks, queues, pools, measuring and the explorer (chapters 1-4, 14 and 19) in
 /// `primitives`; the long-running hazards, deadlocks and starvation with their watchdogs and
-/// lock policies (chapters 12 and 13), in `hazards`. Split because one engine with every
-/// demo passed what a first visit may download. The explorer shares an engine with the
-/// demos whose runs the page may queue behind one of its explorations.
-pub const ENGINES: &[&str] = &["primitives", "hazards"];
+/// lock policies (chapters 12 and 13), in `hazards`; data parallelism, reductions and image
+/// filters over one shared buffer (chapters 7 and 8), in `data`. Split because one engine
+/// with every demo passed what a first visit may download. The explorer shares an engine
+/// with the demos whose runs the page may queue behind one of its explorations.
+pub const ENGINES: &[&str] = &["primitives", "hazards", "data"];
 
 /// What the host offers a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -249,6 +251,12 @@ pub fn compute_for(id: &str, raw: &[(String, String)], ctl: &Control, ticket: u3
     let p = params::validate(d.spec(), raw).map_err(DemoError::Invalid)?;
     let c = d.compute(&p, ctl, ticket)?;
     Ok(Answer { ignored: p.ignored.clone(), params: p.values().clone(), value: c.value, cancelled: c.cancelled, summary: c.summary })
+}
+
+/// Attaches a picture the learner chose to demo `id` (see [`Demo::attach`]): `rgba` `None`
+/// only checks its size.
+pub fn attach_for(id: &str, width: u32, height: u32, rgba: Option<Vec<u8>>) -> Result<(), DemoError> {
+    demo(id)?.attach(width, height, rgba)
 }
 
 /// [`run`] as the page's run number `run_id` (its request id): a run the page cancelled

@@ -76,6 +76,7 @@ fn every_demo_that_says_k_threads_runs_k_distinct_threads_every_time() {
         ("queue", &[("producers", "2"), ("consumers", "3"), ("items", "1"), ("produce", "0"), ("consume", "0")], 5),
         ("starvation", &[("readers", "2"), ("writers", "2"), ("budget", "200"), ("hold", "1"), ("pause", "0")], 4),
         ("deadlock", &[("philosophers", "4"), ("fix", "ordered"), ("meals", "1"), ("pause", "0")], 4),
+        ("images", &[("threads", "4"), ("size", "64"), ("tile", "16")], 4),
     ];
     let pool = rayon::ThreadPoolBuilder::new().num_threads(6).build().unwrap();
     let env = Env { cores: 2, pool_threads: 6 };
@@ -158,7 +159,7 @@ fn schema_lists_every_demo_with_typed_params() {
     assert_eq!(ids, super::schema().iter().map(|d| d.spec.id).collect::<Vec<_>>());
     assert_eq!(ids[..3], ["concurrency", "amdahl", "threads"]);
     assert!(ids.contains(&"explorer"), "{ids:?}");
-    assert!(ids.windows(3).any(|w| w == ["guard", "reduction", "deadlock"]), "chapters 4, 7 and 12 in book order: {ids:?}");
+    assert!(ids.windows(4).any(|w| w == ["guard", "reduction", "images", "deadlock"]), "chapters 4, 7, 8 and 12 in book order: {ids:?}");
     assert!(ids.windows(2).any(|w| w == ["deadlock", "starvation"]), "{ids:?}");
     assert!(ids.windows(3).any(|w| w == ["lock", "queue", "pool"]), "{ids:?}");
     let serial = &s[1]["params"].as_array().unwrap().iter().find(|p| p["name"] == "serial").unwrap();

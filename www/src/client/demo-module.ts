@@ -28,6 +28,9 @@ export interface DemoContext {
   setParams(values: Record<string, string>): void;
   /** Computes another configuration of this demo without touching the controls. */
   compute<V>(params: RawParams): Promise<Envelope<Computed<V>>>;
+  /** Hands the engine a picture the learner chose (decoded with createImageBitmap); the
+   *  engine checks its size and keeps it for the runs that read it. */
+  attach(bitmap: ImageBitmap): Promise<Envelope<null>>;
   /** Replays a trace (`0.1.1`) step by step in the demo's step-through view, if it has one. */
   replay?(trace: string): void;
 }

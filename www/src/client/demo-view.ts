@@ -77,6 +77,7 @@ export function createDemoView(
       void recompute();
     },
     compute: (params) => engine.compute(spec.id, params),
+    attach: (bitmap) => engine.attach(spec.id, bitmap),
   };
 
   function params(): RawParams {

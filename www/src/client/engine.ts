@@ -194,7 +194,7 @@ export class Engine {
    */
   private request<T>(
     req: RequestBody,
-    opts: { after?: Promise<unknown>; beforePost?: (id: number) => void; ticket?: boolean } = {},
+    opts: { after?: Promise<unknown>; beforePost?: (id: number) => void; ticket?: boolean; transfer?: Transferable[] } = {},
   ): { id: number; result: Promise<Envelope<T>> } {
     const id = this.nextId++;
     const result = new Promise<Envelope<T>>((resolve) => {
@@ -209,7 +209,7 @@ export class Engine {
         p.posted = true;
         this.posted += 1;
         const ticket = opts.ticket && this.words ? { ticket: id } : {};
-        this.worker.postMessage({ ...req, id, ...ticket } as Request);
+        this.worker.postMessage({ ...req, id, ...ticket } as Request, opts.transfer ?? []);
       },
       (err: Error) => this.finish(id, fail('engine', String(err.message ?? err))),
     );
@@ -347,6 +347,11 @@ export class Engine {
     return this.request<T>({ type: 'step', demo, params, trace, seed }).result;
   }
 
+  /** Hands demo `demo` a picture the learner chose, decoded; the bitmap moves to the worker. */
+  attach(demo: string, bitmap: ImageBitmap): Promise<Envelope<null>> {
+    return this.request<null>({ type: 'attach', demo, bitmap }, { transfer: [bitmap] }).result;
+  }
+
   /** Asks the engine to panic on a pool thread (tests prove panics surface as errors). */
   panic(message: string): Promise<Envelope> {
     return this.request({ type: 'panic', message }).result;
@@ -375,6 +380,7 @@ export function startEngine(demo: string | null): Engine {
   const workers: Record<(typeof ENGINES)[number], () => Worker> = {
     primitives: () => new Worker(new URL('../engine/primitives.ts', import.meta.url), { type: 'module', name: 'engine' }),
     hazards: () => new Worker(new URL('../engine/hazards.ts', import.meta.url), { type: 'module', name: 'engine' }),
+    data: () => new Worker(new URL('../engine/data.ts', import.meta.url), { type: 'module', name: 'engine' }),
   };
   return new Engine(workers[engine], timeout);
 }

@@ -97,6 +97,27 @@ function drain() {
   }
 }
 
+/**
+ * Reads out the pixels of a picture the page decoded (createImageBitmap decodes off the
+ * page's main thread) and hands them to the demo. The size is checked first, so the pixels
+ * of a picture past the limit are never read.
+ */
+function attach(demo: string, bitmap: ImageBitmap): Envelope {
+  const { width, height } = bitmap;
+  try {
+    const check = wasm.attach(demo, width, height, undefined) as Envelope;
+    if (!check.ok) return check;
+    const canvas = new OffscreenCanvas(width, height);
+    const ctx = canvas.getContext('2d', { willReadFrequently: true });
+    if (!ctx) return { ok: false, error: { kind: 'engine', message: 'this browser cannot read a picture\'s pixels in a worker' } };
+    ctx.drawImage(bitmap, 0, 0);
+    const pixels = ctx.getImageData(0, 0, width, height).data;
+    return wasm.attach(demo, width, height, new Uint8Array(pixels.buffer, pixels.byteOffset, pixels.byteLength)) as Envelope;
+  } finally {
+    bitmap.close();
+  }
+}
+
 function handle(req: Request): Envelope {
   const cores = navigator.hardwareConcurrency || 1;
   switch (req.type) {
@@ -106,6 +127,8 @@ function handle(req: Request): Envelope {
     case 'run':
       // The request id is the run's number: a run cancelled before it began does nothing.
       return wasm.run(req.demo, req.params, cores, poolThreads, req.id) as Envelope;
+    case 'attach':
+      return attach(req.demo, req.bitmap);
     case 'panic':
       return wasm.panicOnPool(req.message) as Envelope;
     case 'step':

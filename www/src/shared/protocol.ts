@@ -15,6 +15,9 @@ export type Request =
   | { type: 'compute'; id: number; demo: string; params: RawParams; ticket?: number }
   /** The id doubles as the run's number in the control block (a cancel names it). */
   | { type: 'run'; id: number; demo: string; params: RawParams }
+  /** A picture the learner chose, decoded by the browser, for a demo that reads one (moved to
+   *  the worker, which reads its pixels; see crate/src/demos/demo.rs `attach`). */
+  | { type: 'attach'; id: number; demo: string; bitmap: ImageBitmap }
   | { type: 'panic'; id: number; message: string }
   /** The step-through view after `trace` (or a seeded random run); see crate/src/demos/stepper.rs. */
   | { type: 'step'; id: number; demo: string; params: RawParams; trace: string; seed?: number }

@@ -13,6 +13,7 @@ export const VIEWS: Record<string, () => Promise<{ default: DemoUnit }>> = {
   pool: () => import('./pool'),
   guard: () => import('./guard'),
   reduction: () => import('./reduction'),
+  images: () => import('./images'),
   deadlock: () => import('./deadlock'),
   starvation: () => import('./starvation'),
   race: () => import('./race'),
