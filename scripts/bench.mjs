@@ -35,6 +35,9 @@
 //    contexts fetched, each once, and the largest of them against the 300 KB goal; the median
 //    per-call time of `compute` and `step` for a few demos through the page's engine.
 //    BENCH_CALLS (200) calls per case.
+// 9. Chapters 7 and 8 (scripts/bench-data.mjs): each image filter over a 2048 × 1536 picture,
+//    wasm against native on the same inputs, with the speedup on every core; a small picture
+//    where threads stop paying; a million floats reduced three ways, wasm and native.
 // 6. Locks, queues, pool overhead: crate/src/bench.rs, the same code in the browser (engine
 //    request 'bench-sync', export benchSync) and natively (bench_native, on a rayon pool of the
 //    browser's size). Lock/unlock pairs per second of std Mutex and SpinLock on 1 thread
@@ -53,6 +56,7 @@ import { fileURLToPath } from 'node:url';
 import { launch } from '../tests/e2e/browser.mjs';
 import { serve } from './serve.mjs';
 import { freshAmdahl } from './bench-amdahl.mjs';
+import { dataBench } from './bench-data.mjs';
 import { bytesRows, callTimes, demoIds, firstVisits, recordingProxy, wasmSize } from './bench-bytes.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -433,7 +437,7 @@ await waitQuiet('native');
 const nat = native();
 const server = await serve({ dir: join(ROOT, 'dist') });
 const proxy = await countingProxy(server);
-let browser, cold, long, sync, fresh, bytes;
+let browser, cold, long, sync, fresh, bytes, data;
 try {
   await waitQuiet('speedup and dispatch');
   browser = await speedupAndDispatch(server.url);
@@ -463,6 +467,8 @@ try {
       await recorder.close();
     }
   }
+  await waitQuiet('chapters 7 and 8');
+  data = await dataBench({ launch, base: server.url, log, row, timeout: TIMEOUT });
   await waitQuiet('long tasks');
   long = await longTasks(server.url);
   await waitQuiet('locks, queues, pool overhead');
@@ -554,6 +560,7 @@ rows.push(row('bytes on the wire, gzip (median)', coldSummary.wireBytes, kb(cold
 rows.push(row('second engine (?demo=deadlock after amdahl) to ready (median)', coldSummary.secondReadyMs, `${ms(coldSummary.secondReadyMs)} (startup ${ms(coldSummary.secondStartupMs)}, ${kb(coldSummary.secondWireBytes)} on the wire)`, undefined, false));
 rows.push(row('  of which resource timing sees', coldSummary.timingBytes, `${kb(coldSummary.timingBytes)} (wasm ${kb(coldSummary.wasmTransferBytes)} of ${kb(coldSummary.wasmRawBytes)} raw)`, undefined, false));
 rows.push(...bytesRows({ ...bytes, row }));
+rows.push(...data.rows);
 rows.push(row(`longest main-thread task in a run (worst of ${RUNS})`, longSummary.longestMs, ms(longSummary.longestMs), 50, false, '<= 50 ms'));
 rows.push(row('total blocking time in a run (worst)', longSummary.totalBlockingMs, ms(longSummary.totalBlockingMs), undefined, false));
 rows.push(row('longest main-thread task while loading', longSummary.loadPhaseLongestMs, ms(longSummary.loadPhaseLongestMs), undefined, false));
@@ -620,6 +627,7 @@ const report = {
     firstVisits: bytes.visits,
     calls: bytes.calls,
   },
+  data: { ...data.raw, rule: 'the demos\' own measurements (warm-up, 3 runs per k in rotation, best time); wasm through window.playground.engine, native through crate/examples/run_demo.rs' },
   sync: { wasm: sync, native: nat.sync, rule: 'best of config.sync.repeats per measurement; crate/src/bench.rs' },
 };
 await mkdir(join(ROOT, 'bench-results'), { recursive: true });

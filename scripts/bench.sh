@@ -17,7 +17,7 @@ if [[ "${BENCH_SKIP_BUILD:-0}" != 1 ]]; then
   say "building the site into dist/" >&2
   vite build --config www/vite.config.ts --logLevel warn >&2
   say "building the native benchmark (stable, release)" >&2
-  cargo build --release --example bench_native >&2
+  cargo build --release --example bench_native --example run_demo >&2
 fi
 say "measuring (progress on stderr, the table on stdout)" >&2
 node scripts/bench.mjs
