@@ -35,6 +35,9 @@
 //    contexts fetched, each once, and the largest of them against the 300 KB goal; the median
 //    per-call time of `compute` and `step` for a few demos through the page's engine.
 //    BENCH_CALLS (200) calls per case.
+// 9. Web requests (scripts/bench-requests.mjs): the book's six status pages sent one after
+//    another and with one thread per URL to the site's own status route, answered by the
+//    service worker and (service workers blocked) by scripts/serve.mjs; median of BENCH_RUNS.
 // 6. Locks, queues, pool overhead: crate/src/bench.rs, the same code in the browser (engine
 //    request 'bench-sync', export benchSync) and natively (bench_native, on a rayon pool of the
 //    browser's size). Lock/unlock pairs per second of std Mutex and SpinLock on 1 thread
@@ -53,6 +56,7 @@ import { fileURLToPath } from 'node:url';
 import { launch } from '../tests/e2e/browser.mjs';
 import { serve } from './serve.mjs';
 import { freshAmdahl } from './bench-amdahl.mjs';
+import { requestsRows } from './bench-requests.mjs';
 import { bytesRows, callTimes, demoIds, firstVisits, recordingProxy, wasmSize } from './bench-bytes.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -433,7 +437,7 @@ await waitQuiet('native');
 const nat = native();
 const server = await serve({ dir: join(ROOT, 'dist') });
 const proxy = await countingProxy(server);
-let browser, cold, long, sync, fresh, bytes;
+let browser, cold, long, sync, fresh, bytes, requests;
 try {
   await waitQuiet('speedup and dispatch');
   browser = await speedupAndDispatch(server.url);
@@ -467,6 +471,8 @@ try {
   long = await longTasks(server.url);
   await waitQuiet('locks, queues, pool overhead');
   sync = await syncBench(server.url);
+  await waitQuiet('web requests');
+  requests = await requestsRows({ base: server.url, runs: RUNS, timeout: TIMEOUT, row });
 } finally {
   await proxy.close();
   await server.close();
@@ -558,6 +564,9 @@ rows.push(row(`longest main-thread task in a run (worst of ${RUNS})`, longSummar
 rows.push(row('total blocking time in a run (worst)', longSummary.totalBlockingMs, ms(longSummary.totalBlockingMs), undefined, false));
 rows.push(row('longest main-thread task while loading', longSummary.loadPhaseLongestMs, ms(longSummary.loadPhaseLongestMs), undefined, false));
 
+// 9. Web requests (scripts/bench-requests.mjs): the book's six status pages sent one after
+//    another and with one thread per URL to the site's own status route, answered by the
+//    service worker and (service workers blocked) by scripts/serve.mjs; median of BENCH_RUNS.
 // 6. Locks, queues, pool overhead: wasm against native, same code (crate/src/bench.rs).
 const natSync = nat.sync.suite;
 const rate = (x) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M/s` : `${(x / 1e3).toFixed(0)} k/s`);
@@ -579,6 +588,7 @@ const np = natSync.pool;
 rows.push(row(`pool overhead, task queue + ${wp.workers} workers (per empty task)`, wp.taskQueueNs, `wasm ${us(wp.taskQueueNs)}, native ${us(np.taskQueueNs)}, wasm/native ${(wp.taskQueueNs / np.taskQueueNs).toFixed(2)}×`, undefined, false));
 rows.push(row(`pool overhead, rayon::scope spawn (pool of ${wp.poolThreads})`, wp.rayonScopeNs, `wasm ${us(wp.rayonScopeNs)}, native ${us(np.rayonScopeNs)}, wasm/native ${(wp.rayonScopeNs / np.rayonScopeNs).toFixed(2)}×`, undefined, false));
 rows.push(row('one OS thread per task (spawn + join)', nat.sync.threadPerTask.ns, `native ${us(nat.sync.threadPerTask.ns)}; wasm: not possible in the browser`, undefined, false));
+rows.push(...requests.rows);
 
 printTable(rows);
 
@@ -621,6 +631,7 @@ const report = {
     calls: bytes.calls,
   },
   sync: { wasm: sync, native: nat.sync, rule: 'best of config.sync.repeats per measurement; crate/src/bench.rs' },
+  requests: { ...requests.measured, rule: 'median of config.runs runs of the requests demo (threads, compare=on); scripts/bench-requests.mjs' },
 };
 await mkdir(join(ROOT, 'bench-results'), { recursive: true });
 await writeFile(join(ROOT, 'bench-results', 'bench.json'), JSON.stringify(report, null, 2) + '\n');

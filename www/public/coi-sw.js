@@ -7,7 +7,7 @@
 // the page and the network, so it can add them. www/src/isolation.ts registers this worker
 // for isolation only when the page is not isolated already, and reloads the page at most
 // once; the requests demo registers it on an isolated page too, for the route alone (no
-// reload: the page and its workers are controlled from the next visit, or once it claims them).
+// reload: the page and its workers are controlled from the next visit).
 //
 // Written for concurrency-playground (MIT). It touches only same-origin GET requests, leaves
 // a response alone when the server already sends COEP, and passes everything else through.
@@ -32,9 +32,10 @@ self.addEventListener('install', () => {
   self.skipWaiting();
 });
 
-self.addEventListener('activate', (event) => {
-  event.waitUntil(self.clients.claim());
-});
+// No clients.claim(): a page becomes controlled when it is next loaded, which is the one
+// reload of the isolation path anyway. Claiming a page that was already running (the
+// requests demo registers this worker on an isolated page, whose engine and pool workers are
+// up) made Firefox 153 fail the page's next navigation with a "corrupted content" error.
 
 self.addEventListener('fetch', (event) => {
   const request = event.request;

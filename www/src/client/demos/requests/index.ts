@@ -24,7 +24,8 @@ const SERVER_TEXT: Record<StatusServer | 'checking', string> = {
 
 function requestRows(o: Outcome): HTMLElement {
   const rows = o.requests.map((r) => [
-    `#${r.n + 1} ${r.asked}${r.serverSleepMs ? ` (waits ${ms(r.serverSleepMs)})` : ''}`,
+    `#${r.n + 1} ${r.asked}`,
+    ms(r.serverSleepMs),
     laneLabel(o, r.lane),
     ms(r.startMs),
     ms(r.endMs),
@@ -34,7 +35,7 @@ function requestRows(o: Outcome): HTMLElement {
   return h(
     'div',
     { class: 'requests-table', tabindex: 0, role: 'region', 'aria-label': 'Each request' },
-    figures(['Request', 'Thread', 'Sent', 'Ended', 'Status', 'Server done'], rows, 'Each request: when it was sent, when the client stopped waiting, and when the server finished'),
+    figures(['Request', 'Server wait', 'Thread', 'Sent', 'Ended', 'Status', 'Server done'], rows, 'Each request: sent, ended for the client, finished on the server'),
   );
 }
 
