@@ -138,6 +138,25 @@ describe('chapter 5: web requests, cross-origin isolated by headers', () => {
     assert.deepEqual([errors, sleep.errors], [[], []]);
   });
 
+  it('steps the book’s custom timeout: the client gives up, the server finishes anyway', async () => {
+    // C2 sends the slow request and looks before S2 answers; C1 gets its 200; M joins both;
+    // then S2, which the timeout did not stop. Threads: C1 0, C2 1, M 2, S1 3, S2 4.
+    const trace = '1.1.1.1.0.3.3.3.3.0.0.0.2.2.2.2.2.2.2.4.4.4.4';
+    const { page, errors } = await env.open(`/?demo=requests&mode=threads&codes=200&slow=20000&timeout=5000&step=${trace}`);
+    await page.waitForSelector('[data-stepper][data-status="done"]');
+    const lines = await page.locator('[data-stepper] ol.log li').allTextContents();
+    assert.deepEqual(lines.map((l) => l.replace(/\s+/g, ' ').trim()), [
+      'C2 Custom timeout',
+      'S1 working (sleep)',
+      'S1 finished 200',
+      'C1 200 OK',
+      'M every thread joined',
+      'S2 working (sleep)',
+      'S2 finished 200',
+    ]);
+    assert.deepEqual(errors, []);
+  });
+
   it('is readable at 360 px, with no serious axe violation after a run', async () => {
     const { page, errors } = await run(env, 'mode=pool&workers=2&server=simulated&slow=800&timeout=500', { width: 360 });
     assert.deepEqual(await axe(page), []);

@@ -7,7 +7,8 @@
 //! server's work: the server's log says when it finished anyway.
 //!
 //! The simulated server ([`sim`]) runs the same plan on a virtual clock: the same view,
-//! deterministic, for a page where no service worker can answer the route.
+//! deterministic, for a page where no service worker can answer the route. The step-through
+//! ([`steps`]) lets the learner choose the order: clients, server threads and the joining main.
 
 mod explain;
 #[cfg(not(target_arch = "wasm32"))]
@@ -15,6 +16,7 @@ pub mod local;
 mod modes;
 mod sim;
 pub mod status;
+mod steps;
 mod summary;
 #[cfg(test)]
 mod tests;
@@ -25,8 +27,10 @@ use super::{DemoError, Env};
 use crate::control::Control;
 use crate::demos::Demo;
 use crate::http::Transport;
+use crate::demos::stepper::Fit;
 use crate::live::Feed;
 use crate::params::{Caps, Choice, DemoSpec, Kind, ParamError, ParamSpec, Params, Threads};
+use crate::sched::Program;
 use serde::Serialize;
 use status::{Planned, MAX_REQUESTS, SLEEP_MAX_MS};
 
@@ -119,7 +123,7 @@ pub const SPEC: DemoSpec = DemoSpec {
     ],
     caps: Caps {
         instant: false,
-        steppable: false,
+        steppable: true,
         live: false,
         threads: Threads::ByChoice {
             choice: "mode",
@@ -300,5 +304,9 @@ impl Demo for RequestsDemo {
 
     fn summary(&self, p: &Params, computed: Option<&Vec<PlanView>>, outcome: Option<&Outcome>) -> Summary {
         Summary::new(p, computed, outcome)
+    }
+
+    fn step(&self, fit: &mut Fit) -> Option<(Program, &'static str)> {
+        Some(steps::story(fit))
     }
 }

@@ -200,3 +200,62 @@ fn the_summary_lists_each_request_as_data_result_documents_it() {
     assert_eq!(before["requests"], serde_json::Value::Null);
     assert_eq!(before["urls"][0], "status/200?sleep=100&jitter=40&seed=1&n=0&run=");
 }
+
+// The step-through, by the exhaustive explorer and by replay.
+
+fn stepped(inputs: &[(&str, &str)]) -> (crate::sync::Arc<crate::sched::Program>, &'static str) {
+    let (program, story) = crate::demos::stepper::program_for("requests", &params(inputs)).unwrap();
+    (crate::sync::Arc::new(program), story)
+}
+
+fn names(p: &crate::sched::Program) -> Vec<String> {
+    (0..p.threads.len()).map(|t| p.thread_name(t).to_string()).collect()
+}
+
+#[test]
+fn the_step_view_shows_three_clients_their_servers_and_the_main_that_joins_them() {
+    use crate::sched::{explore, Limits};
+    let (program, story) = stepped(&[("mode", "threads")]);
+    assert_eq!(names(&program), ["C1", "C2", "C3", "M", "S1", "S2", "S3"], "3 of the 6 requests");
+    assert!(story.starts_with("Step every client"));
+    // Every order of two requests (seven threads have too many to list in a unit test).
+    let (two, _) = stepped(&[("mode", "threads"), ("codes", "200,404")]);
+    let e = explore(&two, None, Limits::default());
+    assert!(e.complete && !e.cyclic);
+    assert_eq!(e.by_outcome.deadlock.unwrap_or_default().0, 0, "every order ends with every thread joined");
+    // Every client sends first: all three requests are in flight before any answer.
+    let m = crate::sched::replay(&program, &"0.1.2".parse().unwrap()).unwrap();
+    assert_eq!(m.state().queues["req1"].len() + m.state().queues["req2"].len() + m.state().queues["req3"].len(), 3);
+    assert!(!m.can_step(3), "M waits in join");
+    assert!(!m.can_step(0), "C1 waits for its answer");
+}
+
+#[test]
+fn one_after_another_m_waits_for_each_answer_before_the_next() {
+    let (program, story) = stepped(&[("mode", "sequential"), ("codes", "200,404")]);
+    assert_eq!(names(&program), ["M", "S1", "S2"]);
+    assert!(story.starts_with("M sends a request"));
+    // M sends request 1 and blocks: only S1 can move, request 2 is not sent yet.
+    let m = crate::sched::replay(&program, &"0".parse().unwrap()).unwrap();
+    assert_eq!(m.runnable(), [1]);
+    assert!(m.state().queues["req2"].is_empty());
+}
+
+#[test]
+fn the_custom_timeout_gives_up_and_the_server_finishes_anyway() {
+    use crate::sched::{explore, Limits};
+    // The book's: a 20 s page, a 5 s timeout. The view shows 200 and the slow one.
+    let (program, story) = stepped(&[("mode", "threads"), ("codes", "200"), ("slow", "20000"), ("timeout", "5000")]);
+    assert_eq!(names(&program), ["C1", "C2", "M", "S1", "S2"]);
+    assert!(story.starts_with("A client whose request is slower"));
+    let e = explore(&program, None, Limits::default());
+    assert!(e.complete && !e.cyclic);
+    assert_eq!(e.by_outcome.deadlock.unwrap_or_default().0, 0);
+    // C2 sends and looks before S2 answers: it gives up, M joins both, and S2 still finishes.
+    // Threads: C1 0, C2 1, M 2, S1 3, S2 4.
+    let trace = "1.1.1.1.0.3.3.3.3.0.0.0.2.2.2.2.2.2.2.4.4.4.4";
+    let m = crate::sched::replay(&program, &trace.parse().unwrap()).unwrap();
+    let printed: Vec<&str> = m.state().output.iter().map(|l| l.text.as_str()).collect();
+    assert_eq!(printed, ["Custom timeout", "working (sleep)", "finished 200", "200 OK", "every thread joined", "working (sleep)", "finished 200"]);
+    assert!(m.is_done());
+}

@@ -6,6 +6,7 @@
 // colour alone.
 
 import { h, ms, svg } from '../../dom';
+import { hatchDefs, ticks } from '../../timeline';
 import type { Outcome } from '../../../generated/requests/Outcome';
 import type { Request } from '../../../generated/requests/Request';
 
@@ -24,16 +25,6 @@ function label(r: Request): string {
   return String(r.code);
 }
 
-function ticks(max: number): number[] {
-  if (!(max > 0)) return [0];
-  const raw = max / 5;
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? raw;
-  const out: number[] = [];
-  for (let t = 0; t <= max + 1e-9; t += step) out.push(t);
-  return out;
-}
-
 export function requestLanes(o: Outcome): HTMLElement {
   const lanes = o.lanes.length ? o.lanes : [0];
   const end = Math.max(o.wallMs, ...o.requests.map((r) => r.serverDoneMs ?? 0), 1);
@@ -47,18 +38,7 @@ export function requestLanes(o: Outcome): HTMLElement {
     role: 'img',
     'aria-label': `${o.requests.length} requests on ${lanes.length} lane${lanes.length === 1 ? '' : 's'}: ${answered} answered, ${o.requests.length - answered} not, ${ms(o.wallMs)} in all`,
   });
-  root.append(
-    svg(
-      'defs',
-      {},
-      svg(
-        'pattern',
-        { id: 'requests-hatch', width: 6, height: 6, patternUnits: 'userSpaceOnUse', patternTransform: 'rotate(45)' },
-        svg('rect', { width: 6, height: 6, class: 'hatch-bg' }),
-        svg('line', { x1: 0, y1: 0, x2: 0, y2: 6, class: 'hatch-line' }),
-      ),
-    ),
-  );
+  root.append(hatchDefs('requests-hatch'));
   lanes.forEach((lane, i) => {
     const y = i * ROW;
     root.append(svg('text', { x: LABEL - 8, y: y + ROW / 2 + 4, class: 'lane-label', 'text-anchor': 'end' }, laneLabel(o, lane)));
