@@ -35,9 +35,12 @@
 //    contexts fetched, each once, and the largest of them against the 300 KB goal; the median
 //    per-call time of `compute` and `step` for a few demos through the page's engine.
 //    BENCH_CALLS (200) calls per case.
-// 9. Chapters 7 and 8 (scripts/bench-data.mjs): each image filter over a 2048 × 1536 picture,
-//    wasm against native on the same inputs, with the speedup on every core; a small picture
-//    where threads stop paying; a million floats reduced three ways, wasm and native.
+// 9. Web requests (scripts/bench-requests.mjs): the book's six status pages sent one after
+//    another and with one thread per URL to the site's own status route, answered by the
+//    service worker and (service workers blocked) by scripts/serve.mjs; median of BENCH_RUNS.
+// 10. Chapters 7 and 8 (scripts/bench-data.mjs): each image filter over a 2048 × 1536 picture,
+//     wasm against native on the same inputs, with the speedup on every core; a small picture
+//     where threads stop paying; a million floats reduced three ways, wasm and native.
 // 6. Locks, queues, pool overhead: crate/src/bench.rs, the same code in the browser (engine
 //    request 'bench-sync', export benchSync) and natively (bench_native, on a rayon pool of the
 //    browser's size). Lock/unlock pairs per second of std Mutex and SpinLock on 1 thread
@@ -56,6 +59,7 @@ import { fileURLToPath } from 'node:url';
 import { launch } from '../tests/e2e/browser.mjs';
 import { serve } from './serve.mjs';
 import { freshAmdahl } from './bench-amdahl.mjs';
+import { requestsRows } from './bench-requests.mjs';
 import { dataBench } from './bench-data.mjs';
 import { bytesRows, callTimes, demoIds, firstVisits, recordingProxy, wasmSize } from './bench-bytes.mjs';
 
@@ -322,7 +326,7 @@ async function coldStart(proxy) {
         })),
       }));
       // The engine worker's own timeline holds the wasm fetch and the pool workers' scripts.
-      const engineWorker = page.workers().find((w) => /\/(primitives|hazards|data)-[^/]*\.js$/.test(w.url()));
+      const engineWorker = page.workers().find((w) => /\/(primitives|hazards|io|data)-[^/]*\.js$/.test(w.url()));
       let workerEntries = [];
       if (engineWorker) {
         workerEntries = await Promise.race([
@@ -437,7 +441,7 @@ await waitQuiet('native');
 const nat = native();
 const server = await serve({ dir: join(ROOT, 'dist') });
 const proxy = await countingProxy(server);
-let browser, cold, long, sync, fresh, bytes, data;
+let browser, cold, long, sync, fresh, bytes, requests, data;
 try {
   await waitQuiet('speedup and dispatch');
   browser = await speedupAndDispatch(server.url);
@@ -473,6 +477,8 @@ try {
   long = await longTasks(server.url);
   await waitQuiet('locks, queues, pool overhead');
   sync = await syncBench(server.url);
+  await waitQuiet('web requests');
+  requests = await requestsRows({ base: server.url, runs: RUNS, timeout: TIMEOUT, row });
 } finally {
   await proxy.close();
   await server.close();
@@ -565,6 +571,9 @@ rows.push(row(`longest main-thread task in a run (worst of ${RUNS})`, longSummar
 rows.push(row('total blocking time in a run (worst)', longSummary.totalBlockingMs, ms(longSummary.totalBlockingMs), undefined, false));
 rows.push(row('longest main-thread task while loading', longSummary.loadPhaseLongestMs, ms(longSummary.loadPhaseLongestMs), undefined, false));
 
+// 9. Web requests (scripts/bench-requests.mjs): the book's six status pages sent one after
+//    another and with one thread per URL to the site's own status route, answered by the
+//    service worker and (service workers blocked) by scripts/serve.mjs; median of BENCH_RUNS.
 // 6. Locks, queues, pool overhead: wasm against native, same code (crate/src/bench.rs).
 const natSync = nat.sync.suite;
 const rate = (x) => (x >= 1e6 ? `${(x / 1e6).toFixed(2)} M/s` : `${(x / 1e3).toFixed(0)} k/s`);
@@ -586,6 +595,7 @@ const np = natSync.pool;
 rows.push(row(`pool overhead, task queue + ${wp.workers} workers (per empty task)`, wp.taskQueueNs, `wasm ${us(wp.taskQueueNs)}, native ${us(np.taskQueueNs)}, wasm/native ${(wp.taskQueueNs / np.taskQueueNs).toFixed(2)}×`, undefined, false));
 rows.push(row(`pool overhead, rayon::scope spawn (pool of ${wp.poolThreads})`, wp.rayonScopeNs, `wasm ${us(wp.rayonScopeNs)}, native ${us(np.rayonScopeNs)}, wasm/native ${(wp.rayonScopeNs / np.rayonScopeNs).toFixed(2)}×`, undefined, false));
 rows.push(row('one OS thread per task (spawn + join)', nat.sync.threadPerTask.ns, `native ${us(nat.sync.threadPerTask.ns)}; wasm: not possible in the browser`, undefined, false));
+rows.push(...requests.rows);
 
 printTable(rows);
 
@@ -629,6 +639,7 @@ const report = {
   },
   data: { ...data.raw, rule: 'the demos\' own measurements (warm-up, 3 runs per k in rotation, best time); wasm through window.playground.engine, native through crate/examples/run_demo.rs' },
   sync: { wasm: sync, native: nat.sync, rule: 'best of config.sync.repeats per measurement; crate/src/bench.rs' },
+  requests: { ...requests.measured, rule: 'median of config.runs runs of the requests demo (threads, compare=on); scripts/bench-requests.mjs' },
 };
 await mkdir(join(ROOT, 'bench-results'), { recursive: true });
 await writeFile(join(ROOT, 'bench-results', 'bench.json'), JSON.stringify(report, null, 2) + '\n');

@@ -11,6 +11,10 @@
 //   --headers-file        send exactly the headers that dist/_headers (the file shipped to
 //                         Netlify / Cloudflare Pages) names, and nothing else of our own
 //
+// It also answers chapter 5's status route (`status/<code>?sleep=<ms>…`, `status/log?…`) with
+// the same code as the service worker (www/public/status-route.js), so the requests demo
+// has a server whether or not a service worker controls the page.
+//
 // Also used by the end-to-end tests and the benchmark through `serve()`.
 
 import { createServer } from 'node:http';
@@ -18,6 +22,15 @@ import { createReadStream, promises as fs, readFileSync } from 'node:fs';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGzip } from 'node:zlib';
+
+/** The status route of www/public/status-route.js, run here as the service worker runs it. */
+const statusRoute = (() => {
+  const holder = {};
+  new Function('self', readFileSync(new URL('../www/public/status-route.js', import.meta.url), 'utf8'))(holder);
+  return holder.statusRoute;
+})();
+const STATUS_PATH = /\/status\/(log|\d{3})$/;
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
@@ -87,6 +100,20 @@ export function serve({ dir = 'dist', port = 0, host = '127.0.0.1', isolation = 
   const server = createServer(async (req, res) => {
     try {
       const url = new URL(req.url ?? '/', 'http://localhost');
+      if (STATUS_PATH.test(url.pathname)) {
+        const a = await statusRoute.answer(url, Date.now, sleep);
+        const own = rules ? headersFor(rules, url.pathname) : isolation ? ISOLATION_HEADERS : {};
+        res.writeHead(a.status, a.reason, {
+          ...own,
+          ...a.headers,
+          'Content-Type': 'text/plain; charset=utf-8',
+          'Cache-Control': 'no-store',
+          'Cross-Origin-Resource-Policy': 'same-origin',
+          'X-Status-Server': 'serve.mjs',
+        });
+        res.end(req.method === 'HEAD' ? undefined : a.body);
+        return;
+      }
       let path = normalize(join(root, decodeURIComponent(url.pathname)));
       if (path !== root && !path.startsWith(root + sep)) {
         res.writeHead(403).end('forbidden');

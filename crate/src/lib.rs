@@ -13,6 +13,7 @@
 //! - [`live`]: a feed of events that the page reads from shared memory during a run.
 //! - [`locks`]: a spin lock, a guard-less lock, three readers-writer locks (readers first,
 //!   writers first, fair) and a priority CPU, written out for teaching.
+//! - [`http`]: a blocking GET with a timeout, behind a trait (the browser's XHR in [`bindings`]).
 //! - [`demos`]: one module per demo, turning validated inputs into a result.
 
 pub mod amdahl;
@@ -25,6 +26,7 @@ mod live_json;
 pub mod locks;
 pub mod measure;
 pub mod params;
+pub mod http;
 pub mod pool;
 pub mod queue;
 pub mod sched;

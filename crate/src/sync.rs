@@ -34,6 +34,7 @@
 pub use std::sync::atomic::Ordering;
 
 pub type AtomicBool = std::sync::atomic::AtomicBool;
+pub type AtomicI32 = std::sync::atomic::AtomicI32;
 pub type AtomicU8 = std::sync::atomic::AtomicU8;
 pub type AtomicU32 = std::sync::atomic::AtomicU32;
 pub type AtomicU64 = std::sync::atomic::AtomicU64;

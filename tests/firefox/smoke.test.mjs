@@ -4,6 +4,7 @@
 // the engine's schema gives the page, so a new demo without a check here fails.
 // Small inputs keep it fast; they are close to those of tests/e2e/, where the same checks run
 // in Chromium, in more depth. Driven by selenium-webdriver over geckodriver (./firefox.mjs).
+// `SMOKE_ONLY=requests node --test tests/firefox/` runs one demo's entry alone.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -165,6 +166,23 @@ const DEMOS = {
       assert.equal(await p.text('[data-field="lost"]'), by.unprotected.lost.toLocaleString('en'));
     },
   },
+  requests: {
+    // The rendezvous: the server holds every answer until all six have arrived, so only
+    // requests in flight together on six pool threads are answered at all.
+    query: 'mode=threads&hold=on&sleep=20&jitter=0',
+    async check(r, p) {
+      assert.deepEqual(r.requests.map((q) => q.outcome), Array(6).fill('ok'));
+      assert.deepEqual(r.requests.map((q) => q.code), [200, 400, 404, 408, 500, 524]);
+      assert.equal(r.threadsUsed, 6);
+      assert.equal(new Set(r.requests.map((q) => q.lane)).size, 6);
+      assert.ok(r.requests.every((q) => q.lane > 0), 'pool threads');
+      // The service worker answers once it controls the engine; until then the host does.
+      assert.equal(r.answeredBy.length, 1);
+      assert.ok(['service-worker', 'serve.mjs'].includes(r.answeredBy[0]), String(r.answeredBy));
+      const codes = await p.js(() => [...document.querySelectorAll('.requests-lanes .request .code')].map((e) => e.textContent));
+      assert.deepEqual(codes, ['200', '400', '404', '408', '500', '524']);
+    },
+  },
   reduction: {
     query: 'values=1,4,8,3,2,5&operator=sum&threads=3',
     async check(r, p) {
@@ -237,7 +255,9 @@ test('Firefox: every demo of the schema runs on real threads from its deep link'
   assert.deepEqual(ids.filter((id) => !DEMOS[id]), [], 'demos in the schema without a Firefox check here');
   assert.deepEqual(Object.keys(DEMOS).filter((id) => !ids.includes(id)), [], 'checks here for demos the schema no longer has');
 
-  for (const id of ids) {
+  // SMOKE_ONLY=id,id runs those demos alone (to repeat one entry); the checks above still cover all.
+  const only = process.env.SMOKE_ONLY?.split(',');
+  for (const id of ids.filter((i) => !only || only.includes(i))) {
     await t.test(id, { timeout: 180_000 }, async (st) => {
       const demo = DEMOS[id];
       const want = demo.state ?? 'done';

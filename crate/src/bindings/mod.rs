@@ -9,6 +9,7 @@
 
 pub mod bench;
 pub mod host;
+pub mod xhr;
 
 use crate::control::Control;
 use crate::demos::{self, DemoError, Env, ErrorKind, Failure};

@@ -50,6 +50,7 @@ registry! {
     queue in "primitives" => queue::QueueDemo,
     pool in "primitives" => pool::PoolDemo,
     guard in "primitives" => guard::GuardDemo,
+    requests in "io" => requests::RequestsDemo,
     reduction in "data" => reduction::ReductionDemo,
     images in "data" => images::ImagesDemo,
     deadlock in "hazards" => deadlock::DeadlockDemo,
@@ -69,11 +70,12 @@ pub struct Listed {
 /// The wasm engines, each a cargo feature of the same name (crate/Cargo.toml): threads,
 /// locks, queues, pools, measuring and the explorer (chapters 1-4, 14 and 19) in
 /// `primitives`; the long-running hazards, deadlocks and starvation with their watchdogs and
-/// lock policies (chapters 12 and 13), in `hazards`; data parallelism, reductions and image
+/// lock policies (chapters 12 and 13), in `hazards`; threads that block in the browser's
+/// network stack (chapter 5's web requests) in `io`; data parallelism, reductions and image
 /// filters over one shared buffer (chapters 7 and 8), in `data`. Split because one engine
 /// with every demo passed what a first visit may download. The explorer shares an engine
 /// with the demos whose runs the page may queue behind one of its explorations.
-pub const ENGINES: &[&str] = &["primitives", "hazards", "data"];
+pub const ENGINES: &[&str] = &["primitives", "hazards", "io", "data"];
 
 /// What the host offers a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -53,3 +53,31 @@ function forget() {
     // Storage blocked: nothing to forget.
   }
 }
+
+/** Who answers chapter 5's status route on this page (www/public/status-route.js). */
+export type StatusServer =
+  /** The service worker controls the page (and the workers it starts from now on). */
+  | 'service-worker'
+  /** Registered, but it does not control this page yet: requests go to the host until the
+   *  next visit (scripts/serve.mjs answers the route too; a plain static host does not). */
+  | 'next-visit'
+  /** Service workers are blocked or unavailable here: only the simulated server is sure. */
+  | 'blocked';
+
+/**
+ * Makes sure coi-sw.js is registered, also on a page that is isolated already (where
+ * `ensureIsolation` registers nothing): the requests demo needs it for the route alone. No
+ * reload; a page it does not control yet says so.
+ */
+export async function ensureStatusServer(): Promise<StatusServer> {
+  if (!window.isSecureContext || !('serviceWorker' in navigator)) return 'blocked';
+  try {
+    if (navigator.serviceWorker.controller) return 'service-worker';
+    const registration: unknown = await navigator.serviceWorker.register(new URL('coi-sw.js', document.baseURI), { scope: './' });
+    // A browser that blocks service workers may reject, or (an automated one) give nothing.
+    if (!(registration instanceof ServiceWorkerRegistration)) return 'blocked';
+    return navigator.serviceWorker.controller ? 'service-worker' : 'next-visit';
+  } catch {
+    return 'blocked';
+  }
+}

@@ -33,18 +33,7 @@ export function renderTimeline(run: Run, title: string, scaleMs = run.wall_ms, o
     role: 'img',
     'aria-label': `${title}: ${run.spans.length} spans on ${lanes.length} thread${lanes.length === 1 ? '' : 's'}, ${ms(run.wall_ms)} in all`,
   });
-  root.append(
-    svg(
-      'defs',
-      {},
-      svg(
-        'pattern',
-        { id: 'hatch', width: 6, height: 6, patternUnits: 'userSpaceOnUse', patternTransform: 'rotate(45)' },
-        svg('rect', { width: 6, height: 6, class: 'hatch-bg' }),
-        svg('line', { x1: 0, y1: 0, x2: 0, y2: 6, class: 'hatch-line' }),
-      ),
-    ),
-  );
+  root.append(hatchDefs('hatch'));
   lanes.forEach((lane, i) => {
     const y = i * ROW;
     root.append(svg('text', { x: LABEL - 8, y: y + ROW / 2 + 4, class: 'lane-label', 'text-anchor': 'end' }, label(lane)));
@@ -83,7 +72,22 @@ export function renderTimeline(run: Run, title: string, scaleMs = run.wall_ms, o
   return h('figure', { class: 'timeline-figure', tabindex: 0 }, h('figcaption', {}, title), root);
 }
 
-function ticks(max: number): number[] {
+/** The `<defs>` of a hatch pattern with this id: the fill of a waiting (or failed) bar. */
+export function hatchDefs(id: string): SVGElement {
+  return svg(
+    'defs',
+    {},
+    svg(
+      'pattern',
+      { id, width: 6, height: 6, patternUnits: 'userSpaceOnUse', patternTransform: 'rotate(45)' },
+      svg('rect', { width: 6, height: 6, class: 'hatch-bg' }),
+      svg('line', { x1: 0, y1: 0, x2: 0, y2: 6, class: 'hatch-line' }),
+    ),
+  );
+}
+
+/** Round times from 0 to `max` for an axis, about five of them. */
+export function ticks(max: number): number[] {
   if (!(max > 0)) return [0];
   const raw = max / 5;
   const mag = 10 ** Math.floor(Math.log10(raw));

@@ -12,6 +12,7 @@ export const VIEWS: Record<string, () => Promise<{ default: DemoUnit }>> = {
   queue: () => import('./queue'),
   pool: () => import('./pool'),
   guard: () => import('./guard'),
+  requests: () => import('./requests'),
   reduction: () => import('./reduction'),
   images: () => import('./images'),
   deadlock: () => import('./deadlock'),
