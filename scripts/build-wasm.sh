@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
 # The engines, as the registry names them (a test keeps www/src/generated/engines.ts in step).
-ENGINES=(primitives hazards)
+ENGINES=(primitives hazards io)
 
 rm -rf www/pkg
 for engine in "${ENGINES[@]}"; do

@@ -50,6 +50,7 @@ registry! {
     queue in "primitives" => queue::QueueDemo,
     pool in "primitives" => pool::PoolDemo,
     guard in "primitives" => guard::GuardDemo,
+    processes in "io" => processes::ProcessesDemo,
     reduction in "primitives" => reduction::ReductionDemo,
     deadlock in "hazards" => deadlock::DeadlockDemo,
     starvation in "hazards" => starvation::StarvationDemo,
@@ -70,8 +71,10 @@ pub struct Listed {
 /// `primitives`; the long-running hazards, deadlocks and starvation with their watchdogs and
 /// lock policies (chapters 12 and 13), in `hazards`. Split because one engine with every
 /// demo passed what a first visit may download. The explorer shares an engine with the
-/// demos whose runs the page may queue behind one of its explorations.
-pub const ENGINES: &[&str] = &["primitives", "hazards"];
+/// demos whose runs the page may queue behind one of its explorations. The demos that reach
+/// outside the engine (worker processes of their own, chapters 5 and 6) in `io`, whose
+/// engine worker carries a host for them (www/src/engine/io.ts).
+pub const ENGINES: &[&str] = &["primitives", "hazards", "io"];
 
 /// What the host offers a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -268,6 +271,22 @@ pub fn run(id: &str, raw: &[(String, String)], env: Env, ctl: &Control, feed: &F
     feed.clear();
     let r = d.run(&p, env, ctl, feed)?;
     Ok(RunAnswer { outcome: r.outcome, summary: r.summary })
+}
+
+/// [`run_as`] for a demo whose run the engine worker's host began (see `Demo::observe`):
+/// `seen` is the host's report, read by the demo itself.
+pub fn run_observed(run_id: u32, id: &str, raw: &[(String, String)], env: Env, ctl: &Control, seen: &mut dyn erased_serde::Deserializer) -> Result<RunAnswer, DemoError> {
+    ctl.start_run(run_id).map_err(|Cancelled| DemoError::CancelledBeforeStart)?;
+    let d = demo(id)?;
+    let p = params::validate(d.spec(), raw).map_err(DemoError::Invalid)?;
+    check_threads(d.spec(), &p, env)?;
+    let r = d.observe(&p, env, ctl, seen)?;
+    Ok(RunAnswer { outcome: r.outcome, summary: r.summary })
+}
+
+/// One message through a worker process of demo `id` (see `Demo::process`).
+pub fn process_step(id: &str, msg: &mut dyn erased_serde::Deserializer) -> Result<Erased, DemoError> {
+    demo(id)?.process(msg)
 }
 
 /// One demo in the schema: its spec and the engine that runs it.

@@ -375,6 +375,7 @@ export function startEngine(demo: string | null): Engine {
   const workers: Record<(typeof ENGINES)[number], () => Worker> = {
     primitives: () => new Worker(new URL('../engine/primitives.ts', import.meta.url), { type: 'module', name: 'engine' }),
     hazards: () => new Worker(new URL('../engine/hazards.ts', import.meta.url), { type: 'module', name: 'engine' }),
+    io: () => new Worker(new URL('../engine/io.ts', import.meta.url), { type: 'module', name: 'engine' }),
   };
   return new Engine(workers[engine], timeout);
 }

@@ -1,7 +1,7 @@
 // Written by crate/src/demos/mod.rs (cargo test) from its registry. Do not edit.
 
 /** The wasm engines; the first is started when the page names no demo. */
-export const ENGINES = ['primitives', 'hazards'] as const;
+export const ENGINES = ['primitives', 'hazards', 'io'] as const;
 
 /** Which engine runs each demo. */
 export const ENGINE_OF: Record<string, (typeof ENGINES)[number]> = {
@@ -12,6 +12,7 @@ export const ENGINE_OF: Record<string, (typeof ENGINES)[number]> = {
   queue: 'primitives',
   pool: 'primitives',
   guard: 'primitives',
+  processes: 'io',
   reduction: 'primitives',
   deadlock: 'hazards',
   starvation: 'hazards',

@@ -12,6 +12,7 @@ export const VIEWS: Record<string, () => Promise<{ default: DemoUnit }>> = {
   queue: () => import('./queue'),
   pool: () => import('./pool'),
   guard: () => import('./guard'),
+  processes: () => import('./processes'),
   reduction: () => import('./reduction'),
   deadlock: () => import('./deadlock'),
   starvation: () => import('./starvation'),
