@@ -6,7 +6,19 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { result, setUp, shot, waitState } from './harness.mjs';
+
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Serious and critical axe violations, as in tests/e2e/a11y.test.mjs (which checks every
+ *  demo before a run; this checks the drawn run after one). */
+async function axe(page) {
+  await page.evaluate(AXE);
+  const { violations } = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 5).map((n) => n.target.join(' ')).join(' | ')}`);
+}
 
 let env;
 before(async () => {
@@ -100,6 +112,18 @@ describe('chapter 6: processes that share nothing', () => {
     assert.ok(ended, 'every process ended');
     assert.deepEqual(page.workers().filter(isProcess).map((w) => w.url()), []);
     assert.equal(page.workers().length, before, 'the page holds the workers it held before the runs');
+    assert.deepEqual(errors, []);
+  });
+
+  it('draws a run at 360 px dark without axe violations or a sideways page', async () => {
+    const { page, errors } = await env.open('about:blank', { width: 360 });
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.goto(env.url('/?demo=processes&megabytes=1&fine=200&consumers=2&tasks=6&run=1'));
+    await waitState(page, 'done', 120_000);
+    assert.deepEqual(await axe(page), []);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow} px`);
+    await shot(page, 'chapter6-processes-dark-360');
     assert.deepEqual(errors, []);
   });
 

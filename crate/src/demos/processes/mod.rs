@@ -70,7 +70,7 @@ pub const SPEC: DemoSpec = DemoSpec {
             kind: Kind::Choice { values: <Ending as crate::params::Choice>::WORDS },
             default: "poll",
         },
-        ParamSpec { name: "timeout", label: "Join timeout (ms)", help: "How long main's join(timeout) waits for each process", kind: Kind::Int { min: 10, max: 5000 }, default: "300" },
+        ParamSpec { name: "timeout", label: "Join timeout (ms)", help: "How long main's join(timeout) waits for each process", kind: Kind::Int { min: 10, max: 5000 }, default: "1000" },
         ParamSpec { name: "megabytes", label: "Bytes to pass (MB)", help: "Passed to a process by clone and by transfer, and to a pool thread in shared memory", kind: Kind::Int { min: 1, max: 64 }, default: "16" },
         ParamSpec { name: "fine", label: "Fine-grained tasks", help: "Tasks of a few µs each, through messages and through the pool", kind: Kind::Int { min: 100, max: 20000 }, default: "10000" },
         ParamSpec { name: "workers", label: "Workers", help: "Processes of the message pool, and threads of the shared-memory pool", kind: Kind::Int { min: 1, max: 4 }, default: "2" },

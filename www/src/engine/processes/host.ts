@@ -34,8 +34,18 @@ interface Child {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** The engine's wasm module, compiled once for every process of every run: each process
+ *  instantiates it with a memory of its own, the way a forked process starts from its
+ *  parent's code without sharing its data. The glue resolves this same URL. */
+let compiled: Promise<WebAssembly.Module> | undefined;
+function engineModule(): Promise<WebAssembly.Module> {
+  compiled ??= WebAssembly.compileStreaming(fetch(new URL('../../../pkg/io/playground_bg.wasm', import.meta.url)));
+  return compiled;
+}
+
 export async function hostProcesses(planned: unknown, demo: string): Promise<Seen> {
   const plan = planned as Plan;
+  const module = await engineModule();
   const t0 = performance.now();
   const now = () => performance.now() - t0;
   const queue: (number | null)[] = [];
@@ -97,7 +107,7 @@ export async function hostProcesses(planned: unknown, demo: string): Promise<See
       console.warn(`process ${p.name} (pid ${p.pid}) failed: ${e.message}`);
       terminate(child);
     };
-    send(child, { type: 'boot', demo });
+    send(child, { type: 'boot', demo, module });
     return child;
   }
 

@@ -15,7 +15,7 @@ import type { Step } from '../../generated/processes/Step';
 declare const self: DedicatedWorkerGlobalScope;
 
 /** From main: start (which demo's Rust to run), a message for the process's loop, or bytes. */
-export type ToProcess = { type: 'boot'; demo: string } | { type: 'msg'; msg: In } | { type: 'bytes'; buf: ArrayBuffer; write: boolean };
+export type ToProcess = { type: 'boot'; demo: string; module: WebAssembly.Module } | { type: 'msg'; msg: In } | { type: 'bytes'; buf: ArrayBuffer; write: boolean };
 /** To main. */
 export type FromProcess =
   | { type: 'ready' }
@@ -52,8 +52,8 @@ self.onmessage = (e: MessageEvent<ToProcess>) => {
   switch (m.type) {
     case 'boot':
       demo = m.demo;
-      // No memory is passed: the glue makes a fresh one for this instance alone.
-      init().then(
+      // Main's compiled module, and no memory: the glue makes a fresh one for this instance alone.
+      init({ module_or_path: m.module }).then(
         () => post({ type: 'ready' }),
         (err: unknown) => post({ type: 'fatal', message: `the process could not start its wasm: ${String(err)}` }),
       );

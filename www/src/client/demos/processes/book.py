@@ -39,7 +39,7 @@ if __name__ == '__main__':
         print(p.name, p.pid)
     killed.terminate()
     for p in [worker, slow, prod, *consumers]:
-        p.join(timeout=0.3)              # returns after 0.3 s even if p still runs
+        p.join(timeout=1)                # returns after 1 s even if p still runs
         print(p.name, 'alive' if p.is_alive() else 'exit code', p.exitcode)
     slow.terminate()
     # main ends: the daemon is terminated with it
