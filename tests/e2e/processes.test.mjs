@@ -133,3 +133,23 @@ describe('chapter 6: processes that share nothing', () => {
     assert.deepEqual(pills.errors, []);
   });
 });
+
+describe('chapter 6 on a page without a pool', () => {
+  let plain;
+  before(async () => {
+    await env?.tearDown();
+    env = undefined;
+    plain = await setUp({ isolation: false });
+  });
+  after(async () => {
+    await plain?.tearDown();
+  });
+
+  it('starts no process and says why', async () => {
+    const { page, errors } = await plain.open('/?demo=processes&run=1');
+    await waitState(page, 'error');
+    assert.match(await page.textContent('main'), /worker processes and the shared-memory pool beside them need a cross-origin isolated page/);
+    assert.deepEqual(page.workers().filter(isProcess), []);
+    assert.deepEqual(errors, []);
+  });
+});
