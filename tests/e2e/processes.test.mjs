@@ -115,6 +115,31 @@ describe('chapter 6: processes that share nothing', () => {
     assert.deepEqual(errors, []);
   });
 
+  it('stops every process on Cancel, and runs again', async () => {
+    // The slow process's join waits 5 s: Cancel comes while main waits in it.
+    const { page, errors } = await env.open('/?demo=processes&timeout=5000&megabytes=1&fine=100&consumers=1&tasks=4&workers=1');
+    await waitState(page, 'ready');
+    const closes = [];
+    let firstProcess;
+    const aProcessStarted = new Promise((resolve) => (firstProcess = resolve));
+    page.on('worker', (w) => {
+      if (!isProcess(w)) return;
+      closes.push(new Promise((resolve) => w.on('close', resolve)));
+      firstProcess();
+    });
+    await page.click('button[data-action="run"]');
+    await aProcessStarted; // main is at work: the run has begun
+    await page.click('button[data-action="cancel"]');
+    await waitState(page, 'cancelled');
+    const ended = await Promise.race([Promise.all(closes).then(() => true), new Promise((r) => setTimeout(() => r(false), 10_000))]);
+    assert.ok(ended, `${closes.length} processes started; not all ended`);
+    assert.deepEqual(page.workers().filter(isProcess), []);
+    await page.click('button[data-action="run"]');
+    await waitState(page, 'done', 120_000);
+    assert.equal((await result(page)).workers.length, 7);
+    assert.deepEqual(errors, []);
+  });
+
   it('refuses a bad input beside its control', async () => {
     const { page, errors } = await env.open('/?demo=processes&consumers=9');
     await page.waitForFunction(() => document.querySelector('#processes-consumers-error')?.textContent);

@@ -91,6 +91,19 @@ pub fn run_observed(demo: &str, params: JsValue, cores: u32, pool_threads: u32, 
     })
 }
 
+/// Begins run `run_id` before a host starts its workers, so that a cancel from the page
+/// reaches the run while the host works (see `control.rs`); false if it was cancelled first.
+#[wasm_bindgen(js_name = beginRun)]
+pub fn begin_run(run_id: u32) -> bool {
+    CONTROL.start_run(run_id).is_ok()
+}
+
+/// Whether the page cancelled the run under way: a host asks between its steps.
+#[wasm_bindgen(js_name = runCancelled)]
+pub fn run_cancelled() -> bool {
+    CONTROL.is_cancelled()
+}
+
 /// One message through a worker process of `demo`, in the process's own instance: `turn` is
 /// `{state, msg}`, the answer `{state, send, againMs, exit}` (see the demo's `process.rs`).
 #[wasm_bindgen(js_name = processStep)]

@@ -16,9 +16,11 @@ export type Init = typeof Glue.default;
 /**
  * A demo whose run begins outside wasm: the host starts workers of its own (the processes
  * demo's worker processes) as the demo's plan says, and resolves to its report, which the
- * demo's Rust finishes the run from (`runObserved`). `plan` is the demo's computed value.
+ * demo's Rust finishes the run from (`runObserved`). `plan` is the demo's computed value;
+ * the host asks `cancelled()` between its steps and, once it is true, ends its workers and
+ * throws.
  */
-export type Host = (plan: unknown, demo: string) => Promise<unknown>;
+export type Host = (plan: unknown, demo: string, cancelled: () => boolean) => Promise<unknown>;
 
 let wasm: Wasm;
 let init: Init;
@@ -129,12 +131,15 @@ async function serveQueue() {
 async function hosted(host: Host, req: Extract<Request, { type: 'run' }>): Promise<Envelope> {
   const cores = navigator.hardwareConcurrency || 1;
   let seen: unknown = {};
-  if (poolThreads > 0) {
+  // The run begins now, so that the page's cancel reaches it while the host works; one
+  // cancelled before is refused by runObserved, with nothing started.
+  if (poolThreads > 0 && wasm.beginRun(req.id)) {
     const planned = wasm.compute(req.demo, req.params, 0) as Envelope<{ value: unknown }>;
     if (!planned.ok) return planned;
     try {
-      seen = await host(planned.result.value, req.demo);
+      seen = await host(planned.result.value, req.demo, () => wasm.runCancelled());
     } catch (err) {
+      if (wasm.runCancelled()) return { ok: false, error: { kind: 'cancelled', message: 'the run was cancelled' } };
       return { ok: false, error: { kind: 'engine', message: `the run's workers failed: ${String(err)}` } };
     }
   }

@@ -33,6 +33,8 @@ interface Child {
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** How often main looks for a cancel while it waits (the page ends the engine 1.5 s after one). */
+const CANCEL_POLL_MS = 50;
 
 /** The engine's wasm module, compiled once for every process of every run: each process
  *  instantiates it with a memory of its own, the way a forked process starts from its
@@ -43,8 +45,19 @@ function engineModule(): Promise<WebAssembly.Module> {
   return compiled;
 }
 
-export async function hostProcesses(planned: unknown, demo: string): Promise<Seen> {
+export async function hostProcesses(planned: unknown, demo: string, cancelled: () => boolean): Promise<Seen> {
   const plan = planned as Plan;
+  const stopIfCancelled = () => {
+    if (cancelled()) throw new Error('the run was cancelled');
+  };
+  /** Resolves when `p` settles or a cancel arrives, whichever is first. */
+  const orCancel = <T>(p: Promise<T>): Promise<T> => {
+    let poll = 0;
+    const cancel = new Promise<never>((_, reject) => {
+      poll = setInterval(() => cancelled() && reject(new Error('the run was cancelled')), CANCEL_POLL_MS);
+    });
+    return Promise.race([p, cancel]).finally(() => clearInterval(poll));
+  };
   const module = await engineModule();
   const t0 = performance.now();
   const now = () => performance.now() - t0;
@@ -140,7 +153,7 @@ export async function hostProcesses(planned: unknown, demo: string): Promise<See
     if (!c.alive) return;
     let timer = 0;
     const gaveUp = new Promise<boolean>((r) => (timer = setTimeout(() => r(true), plan.joinTimeoutMs)));
-    const timedOut = await Promise.race([c.done.then(() => false), gaveUp]);
+    const timedOut = await orCancel(Promise.race([c.done.then(() => false), gaveUp]));
     clearTimeout(timer);
     if (timedOut && c.alive) c.seen.joinDeadline = now();
   }
@@ -151,11 +164,14 @@ export async function hostProcesses(planned: unknown, demo: string): Promise<See
     const pool = children.filter((c) => c.plan.role.kind === 'pool');
     for (const c of children) if (c.plan.joined && c.plan.role.kind !== 'pool') await join(c);
 
-    const started = await Promise.race([Promise.all(pool.map((c) => c.ready)), sleep(START_PATIENCE_MS).then(() => [false])]);
+    const started = await orCancel(Promise.race([Promise.all(pool.map((c) => c.ready)), sleep(START_PATIENCE_MS).then(() => [false])]));
     if (!started.every(Boolean)) throw new Error(`the pool's ${pool.length} processes did not all start within ${START_PATIENCE_MS / 1000} s`);
-    const copy = await copies(plan, pool[0], send);
+    const copy = await copies(plan, pool[0], send, orCancel);
     const messageMs = [];
-    for (const size of plan.sizes) messageMs.push(await sampled(plan, () => dispatch(pool, size.tasks, size.work, tell)));
+    for (const size of plan.sizes) {
+      stopIfCancelled();
+      messageMs.push(await sampled(plan, () => orCancel(dispatch(pool, size.tasks, size.work, tell))));
+    }
     for (const c of pool) tell(c, { type: 'stop' });
     for (const c of pool) await join(c);
     return { processes: children.map((c) => c.seen), left: queue.filter((item) => item !== null).length, copy, messageMs };
@@ -178,7 +194,7 @@ async function sampled(plan: Plan, once: () => Promise<number>): Promise<number[
  * process writes into its copy, and main looks whether its own buffer changed), then by
  * transfer (moved; main's buffer is empty afterwards).
  */
-async function copies(plan: Plan, c: Child, send: (c: Child, m: ToProcess, t?: Transferable[]) => void) {
+async function copies(plan: Plan, c: Child, send: (c: Child, m: ToProcess, t?: Transferable[]) => void, orCancel: <T>(p: Promise<T>) => Promise<T>) {
   let writeSeen = false;
   let detached = true;
   const pass = (transfer: boolean) => {
@@ -195,8 +211,8 @@ async function copies(plan: Plan, c: Child, send: (c: Child, m: ToProcess, t?: T
       send(c, { type: 'bytes', buf, write: !transfer }, transfer ? [buf] : []);
     });
   };
-  const cloneMs = await sampled(plan, () => pass(false));
-  const transferMs = await sampled(plan, () => pass(true));
+  const cloneMs = await sampled(plan, () => orCancel(pass(false)));
+  const transferMs = await sampled(plan, () => orCancel(pass(true)));
   return { cloneMs, transferMs, detached, writeSeen };
 }
 
