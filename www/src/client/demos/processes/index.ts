@@ -74,7 +74,7 @@ function copyTable(o: Outcome): HTMLElement {
         ['Start a process', o.processStart ? timed(o.processStart) : '—', 'a worker, its own wasm instance and memory'],
         ['An empty task on the pool', timed(o.taskStart), 'a job into threads that are already running'],
       ],
-      `${mb} MB to another process and back, and to a pool thread; the receiver reads a byte of every page`,
+      `${mb} MB to another process and back, and to a pool thread; the receiver reads a byte of every page. Each after a warm-up round, the median and range of ${o.copy.clone.ms.length} samples`,
     ),
   );
 }
@@ -85,7 +85,7 @@ function dispatchTable(o: Outcome): HTMLElement {
     figures(
       ['Task', 'Tasks', 'Messages', 'Shared-memory pool', 'Messages ÷ pool'],
       o.dispatch.map((d) => [`${d.taskUs < 10 ? d.taskUs.toFixed(1) : d.taskUs.toFixed(0)} µs`, d.tasks.toLocaleString('en'), timed(d.message), timed(d.pool), `${d.ratio.toFixed(1)}× (${spreadText(d.ratioRange)})`]),
-      `The same job on ${o.workers.filter((w) => w.name.startsWith('pool-')).length} processes, a message per task, and on ${o.threadsUsed} pool threads`,
+      `The same job on ${o.workers.filter((w) => w.name.startsWith('pool-')).length} processes, a message per task, and on ${o.threadsUsed} pool threads; each after a warm-up round, the median and range of ${o.dispatch[0].message.ms.length} samples`,
     ),
   );
 }
