@@ -74,7 +74,7 @@ function copyTable(o: Outcome): HTMLElement {
         ['Start a process', o.processStart ? timed(o.processStart) : '—', 'a worker, its own wasm instance and memory'],
         ['An empty task on the pool', timed(o.taskStart), 'a job into threads that are already running'],
       ],
-      `${mb} MB to another process and back, and to a pool thread; the receiver reads a byte of every page. Each after a warm-up round, the median and range of ${o.copy.clone.ms.length} samples`,
+      `${mb} MB to another process and back, and to a pool thread; the receiver reads a byte of every page. Each pass: the median and range of ${o.copy.clone.ms.length} samples after a warm-up round; a start: over the run's processes`,
     ),
   );
 }
