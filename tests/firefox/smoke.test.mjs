@@ -181,6 +181,31 @@ const DEMOS = {
       assert.ok(['service-worker', 'serve.mjs'].includes(r.answeredBy[0]), String(r.answeredBy));
       const codes = await p.js(() => [...document.querySelectorAll('.requests-lanes .request .code')].map((e) => e.textContent));
       assert.deepEqual(codes, ['200', '400', '404', '408', '500', '524']);
+  processes: {
+    // 5 s for the plain worker to start and return before its join gives up on it.
+    query: 'ending=pills&consumers=2&tasks=6&timeout=5000&megabytes=1&fine=200&workers=2',
+    async check(r, p) {
+      assert.deepEqual(
+        r.workers.map((w) => [w.pid, w.name, w.daemon, w.exitedBy]),
+        [
+          [1001, 'worker', false, 'finished'],
+          [1002, 'background', true, 'terminated'],
+          [1003, 'slow', false, 'timeout'],
+          [1004, 'killed', false, 'terminated'],
+          [1005, 'producer', false, 'finished'],
+          [1006, 'consumer-1', false, 'finished'],
+          [1007, 'consumer-2', false, 'finished'],
+          [1008, 'pool-1', false, 'finished'],
+          [1009, 'pool-2', false, 'finished'],
+        ],
+      );
+      assert.equal(sum(r.workers.filter((w) => w.name.startsWith('consumer-')).map((w) => w.tasks)), 6);
+      assert.equal(r.left, 0);
+      assert.equal(r.sharedMemory, false);
+      assert.equal(r.copy.bytes, 1024 * 1024);
+      assert.equal(r.dispatch.tasks, 200);
+      assert.equal(r.threadsUsed, 2);
+      assert.equal(await p.text('[data-field="ratio"]'), `${r.dispatch.ratio.toFixed(0)}×`);
     },
   },
   reduction: {
@@ -255,7 +280,7 @@ test('Firefox: every demo of the schema runs on real threads from its deep link'
   assert.deepEqual(ids.filter((id) => !DEMOS[id]), [], 'demos in the schema without a Firefox check here');
   assert.deepEqual(Object.keys(DEMOS).filter((id) => !ids.includes(id)), [], 'checks here for demos the schema no longer has');
 
-  // SMOKE_ONLY=id,id runs those demos alone (to repeat one entry); the checks above still cover all.
+  // SMOKE_ONLY=processes,reduction runs those entries alone (the schema is still checked whole).
   const only = process.env.SMOKE_ONLY?.split(',');
   for (const id of ids.filter((i) => !only || only.includes(i))) {
     await t.test(id, { timeout: 180_000 }, async (st) => {

@@ -45,6 +45,19 @@ pub trait Demo: Sync + 'static {
     /// the instant part, so the compute is not done again).
     fn summary(&self, p: &Params, computed: Option<&Self::Computed>, outcome: Option<&Self::Outcome>) -> Self::Summary;
 
+    /// A run that the engine worker's host began with workers of its own (a demo listed in
+    /// its engine's hosts, www/src/engine/worker.ts): `seen` is what the host reports, and
+    /// the demo finishes the run from it. Demos without a host never get here.
+    fn observe(&self, _p: &Params, _env: Env, _ctl: &Control, _seen: &mut dyn erased_serde::Deserializer) -> Result<Self::Outcome, DemoError> {
+        Err(DemoError::UnknownDemo(format!("{} (it takes no host's report)", self.spec().id)))
+    }
+
+    /// One message through a worker process that the host started for this demo: the
+    /// process's own wasm instance calls this, never the engine's.
+    fn process(&self, _msg: &mut dyn erased_serde::Deserializer) -> Result<Erased, DemoError> {
+        Err(DemoError::UnknownDemo(format!("{} (it has no processes)", self.spec().id)))
+    }
+
     /// The step-through program and a sentence on what to try, for a demo whose spec says
     /// it is steppable. Sizes are read through `fit`, which notes where the program differs
     /// from the inputs.
@@ -83,6 +96,8 @@ pub trait Entry: Sync {
     fn spec(&self) -> &'static DemoSpec;
     fn compute(&self, p: &Params, ctl: &Control, ticket: u32) -> Result<Computed, DemoError>;
     fn run(&self, p: &Params, env: Env, ctl: &Control, feed: &Feed) -> Result<Ran, DemoError>;
+    fn observe(&self, p: &Params, env: Env, ctl: &Control, seen: &mut dyn erased_serde::Deserializer) -> Result<Ran, DemoError>;
+    fn process(&self, msg: &mut dyn erased_serde::Deserializer) -> Result<Erased, DemoError>;
     fn step(&self, fit: &mut Fit) -> Option<(Program, &'static str)>;
     fn attach(&self, width: u32, height: u32, rgba: Option<Vec<u8>>) -> Result<(), DemoError>;
 }
@@ -102,6 +117,16 @@ impl<D: Demo> Entry for D {
         let outcome = Demo::run(self, p, env, ctl, feed)?;
         let summary = Box::new(self.summary(p, None, Some(&outcome)));
         Ok(Ran { outcome: Box::new(outcome), summary })
+    }
+
+    fn observe(&self, p: &Params, env: Env, ctl: &Control, seen: &mut dyn erased_serde::Deserializer) -> Result<Ran, DemoError> {
+        let outcome = Demo::observe(self, p, env, ctl, seen)?;
+        let summary = Box::new(self.summary(p, None, Some(&outcome)));
+        Ok(Ran { outcome: Box::new(outcome), summary })
+    }
+
+    fn process(&self, msg: &mut dyn erased_serde::Deserializer) -> Result<Erased, DemoError> {
+        Demo::process(self, msg)
     }
 
     fn step(&self, fit: &mut Fit) -> Option<(Program, &'static str)> {

@@ -51,6 +51,7 @@ registry! {
     pool in "primitives" => pool::PoolDemo,
     guard in "primitives" => guard::GuardDemo,
     requests in "io" => requests::RequestsDemo,
+    processes in "io" => processes::ProcessesDemo,
     reduction in "data" => reduction::ReductionDemo,
     images in "data" => images::ImagesDemo,
     deadlock in "hazards" => deadlock::DeadlockDemo,
@@ -70,11 +71,13 @@ pub struct Listed {
 /// The wasm engines, each a cargo feature of the same name (crate/Cargo.toml): threads,
 /// locks, queues, pools, measuring and the explorer (chapters 1-4, 14 and 19) in
 /// `primitives`; the long-running hazards, deadlocks and starvation with their watchdogs and
-/// lock policies (chapters 12 and 13), in `hazards`; threads that block in the browser's
-/// network stack (chapter 5's web requests) in `io`; data parallelism, reductions and image
-/// filters over one shared buffer (chapters 7 and 8), in `data`. Split because one engine
-/// with every demo passed what a first visit may download. The explorer shares an engine
-/// with the demos whose runs the page may queue behind one of its explorations.
+/// lock policies (chapters 12 and 13), in `hazards`; the demos that reach outside the
+/// engine (threads blocked in the browser's network stack, worker processes of their own:
+/// chapters 5 and 6) in `io`, whose engine worker carries what they need
+/// (www/src/engine/io.ts); data parallelism, reductions and image filters over one shared
+/// buffer (chapters 7 and 8), in `data`. Split because one engine with every demo passed
+/// what a first visit may download. The explorer shares an engine with the demos whose runs
+/// the page may queue behind one of its explorations.
 pub const ENGINES: &[&str] = &["primitives", "hazards", "io", "data"];
 
 /// What the host offers a run.
@@ -278,6 +281,22 @@ pub fn run(id: &str, raw: &[(String, String)], env: Env, ctl: &Control, feed: &F
     feed.clear();
     let r = d.run(&p, env, ctl, feed)?;
     Ok(RunAnswer { outcome: r.outcome, summary: r.summary })
+}
+
+/// [`run_as`] for a demo whose run the engine worker's host began (see `Demo::observe`):
+/// `seen` is the host's report, read by the demo itself.
+pub fn run_observed(run_id: u32, id: &str, raw: &[(String, String)], env: Env, ctl: &Control, seen: &mut dyn erased_serde::Deserializer) -> Result<RunAnswer, DemoError> {
+    ctl.start_run(run_id).map_err(|Cancelled| DemoError::CancelledBeforeStart)?;
+    let d = demo(id)?;
+    let p = params::validate(d.spec(), raw).map_err(DemoError::Invalid)?;
+    check_threads(d.spec(), &p, env)?;
+    let r = d.observe(&p, env, ctl, seen)?;
+    Ok(RunAnswer { outcome: r.outcome, summary: r.summary })
+}
+
+/// One message through a worker process of demo `id` (see `Demo::process`).
+pub fn process_step(id: &str, msg: &mut dyn erased_serde::Deserializer) -> Result<Erased, DemoError> {
+    demo(id)?.process(msg)
 }
 
 /// One demo in the schema: its spec and the engine that runs it.

@@ -36,6 +36,8 @@ pub enum Action {
     Got { queue: String, value: i64 },
     /// A `try_get` found the queue empty and jumped.
     QueueEmpty { queue: String },
+    /// An `empty()` check saw `size` items in `queue` (and stored 1 for none, else 0).
+    Checked { queue: String, size: usize },
     /// Released `released` and went to sleep on `cond`.
     Waiting { cond: String, released: String },
     /// Woken from a wait, took the condition's lock back.

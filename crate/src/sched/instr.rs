@@ -108,6 +108,9 @@ pub enum Instr {
     Get { queue: String, into: String },
     /// Like `Get`, but jumps to `on_empty` instead of blocking (the book's `get_nowait`).
     TryGet { queue: String, into: String, on_empty: usize },
+    /// `into = queue.empty()`: 1 if `queue` holds no item at this moment, else 0. Only a
+    /// snapshot: another thread may put or get before this one acts on it.
+    Empty { queue: String, into: String },
     /// Releases the lock of condition `cond` and sleeps until notified; then it must take the
     /// lock back, which is a step of its own. The thread must hold the lock.
     Wait { cond: String },
@@ -152,6 +155,9 @@ impl Instr {
     }
     pub fn try_get(queue: &str, into: &str, on_empty: usize) -> Instr {
         Instr::TryGet { queue: queue.into(), into: into.into(), on_empty }
+    }
+    pub fn empty(queue: &str, into: &str) -> Instr {
+        Instr::Empty { queue: queue.into(), into: into.into() }
     }
     pub fn wait(cond: &str) -> Instr {
         Instr::Wait { cond: cond.into() }
@@ -229,6 +235,7 @@ impl fmt::Display for Instr {
             Instr::TryGet { queue, into, on_empty } => {
                 write!(f, "{into} = {queue}.get_nowait() or goto {on_empty}")
             }
+            Instr::Empty { queue, into } => write!(f, "{into} = {queue}.empty()"),
             Instr::Wait { cond } => write!(f, "{cond}.wait()"),
             Instr::Notify { cond } => write!(f, "{cond}.notify()"),
             Instr::NotifyAll { cond } => write!(f, "{cond}.notify_all()"),
@@ -254,6 +261,7 @@ mod tests {
 
     #[test]
     fn listings_and_json() {
+        check(Instr::empty("q", "e"), "e = q.empty()", r#"{"op":"empty","queue":"q","into":"e"}"#);
         check(Instr::read("counter", "tmp"), "tmp = counter", r#"{"op":"read","var":"counter","into":"tmp"}"#);
         check(Instr::write("counter", "tmp"), "counter = tmp", r#"{"op":"write","var":"counter","from":"tmp"}"#);
         check(Instr::write("counter", 7), "counter = 7", r#"{"op":"write","var":"counter","from":7}"#);

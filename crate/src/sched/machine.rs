@@ -338,6 +338,11 @@ impl Machine {
                     }
                 }
             }
+            Instr::Empty { queue, into } => {
+                let size = st.queues[queue].len();
+                th.locals.insert(into.clone(), i64::from(size == 0));
+                Action::Checked { queue: queue.clone(), size }
+            }
             Instr::Wait { cond } | Instr::Notify { cond } | Instr::NotifyAll { cond } => {
                 let lock = self.program.cond_lock(cond);
                 if st.locks[lock] != Some(tid) {

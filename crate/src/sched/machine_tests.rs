@@ -70,6 +70,9 @@ fn queues() {
     let try_get: &[I] = &[I::try_get("q", "t", 2), I::print("got {t}")];
     check(&[try_get], "0", "x=10 m=free q=[] | A done t=0", r#"{"kind":"queue_empty","queue":"q"}"#);
     check(&[try_get, &[I::put("q", 5)]], "1.0", "x=10 m=free q=[] | A@1 t=5 | B done t=0", r#"{"kind":"got","queue":"q","value":5}"#);
+    // empty() is a snapshot that takes nothing: 1 while the queue is empty, 0 once it holds an item.
+    check(&[&[I::empty("q", "t")]], "0", "x=10 m=free q=[] | A done t=1", r#"{"kind":"checked","queue":"q","size":0}"#);
+    check(&[&[I::put("q", 5), I::empty("q", "t")]], "0.0", "x=10 m=free q=[5] | A done t=0", r#"{"kind":"checked","queue":"q","size":1}"#);
 }
 
 #[test]

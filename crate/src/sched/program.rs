@@ -282,7 +282,7 @@ fn validate(p: &ProgramSpec) -> Result<(), ProgramError> {
                     check("queue", queue, &queues)?;
                     operand(value)?;
                 }
-                Instr::Get { queue, into } | Instr::TryGet { queue, into, .. } => {
+                Instr::Get { queue, into } | Instr::TryGet { queue, into, .. } | Instr::Empty { queue, into } => {
                     check("queue", queue, &queues)?;
                     check("local", into, &locals)?;
                 }

@@ -1,5 +1,7 @@
-// The io engine's worker (crate/src/demos/mod.rs ENGINES): its wasm module, served, and the
-// fetching thread of the async requests (crate/src/bindings/xhr.rs `get_all`).
+// The io engine's worker (crate/src/demos/mod.rs ENGINES): its wasm module, served, with what
+// its demos reach outside the engine through: the fetching thread of the async requests
+// (crate/src/bindings/xhr.rs `get_all`), and the host of the demo whose run starts worker
+// processes of its own.
 //
 // The fetching thread is started here, once, when the engine starts, and never while a run
 // waits for it: a worker started by a thread that then blocks may not start at all. A run
@@ -7,6 +9,7 @@
 // of the shared memory, for it to write the results there.
 
 import init, * as wasm from '../../pkg/io/playground.js';
+import { hostProcesses } from './processes/host';
 import { serve } from './worker';
 
 declare const self: DedicatedWorkerGlobalScope & { playgroundFetchAll?: unknown };
@@ -18,4 +21,4 @@ if (self.crossOriginIsolated) {
   };
 }
 
-serve(init, wasm);
+serve(init, wasm, { processes: hostProcesses });

@@ -13,13 +13,25 @@ import type { Envelope, Message, ReadyInfo, Request } from '../shared/protocol';
 export type Wasm = typeof Glue;
 export type Init = typeof Glue.default;
 
+/**
+ * A demo whose run begins outside wasm: the host starts workers of its own (the processes
+ * demo's worker processes) as the demo's plan says, and resolves to its report, which the
+ * demo's Rust finishes the run from (`runObserved`). `plan` is the demo's computed value;
+ * the host asks `cancelled()` between its steps and, once it is true, ends its workers and
+ * throws.
+ */
+export type Host = (plan: unknown, demo: string, cancelled: () => boolean) => Promise<unknown>;
+
 let wasm: Wasm;
 let init: Init;
+let hosts: Record<string, Host> = {};
 
-/** Serves the page with this engine: called once, by the engine's entry file. */
-export function serve(engineInit: Init, engine: Wasm) {
+/** Serves the page with this engine: called once, by the engine's entry file, with the
+ *  hosts of the demos that need one. */
+export function serve(engineInit: Init, engine: Wasm, engineHosts: Record<string, Host> = {}) {
   init = engineInit;
   wasm = engine;
+  hosts = engineHosts;
   start().catch((err) => post({ type: 'fatal', message: `the engine could not start: ${String(err)}` }));
 }
 
@@ -81,12 +93,26 @@ async function start() {
 /** Threads in the pool once started; 0 when there is no pool. */
 let poolThreads = 0;
 
-function drain() {
+let draining = false;
+
+/** Serves the queue in order; a hosted run waits for its workers before the next request. */
+async function drain() {
+  if (draining) return;
+  draining = true;
+  try {
+    await serveQueue();
+  } finally {
+    draining = false;
+  }
+}
+
+async function serveQueue() {
   while (queue.length > 0) {
     const req = queue.shift()!;
     let envelope: Envelope;
     try {
-      envelope = handle(req);
+      const host = req.type === 'run' ? hosts[req.demo] : undefined;
+      envelope = host !== undefined && req.type === 'run' ? await hosted(host, req) : handle(req);
     } catch (err) {
       // A trap (out of memory, unreachable) lands here; the instance may be unusable, so the
       // page is told and will start a fresh engine.
@@ -116,6 +142,29 @@ function attach(demo: string, bitmap: ImageBitmap): Envelope {
   } finally {
     bitmap.close();
   }
+}
+
+/**
+ * A run whose host goes first: the demo's plan (its compute), the host's workers, then the
+ * Rust that finishes the run from the report. Without a pool nothing is started: the run is
+ * refused in Rust with the demo's reason.
+ */
+async function hosted(host: Host, req: Extract<Request, { type: 'run' }>): Promise<Envelope> {
+  const cores = navigator.hardwareConcurrency || 1;
+  let seen: unknown = {};
+  // The run begins now, so that the page's cancel reaches it while the host works; one
+  // cancelled before is refused by runObserved, with nothing started.
+  if (poolThreads > 0 && wasm.beginRun(req.id)) {
+    const planned = wasm.compute(req.demo, req.params, 0) as Envelope<{ value: unknown }>;
+    if (!planned.ok) return planned;
+    try {
+      seen = await host(planned.result.value, req.demo, () => wasm.runCancelled());
+    } catch (err) {
+      if (wasm.runCancelled()) return { ok: false, error: { kind: 'cancelled', message: 'the run was cancelled' } };
+      return { ok: false, error: { kind: 'engine', message: `the run's workers failed: ${String(err)}` } };
+    }
+  }
+  return wasm.runObserved(req.demo, req.params, cores, poolThreads, req.id, seen) as Envelope;
 }
 
 function handle(req: Request): Envelope {

@@ -13,6 +13,7 @@ export const ENGINE_OF: Record<string, (typeof ENGINES)[number]> = {
   pool: 'primitives',
   guard: 'primitives',
   requests: 'io',
+  processes: 'io',
   reduction: 'data',
   images: 'data',
   deadlock: 'hazards',

@@ -13,6 +13,7 @@ export const VIEWS: Record<string, () => Promise<{ default: DemoUnit }>> = {
   pool: () => import('./pool'),
   guard: () => import('./guard'),
   requests: () => import('./requests'),
+  processes: () => import('./processes'),
   reduction: () => import('./reduction'),
   images: () => import('./images'),
   deadlock: () => import('./deadlock'),
