@@ -181,6 +181,8 @@ const DEMOS = {
       assert.ok(['service-worker', 'serve.mjs'].includes(r.answeredBy[0]), String(r.answeredBy));
       const codes = await p.js(() => [...document.querySelectorAll('.requests-lanes .request .code')].map((e) => e.textContent));
       assert.deepEqual(codes, ['200', '400', '404', '408', '500', '524']);
+    },
+  },
   processes: {
     // 5 s for the plain worker to start and return before its join gives up on it.
     query: 'ending=pills&consumers=2&tasks=6&timeout=5000&megabytes=1&fine=200&workers=2',
