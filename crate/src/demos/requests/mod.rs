@@ -18,7 +18,8 @@ mod sim;
 pub mod status;
 mod steps;
 mod summary;
-#[cfg(test)]
+// Native only: the tests answer requests with the in-process server (local.rs).
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests;
 
 pub use summary::Summary;
