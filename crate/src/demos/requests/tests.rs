@@ -158,7 +158,8 @@ fn real_threads_are_in_flight_together_the_rendezvous_proves_it() {
 
 #[test]
 fn one_after_another_the_rendezvous_never_comes_and_the_client_times_out() {
-    let o = real(2, &[("mode", "sequential"), ("codes", "200,404"), ("hold", "on"), ("sleep", "0"), ("jitter", "0"), ("timeout", "150")]);
+    // The second request is answered the moment it arrives (no wait), well within its 1 s.
+    let o = real(2, &[("mode", "sequential"), ("codes", "200,404"), ("hold", "on"), ("sleep", "0"), ("jitter", "0"), ("timeout", "1000")]);
     assert_eq!(o.requests[0].outcome, Ended::Timeout, "held until the second arrives, which waits for the first");
     assert_eq!(o.requests[1].outcome, Ended::Ok, "the second completes the rendezvous");
     assert_eq!(o.requests[1].code, Some(404));
