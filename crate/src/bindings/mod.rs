@@ -10,6 +10,8 @@
 pub mod bench;
 pub mod host;
 pub mod xhr;
+#[cfg(feature = "hosts")]
+pub mod hosted;
 
 use crate::control::Control;
 use crate::demos::{self, DemoError, Env, ErrorKind, Failure};
@@ -25,7 +27,7 @@ pub use wasm_bindgen_rayon::init_thread_pool;
 
 /// The control block of the current run (cancel flag, progress). One run at a time: the
 /// engine worker serialises requests.
-static CONTROL: Control = Control::new();
+pub(crate) static CONTROL: Control = Control::new();
 
 /// The live feed of the current run (see `live.rs`), allocated on first use.
 fn feed() -> &'static Feed {
@@ -80,41 +82,6 @@ pub fn run(demo: &str, params: JsValue, cores: u32, pool_threads: u32, run_id: u
     guarded(|| demos::run_as(run_id, demo, &pairs(params)?, Env { cores, pool_threads }, &CONTROL, feed()))
 }
 
-/// Finishes a run that the engine worker's host began with workers of its own (its demo is
-/// in the engine's hosts, www/src/engine/worker.ts): `seen` is the host's report. Blocks
-/// like [`run`] while the pool measures its side.
-#[wasm_bindgen(js_name = runObserved)]
-pub fn run_observed(demo: &str, params: JsValue, cores: u32, pool_threads: u32, run_id: u32, seen: JsValue) -> JsValue {
-    guarded(|| {
-        let raw = pairs(params)?;
-        let mut seen = <dyn erased_serde::Deserializer>::erase(serde_wasm_bindgen::Deserializer::from(seen));
-        demos::run_observed(run_id, demo, &raw, Env { cores, pool_threads }, &CONTROL, &mut seen)
-    })
-}
-
-/// Begins run `run_id` before a host starts its workers, so that a cancel from the page
-/// reaches the run while the host works (see `control.rs`); false if it was cancelled first.
-#[wasm_bindgen(js_name = beginRun)]
-pub fn begin_run(run_id: u32) -> bool {
-    CONTROL.start_run(run_id).is_ok()
-}
-
-/// Whether the page cancelled the run under way: a host asks between its steps.
-#[wasm_bindgen(js_name = runCancelled)]
-pub fn run_cancelled() -> bool {
-    CONTROL.is_cancelled()
-}
-
-/// One message through a worker process of `demo`, in the process's own instance: `turn` is
-/// `{state, msg}`, the answer `{state, send, againMs, exit}` (see the demo's `process.rs`).
-#[wasm_bindgen(js_name = processStep)]
-pub fn process_step(demo: &str, turn: JsValue) -> JsValue {
-    guarded(|| {
-        let mut turn = <dyn erased_serde::Deserializer>::erase(serde_wasm_bindgen::Deserializer::from(turn));
-        demos::process_step(demo, &mut turn)
-    })
-}
-
 /// The step-through view of a synchronization demo after the threads in `trace` (e.g.
 /// "0.1.1") took one step each, or after a seeded random run when `seed` is given. Pure
 /// computation: works without shared memory.
@@ -141,7 +108,7 @@ pub fn panic_on_pool(message: &str) -> JsValue {
     })
 }
 
-fn pairs(value: JsValue) -> Result<Vec<(String, String)>, DemoError> {
+pub(crate) fn pairs(value: JsValue) -> Result<Vec<(String, String)>, DemoError> {
     serde_wasm_bindgen::from_value(value).map_err(|e| {
         DemoError::Invalid(vec![ParamError {
             param: String::new(),
@@ -157,7 +124,7 @@ pub(crate) fn to_js<T: Serialize + ?Sized>(v: &T) -> JsValue {
     v.serialize(&serde_wasm_bindgen::Serializer::json_compatible().serialize_bytes_as_arrays(false)).unwrap_or_else(|e| JsValue::from_str(&format!("unserialisable result: {e}")))
 }
 
-fn guarded<T: Serialize>(f: impl FnOnce() -> Result<T, DemoError>) -> JsValue {
+pub(crate) fn guarded<T: Serialize>(f: impl FnOnce() -> Result<T, DemoError>) -> JsValue {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(result) => envelope(result),
         Err(payload) => {

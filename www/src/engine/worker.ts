@@ -7,10 +7,14 @@
 // `Atomics.wait` is allowed. Requests are handled one at a time, in arrival order.
 
 import type * as Glue from '../../pkg/primitives/playground.js';
+import type * as HostedGlue from '../../pkg/io/playground.js';
 import type { Envelope, Message, ReadyInfo, Request } from '../shared/protocol';
 
-/** What wasm-bindgen generates for an engine: every engine exports the same functions. */
-export type Wasm = typeof Glue;
+/** The functions of hosted runs, which only engines with hosts have (crate/src/bindings/hosted.rs). */
+type Hosted = Pick<typeof HostedGlue, 'runObserved' | 'beginRun' | 'runCancelled'>;
+/** What wasm-bindgen generates for an engine: every engine exports the same functions, and
+ *  those with hosts the hosted ones too. */
+export type Wasm = typeof Glue & Partial<Hosted>;
 export type Init = typeof Glue.default;
 
 /**
@@ -151,20 +155,22 @@ function attach(demo: string, bitmap: ImageBitmap): Envelope {
  */
 async function hosted(host: Host, req: Extract<Request, { type: 'run' }>): Promise<Envelope> {
   const cores = navigator.hardwareConcurrency || 1;
+  const { runObserved, beginRun, runCancelled } = wasm;
+  if (!runObserved || !beginRun || !runCancelled) return { ok: false, error: { kind: 'engine', message: `this engine has no hosted runs, so it cannot run ${req.demo}` } };
   let seen: unknown = {};
   // The run begins now, so that the page's cancel reaches it while the host works; one
   // cancelled before is refused by runObserved, with nothing started.
-  if (poolThreads > 0 && wasm.beginRun(req.id)) {
+  if (poolThreads > 0 && beginRun(req.id)) {
     const planned = wasm.compute(req.demo, req.params, 0) as Envelope<{ value: unknown }>;
     if (!planned.ok) return planned;
     try {
-      seen = await host(planned.result.value, req.demo, () => wasm.runCancelled());
+      seen = await host(planned.result.value, req.demo, () => runCancelled());
     } catch (err) {
-      if (wasm.runCancelled()) return { ok: false, error: { kind: 'cancelled', message: 'the run was cancelled' } };
+      if (runCancelled()) return { ok: false, error: { kind: 'cancelled', message: 'the run was cancelled' } };
       return { ok: false, error: { kind: 'engine', message: `the run's workers failed: ${String(err)}` } };
     }
   }
-  return wasm.runObserved(req.demo, req.params, cores, poolThreads, req.id, seen) as Envelope;
+  return runObserved(req.demo, req.params, cores, poolThreads, req.id, seen) as Envelope;
 }
 
 function handle(req: Request): Envelope {
