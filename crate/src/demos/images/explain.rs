@@ -9,7 +9,8 @@ pub fn explanation(filter: Filter, plan: &Plan, halo: bool, points: &[Point], id
         s += "This page has no pool (it is not cross-origin isolated), so the tiles ran one after another on one thread. ";
     } else if let Some(best) = points.iter().max_by(|a, b| a.speedup.total_cmp(&b.speedup)) {
         let last = &points[points.len() - 1];
-        s += &format!("Best: {:.2}× on {} threads; {:.2}× on {}. ", best.speedup, best.threads, last.speedup, last.threads);
+        let threads = |k: u32| if k == 1 { "1 thread".to_string() } else { format!("{k} threads") };
+        s += &format!("Best: {:.2}× on {}; {:.2}× on {}. ", best.speedup, threads(best.threads), last.speedup, threads(last.threads));
         if last.threads > 1 && last.speedup < 1.0 {
             s += &format!(
                 "More threads were slower here: each tile is about {:.0} µs of work, too little to pay for waking threads and handing out tiles. Make the picture or the tiles larger. ",
