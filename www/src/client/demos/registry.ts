@@ -20,4 +20,5 @@ export const VIEWS: Record<string, () => Promise<{ default: DemoUnit }>> = {
   starvation: () => import('./starvation'),
   race: () => import('./race'),
   explorer: () => import('./explorer'),
+  eventloop: () => import('./eventloop'),
 };

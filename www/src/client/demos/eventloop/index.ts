@@ -1,0 +1,94 @@
+// Chapters 9-11, asynchronous programming on an event loop written in Rust: the cooking
+// idea, the book's countdowns (overlapped, made sequential again by a blocking sleep, CPU
+// work on the loop or offloaded to the pool), asyncio queues and an echo server. Every
+// compute is the program on the virtual clock, a replayable trace the learner steps through
+// both ways; Run is the same program on the real clock. Below, the page's own event loop,
+// blocked on request, to feel what a blocking call does to a loop.
+
+import type { DemoUnit } from '../../demo-module';
+import snippet from 'virtual:snippets/eventloop';
+import { h, ms } from '../../dom';
+import { figures, headline, presets } from '../../kit';
+import { blockPanel } from './block';
+import { laneLegend, lanes } from './lanes';
+import { stepControls } from './stepper';
+import { perTaskTable, renderTrace, timeFormat } from './trace-view';
+import type { Outcome, Trace } from './types';
+import './style.css';
+
+function realRun(o: Outcome, out: HTMLElement) {
+  const fmt = timeFormat(o.program);
+  out.append(
+    headline(ms(o.totalMs), 'real-total', h('span', {}, ` measured at ${o.speed}× speed, against ${fmt(o.virtualMs)} on the virtual clock (${ms(o.virtualMs / o.speed)} at this speed)`)),
+    h('p', { class: 'explanation', 'data-field': 'explanation' }, o.explanation),
+    figures(
+      ['Measure', 'Value'],
+      [
+        ['Measured total', ms(o.totalMs)],
+        ['Virtual total, at this speed', ms(o.virtualMs / o.speed)],
+        ['Timers fired late by (median)', ms(o.lateMs.median)],
+        ['Timers fired late by (most)', ms(o.lateMs.max)],
+        ['Work offloaded to the pool', String(o.offloaded)],
+        ['Threads used', h('span', { 'data-field': 'threads-used' }, String(o.threadsUsed))],
+      ],
+    ),
+    laneLegend(),
+    lanes(o.tasks, o.spans, { title: 'Each task on the real clock, as measured; the loop’s lane on top', loopLane: true, id: 'el-real' }),
+    perTaskTable(o.perTask, 'Per task, real clock'),
+  );
+}
+
+export default {
+  runLabel: 'Run on the real clock',
+  notes: [
+    'The book’s numbers: the three countdowns take 6.9 s one after another (3 × (1 + 0.8 + 0.5) s), and overlapped they end when A’s last tick does, at 3 s.',
+    'The cooking totals in the book are 28, 17 and 15 minutes for its dishes; the dishes here are this page’s own, with their own totals.',
+    'One task runs at a time: while it runs, nobody else does. An await is where a task lets the loop run someone else.',
+    'Blocking on: one countdown calls time.sleep instead of await asyncio.sleep. The loop’s lane goes solid and every other task’s wait stretches: 6.9 s again.',
+    'CPU work on the loop gets no faster with async; with offload on, run_in_executor sends it to the pool’s threads and the loop keeps firing timers meanwhile.',
+    'Step back and forward: each step is replayed afresh from the start, so a shared link with at= reopens exactly that state.',
+    'The button under the demo blocks this page’s own main thread: the one place the page blocks, and only when you ask.',
+  ],
+  snippet,
+  create(ctx, area) {
+    const noPool = h(
+      'p',
+      { class: 'notice', role: 'note', 'data-field': 'no-pool', hidden: ctx.info.poolThreads > 0 },
+      'This page has no thread pool (it is not cross-origin isolated), so real offloading with run_in_executor cannot run here: it needs pool threads that share memory. Everything on the virtual clock works, and so do real runs that do not offload.',
+    );
+    const steps = stepControls(ctx);
+    const view = h('div', { class: 'el-trace', 'data-field': 'trace' });
+    const block = blockPanel();
+    area.append(
+      presets(ctx, [
+        { label: 'Countdowns, overlapped', values: { program: 'countdowns', blocking: 'off', cpu: '0', offload: 'off', at: '0' } },
+        { label: 'A blocking sleep', values: { program: 'countdowns', blocking: 'on', cpu: '0', offload: 'off', at: '0' } },
+        { label: 'CPU work on the loop', values: { program: 'countdowns', blocking: 'off', cpu: '200', offload: 'off', at: '0' } },
+        { label: 'CPU work offloaded', values: { program: 'countdowns', blocking: 'off', cpu: '200', offload: 'on', at: '0' } },
+        { label: 'Cooking', values: { program: 'cooking', at: '0' } },
+        { label: 'Queues', values: { program: 'channels', at: '0' } },
+        { label: 'Echo server', values: { program: 'echo', at: '0' } },
+      ]),
+      noPool,
+      steps.element,
+      view,
+    );
+    // The page's own loop sits after the real run's result, apart from the engine's loop
+    // (the frame has built the article around `area` by now; an embed without one keeps it here).
+    const region = area.closest('article')?.querySelector('[data-demo-result]');
+    if (region) region.after(block.element);
+    else area.append(block.element);
+    return {
+      computed(t: Trace) {
+        steps.show(t);
+        renderTrace(t, view);
+      },
+      result(o: Outcome, out: HTMLElement) {
+        realRun(o, out);
+      },
+      dispose() {
+        block.dispose();
+      },
+    };
+  },
+} satisfies DemoUnit<Trace, Outcome>;
