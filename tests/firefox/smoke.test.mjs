@@ -234,6 +234,23 @@ const DEMOS = {
       assert.match(await p.text('[data-field="identical"]'), /byte for byte/);
     },
   },
+  eventloop: {
+    // The countdowns on the real clock at 20× speed, CPU work offloaded to the pool; the
+    // virtual clock's numbers are exact (3 s overlapped), the real run's by their order.
+    query: 'program=countdowns&blocking=off&cpu=300&offload=on&speed=20&at=0',
+    async check(r, p) {
+      assert.equal(r.program, 'countdowns');
+      assert.equal(r.totalMs, 3000, 'overlapped, A’s last tick at 3 s on the virtual clock');
+      assert.equal(r.sequentialMs, 6900);
+      const prints = r.events.filter((e) => e.what === 'print');
+      assert.deepEqual(prints.map((e) => e.t), [500, 800, 1000, 1000, 1500, 1600, 2000, 2400, 3000]);
+      assert.ok(r.real.threadsUsed >= 2, `offloaded work on the pool: ${r.real.threadsUsed} threads`);
+      const events = await p.js(() => [...document.querySelectorAll('[data-field="real-events"] li')].map((li) => [li.dataset.task, li.dataset.what]));
+      assert.equal(events.filter(([, what]) => what === 'print').length, 9);
+      assert.equal(events.filter(([, what]) => what === 'done').length, 3);
+      assert.match(await p.text('[data-field="explanation"]'), /\S/);
+    },
+  },
   explorer: {
     query: 'program=lost-update&threads=2',
     state: 'ready',
