@@ -46,9 +46,9 @@ function cook(dishes, order) {
       waiting.sort((a, b) => a.until - b.until);
       now = Math.max(now, waiting[0].until);
     }
-    for (let i = waiting.length - 1; i >= 0; i--) {
-      if (waiting[i].until <= now) ready.push(...waiting.splice(i, 1).map((w) => w.dish));
-    }
+    // Waits that have ended join the ready queue, the earliest first.
+    waiting.sort((a, b) => a.until - b.until);
+    while (waiting.length && waiting[0].until <= now) ready.push(waiting.shift().dish);
     const d = ready.shift();
     if (!d) continue;
     while (d.steps.length && d.steps[0][0] === 'work') now += d.steps.shift()[1];
@@ -117,8 +117,10 @@ describe('chapters 9-11: the event loop, on the virtual clock', () => {
     const [seq, overlapped, best] = trace.schedules;
     assert.ok(seq.totalMs > overlapped.totalMs, `${seq.totalMs} > ${overlapped.totalMs}`);
     assert.ok(overlapped.totalMs > best.totalMs, `${overlapped.totalMs} > ${best.totalMs}`);
-    // The dishes' steps, read from the one-after-another schedule: each dish's spans in turn.
-    const dishes = dishSteps(seq);
+    // The dishes' steps, read from the overlapped schedule: each dish's running spans are its
+    // hands-on steps, its waiting spans its waits (one after another, the waits are stood
+    // through, so they run too).
+    const dishes = dishSteps(overlapped);
     assert.equal(cook(dishes, overlapped.order), overlapped.totalMs, 'the listed order, overlapped, as this cook does it');
     const all = permutations(Object.keys(dishes)).map((o) => cook(dishes, o));
     assert.equal(best.totalMs, Math.min(...all), 'the best order is the best of every order');
@@ -171,7 +173,8 @@ describe('chapters 9-11: the event loop, on the virtual clock', () => {
   });
 
   it('channels: every item produced is consumed once; echo: every client’s messages come back', async () => {
-    const ch = await open(env, 'program=channels&producers=2&consumers=3&items=4&maxsize=2&at=0');
+    // Producer p makes items p, p + 2, … of 8 in all.
+    const ch = await open(env, 'program=channels&producers=2&consumers=3&items=8&maxsize=2&at=0');
     assert.equal(ch.r.produced, 8);
     assert.equal(ch.r.consumed, 8);
     assert.deepEqual([...ch.r.order].sort((a, b) => a - b), [...Array(8).keys()]);
@@ -311,7 +314,7 @@ function realEvents(page) {
   return page.locator('[data-field="real-events"] li').evaluateAll((lis) => lis.map((li) => ({ task: li.dataset.task, what: li.dataset.what })));
 }
 
-/** Each dish's steps, from a schedule where dishes run one after another. */
+/** Each dish's steps from a schedule where waits are awaited: running is work, waiting a wait. */
 function dishSteps(schedule) {
   const dishes = {};
   for (const s of [...schedule.spans].sort((a, b) => a.from - b.from)) {

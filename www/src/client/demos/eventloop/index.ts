@@ -12,7 +12,7 @@ import { figures, headline, presets } from '../../kit';
 import { blockPanel } from './block';
 import { laneLegend, lanes } from './lanes';
 import { stepControls } from './stepper';
-import { perTaskTable, renderTrace, timeFormat } from './trace-view';
+import { eventLog, perTaskTable, renderTrace, timeFormat } from './trace-view';
 import type { Outcome, Trace } from './types';
 import './style.css';
 
@@ -35,6 +35,8 @@ function realRun(o: Outcome, out: HTMLElement) {
     laneLegend(),
     lanes(o.tasks, o.spans, { title: 'Each task on the real clock, as measured; the loop’s lane on top', loopLane: true, id: 'el-real' }),
     perTaskTable(o.perTask, 'Per task, real clock'),
+    h('h3', {}, 'Every event of the run, in the order the loop logged it'),
+    eventLog(o.events, o.events.length, ms, 'real-events', false),
   );
 }
 
@@ -78,6 +80,16 @@ export default {
     const region = area.closest('article')?.querySelector('[data-demo-result]');
     if (region) region.after(block.element);
     else area.append(block.element);
+    // Another input may make another program, with fewer events: the step-through starts
+    // again from its first step (as the generic stepper does) rather than refusing `at`.
+    // `speed` only changes real runs, so it keeps the step.
+    const form = area.closest('article')?.querySelector('form');
+    const onInput = (e: Event) => {
+      const name = (e.target as HTMLElement).closest<HTMLElement>('.field')?.dataset.param;
+      const at = form?.querySelector<HTMLInputElement>('.field[data-param="at"] input[name="at"]');
+      if (name && name !== 'at' && name !== 'speed' && at && at.value !== '0') ctx.setParams({ at: '0' });
+    };
+    form?.addEventListener('input', onInput);
     return {
       computed(t: Trace) {
         steps.show(t);
@@ -87,6 +99,7 @@ export default {
         realRun(o, out);
       },
       dispose() {
+        form?.removeEventListener('input', onInput);
         block.dispose();
       },
     };

@@ -57,14 +57,16 @@ function statePanel(s: LoopState, fmt: (t: number) => string): HTMLElement {
   );
 }
 
-function eventLog(events: Event[], at: number, fmt: (t: number) => string): HTMLElement {
+/** The events in order, those before step `at` done and the last of them marked; a real run
+ *  passes `at` = all of them and no mark. */
+export function eventLog(events: Event[], at: number, fmt: (t: number) => string, field = 'events', mark = true): HTMLElement {
   const list = h(
     'ol',
-    { class: 'el-events', 'data-field': 'events' },
+    { class: 'el-events', 'data-field': field },
     ...events.map((e, i) =>
       h(
         'li',
-        { class: i < at ? 'past' : 'future', 'aria-current': i === at - 1 ? 'step' : null, 'data-what': e.what },
+        { class: i < at ? 'past' : 'future', 'aria-current': mark && i === at - 1 ? 'step' : null, 'data-what': e.what, 'data-task': e.task },
         h('span', { class: 'el-t' }, fmt(e.t)),
         ' ',
         eventText(e),
