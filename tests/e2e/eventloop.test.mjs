@@ -108,7 +108,7 @@ describe('chapters 9-11: the event loop, on the virtual clock', () => {
   });
 
   it('cooking: one after another > overlapped > the best order, which is the best of every order', async () => {
-    const { page, errors } = await open(env, 'program=cooking&at=0');
+    const { page, errors, r } = await open(env, 'program=cooking&at=0');
     const trace = await page.evaluate(async () => {
       const params = [...new URL(location.href).searchParams].filter(([k]) => k !== 'demo');
       const env = await window.playground.engine.compute('eventloop', params);
@@ -125,6 +125,7 @@ describe('chapters 9-11: the event loop, on the virtual clock', () => {
     const all = permutations(Object.keys(dishes)).map((o) => cook(dishes, o));
     assert.equal(best.totalMs, Math.min(...all), 'the best order is the best of every order');
     assert.equal(cook(dishes, best.order), best.totalMs);
+    assert.deepEqual(r.schedules.map((s) => s.totalMs), [seq.totalMs, overlapped.totalMs, best.totalMs], 'data-result has the same totals');
     // The page shows the three totals beside their orders.
     const shown = await page.locator('[data-field="schedule"]').evaluateAll((els) => els.map((e) => Number(e.dataset.total)));
     assert.deepEqual(shown, [seq.totalMs, overlapped.totalMs, best.totalMs]);
@@ -180,8 +181,8 @@ describe('chapters 9-11: the event loop, on the virtual clock', () => {
     assert.deepEqual([...ch.r.order].sort((a, b) => a - b), [...Array(8).keys()]);
     assert.equal(await ch.page.textContent('[data-field="consumed"]'), '8');
     const echo = await open(env, 'program=echo&clients=3&at=0');
-    const rows = await echo.page.locator('.el-echo tbody tr').count();
-    assert.equal(rows, 3);
+    assert.deepEqual(echo.r.echo, [['client 1', 3, 3], ['client 2', 3, 3], ['client 3', 3, 3]], 'each client sent 3 and got 3 back');
+    assert.equal(await echo.page.locator('.el-echo tbody tr').count(), 3);
     assert.deepEqual(await axe(echo.page), []);
     assert.deepEqual([ch.errors, echo.errors], [[], []]);
     await Promise.all([ch.page.close(), echo.page.close()]);
@@ -243,7 +244,8 @@ describe('chapters 9-11: real runs', () => {
     const r = await result(page);
     assert.ok(r.real, 'the run’s figures are in data-result');
     assert.equal(r.real.threadsUsed, 1, 'one loop, one thread');
-    const events = await realEvents(page);
+    const events = r.real.events;
+    assert.deepEqual(await realEvents(page), events.map((e) => ({ task: e.task, what: e.what })), 'the page lists the run’s events as they came');
     for (const name of Object.values(NAMES)) {
       const mine = events.filter((e) => e.task === name);
       assert.deepEqual(mine.filter((e) => e.what === 'print').length, 3, name);
@@ -260,7 +262,8 @@ describe('chapters 9-11: real runs', () => {
     await waitState(page, 'done', 120_000);
     const r = await result(page);
     assert.ok(r.real.threadsUsed >= 2, `threads used ${r.real.threadsUsed}`);
-    const events = await realEvents(page);
+    assert.ok(r.real.poolThreads.length >= 1, 'pool threads did the work');
+    const events = r.real.events;
     const off = events.findIndex((e) => e.what === 'offload');
     assert.ok(off >= 0, 'work was offloaded');
     const back = events.findIndex((e, i) => i > off && e.what === 'back' && e.task === events[off].task);

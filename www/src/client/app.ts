@@ -20,6 +20,8 @@ const BOOK: [number, string][] = [
   [7, 'Reduction operators'],
   [8, 'Image processing'],
   [9, 'Asynchronous programming'],
+  [10, 'Coroutines and blocking'],
+  [11, 'asyncio channels'],
   [12, 'Deadlocks'],
   [13, 'Starvation'],
   [14, 'Race conditions'],
@@ -30,12 +32,40 @@ const BOOK: [number, string][] = [
   [19, 'Testing, debugging, scheduling'],
 ];
 
-/** The list of chapters: every live demo under its chapter, and the chapters still to come. */
-function chapterList(info: ReadyInfo): [number, string, string?][] {
-  return BOOK.flatMap(([n, title]): [number, string, string?][] => {
-    const live = info.schema.filter((d) => d.chapter === n);
-    return live.length ? live.map((d) => [n, d.nav, d.id]) : [[n, title]];
+/** One entry of the list of chapters: a live demo's link (`href`), or a chapter still to come. */
+interface NavEntry {
+  n: number;
+  title: string;
+  id?: string;
+  href?: string;
+  /** The inputs the link sets beyond the demo (a spec's `also`), to tell which entry is open. */
+  sets?: [string, string][];
+}
+
+/** The list of chapters: every live demo under its chapter, and under each chapter its
+ *  spec's `also` names (the event loop's countdowns under chapter 10), and the chapters
+ *  still to come. */
+function chapterList(info: ReadyInfo): NavEntry[] {
+  return BOOK.flatMap(([n, title]): NavEntry[] => {
+    const live: NavEntry[] = info.schema.filter((d) => d.chapter === n).map((d) => ({ n, title: d.nav, id: d.id, href: `?demo=${d.id}` }));
+    for (const d of info.schema) {
+      for (const a of d.also) {
+        if (a.chapter !== n) continue;
+        const q = new URLSearchParams([['demo', d.id], ...a.params]);
+        live.push({ n, title: a.nav, id: d.id, href: `?${q}`, sets: [...a.params] });
+      }
+    }
+    return live.length ? live : [{ n, title }];
   });
+}
+
+/** The entry the page shows: of the entries of demo `wanted`, the one whose inputs the link
+ *  carries (most of them), else the demo's own. */
+function currentEntry(entries: NavEntry[], wanted: string, q: URLSearchParams): NavEntry | undefined {
+  const mine = entries.filter((e) => e.id === wanted);
+  const matching = mine.filter((e) => e.sets?.length && e.sets.every(([k, v]) => q.get(k) === v));
+  matching.sort((a, b) => (b.sets?.length ?? 0) - (a.sets?.length ?? 0));
+  return matching[0] ?? mine.find((e) => !e.sets);
 }
 
 /** The page code of demo `id`, loaded on demand; `undefined` for an id with none. */
@@ -126,17 +156,19 @@ async function render(engine: Engine, info: ReadyInfo, nav: HTMLElement, main: H
   const wanted = q.get('demo') ?? 'concurrency';
   const spec = info.schema.find((d) => d.id === wanted);
 
+  const entries = chapterList(info);
+  const current = currentEntry(entries, wanted, q);
   nav.replaceChildren(
     h(
       'ol',
       {},
-      ...chapterList(info).map(([n, title, id]) =>
+      ...entries.map((e) =>
         h(
           'li',
-          { class: id ? 'live' : 'soon' },
-          id
-            ? h('a', { href: `?demo=${id}`, 'aria-current': id === wanted ? 'page' : null }, h('span', { class: 'n' }, String(n)), title)
-            : h('span', {}, h('span', { class: 'n' }, String(n)), title, h('small', {}, ' coming')),
+          { class: e.href ? 'live' : 'soon' },
+          e.href
+            ? h('a', { href: e.href, 'aria-current': e === current ? 'page' : null }, h('span', { class: 'n' }, String(e.n)), e.title)
+            : h('span', {}, h('span', { class: 'n' }, String(e.n)), e.title, h('small', {}, ' coming')),
         ),
       ),
     ),

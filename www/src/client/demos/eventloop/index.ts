@@ -18,25 +18,28 @@ import './style.css';
 
 function realRun(o: Outcome, out: HTMLElement) {
   const fmt = timeFormat(o.program);
+  // The run's times are the program's own (real milliseconds times the speed), so they
+  // compare with the virtual clock directly; the wall time is that over the speed.
   out.append(
-    headline(ms(o.totalMs), 'real-total', h('span', {}, ` measured at ${o.speed}× speed, against ${fmt(o.virtualMs)} on the virtual clock (${ms(o.virtualMs / o.speed)} at this speed)`)),
+    headline(fmt(o.totalMs), 'real-total', h('span', {}, ` of the program’s time on the real clock, against ${fmt(o.virtualMs)} on the virtual clock (${ms(o.totalMs / o.speed)} of wall time at ${o.speed}× speed)`)),
     h('p', { class: 'explanation', 'data-field': 'explanation' }, o.explanation),
     figures(
       ['Measure', 'Value'],
       [
-        ['Measured total', ms(o.totalMs)],
-        ['Virtual total, at this speed', ms(o.virtualMs / o.speed)],
-        ['Timers fired late by (median)', ms(o.lateMs.median)],
-        ['Timers fired late by (most)', ms(o.lateMs.max)],
-        ['Work offloaded to the pool', String(o.offloaded)],
-        ['Threads used', h('span', { 'data-field': 'threads-used' }, String(o.threadsUsed))],
+        ['Real clock, the program’s time', fmt(o.totalMs)],
+        ['Virtual clock', fmt(o.virtualMs)],
+        ['Wall time', ms(o.totalMs / o.speed)],
+        ['Timers fired late by (median, real ms)', o.lateMs.count ? ms(o.lateMs.median) : '—'],
+        ['Timers fired late by (most, real ms)', o.lateMs.count ? ms(o.lateMs.max) : '—'],
+        ['Pieces of work offloaded to the pool', String(o.offloaded)],
+        ['Threads used (the loop’s and the pool’s)', h('span', { 'data-field': 'threads-used' }, String(o.threadsUsed))],
       ],
     ),
     laneLegend(),
-    lanes(o.tasks, o.spans, { title: 'Each task on the real clock, as measured; the loop’s lane on top', loopLane: true, id: 'el-real' }),
+    lanes(o.tasks, o.spans, { title: 'Each task on the real clock, as measured (the program’s time); the loop’s lane on top', loopLane: true, format: fmt, id: 'el-real' }),
     perTaskTable(o.perTask, 'Per task, real clock'),
     h('h3', {}, 'Every event of the run, in the order the loop logged it'),
-    eventLog(o.events, o.events.length, ms, 'real-events', false),
+    eventLog(o.events, o.events.length, fmt, 'real-events', false),
   );
 }
 

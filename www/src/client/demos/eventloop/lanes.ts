@@ -6,7 +6,7 @@
 
 import { h, ms, svg } from '../../dom';
 import { hatchDefs, ticks } from '../../timeline';
-import type { LaneState, Span } from './types';
+import type { TaskState, Span } from './types';
 
 const ROW = 24;
 const LABEL = 96;
@@ -28,7 +28,7 @@ export interface LaneOptions {
   id: string;
 }
 
-const WORD: Record<LaneState, string> = { running: 'running', ready: 'ready, waiting for the loop', waiting: 'waiting at an await' };
+const WORD: Record<TaskState, string> = { new: 'new, not yet run', running: 'running', ready: 'ready, waiting for the loop', waiting: 'waiting at an await', done: 'done' };
 
 export function lanes(tasks: string[], spans: Span[], o: LaneOptions): HTMLElement {
   const fmt = o.format ?? ms;
@@ -50,7 +50,7 @@ export function lanes(tasks: string[], spans: Span[], o: LaneOptions): HTMLEleme
     root.append(svg('text', { x: LABEL - 8, y: y + ROW / 2 + 4, class: 'lane-label', 'text-anchor': 'end' }, name));
     root.append(svg('line', { x1: LABEL, x2: WIDTH - RIGHT, y1: y + ROW - 1, y2: y + ROW - 1, class: 'lane-rule' }));
   });
-  const fill = (state: LaneState) => (state === 'running' ? null : state === 'ready' ? `url(#${o.id}-dots)` : `url(#${o.id}-hatch)`);
+  const fill = (state: TaskState) => (state === 'running' ? null : state === 'ready' || state === 'new' ? `url(#${o.id}-dots)` : `url(#${o.id}-hatch)`);
   const bar = (row: number, s: Span, label?: string) => {
     const w = Math.max(1.5, x(s.to) - x(s.from));
     const g = svg('g', { class: `el-span ${s.state}`, 'data-task': s.task, 'data-state': s.state });

@@ -7,7 +7,7 @@
 import { h, ms } from '../../dom';
 import { figures, headline } from '../../kit';
 import { laneLegend, lanes } from './lanes';
-import type { Channel, Echo, Event, LoopState, PerTask, Schedule, Trace } from './types';
+import type { Channel, Client, Event, LoopState, PerTask, Schedule, Trace } from './types';
 
 /** Cooking counts in the dishes' minutes: one minute of the recipe is a second of the clock. */
 export function timeFormat(program: string): (t: number) => string {
@@ -113,15 +113,16 @@ function channelView(c: Channel): HTMLElement {
     { class: 'el-channel', 'aria-label': 'The queue' },
     h('h3', {}, 'The queue'),
     figures(['Measure', 'Value'], [
-      ['Items produced', h('span', { 'data-field': 'produced' }, String(c.produced))],
-      ['Items consumed', h('span', { 'data-field': 'consumed' }, String(c.consumed))],
+      ['Items produced', h('span', { 'data-field': 'produced' }, String(c.produced.length))],
+      ['Items consumed', h('span', { 'data-field': 'consumed' }, String(c.consumed.length))],
       ['Most items in the queue at once', String(c.peak)],
     ]),
-    h('p', {}, 'Consumed in this order: ', h('span', { 'data-field': 'order', class: 'el-order' }, c.order.join(', ') || '—')),
+    h('p', {}, 'Put in this order: ', h('span', { class: 'el-order' }, c.produced.join(', ') || '—')),
+    h('p', {}, 'Got in this order: ', h('span', { 'data-field': 'order', class: 'el-order' }, c.consumed.join(', ') || '—')),
   );
 }
 
-function echoView(e: Echo): HTMLElement {
+function echoView(clients: Client[]): HTMLElement {
   return h(
     'section',
     { class: 'el-echo', 'aria-label': 'The echo clients' },
@@ -131,7 +132,7 @@ function echoView(e: Echo): HTMLElement {
       { class: 'el-scroll', tabindex: 0, role: 'region', 'aria-label': 'Echo clients' },
       figures(
         ['Client', 'Sent', 'Echoed', 'Round trips'],
-        e.clients.map((c) => [c.name, String(c.sent), String(c.echoed), c.rttMs.map(ms).join(', ') || '—']),
+        clients.map((c) => [c.name, String(c.sent), String(c.echoed), c.rttMs.map(ms).join(', ') || '—']),
         'Each client: messages sent, echoes received, and each round trip on the virtual clock',
       ),
     ),

@@ -4,11 +4,10 @@
 // Until the Rust side is merged these are written out from the brief's contract.
 
 export type What = 'spawn' | 'run' | 'await' | 'ready' | 'timer' | 'block' | 'cpu' | 'offload' | 'back' | 'print' | 'done';
-export type LaneState = 'running' | 'ready' | 'waiting';
 export type TaskState = 'new' | 'running' | 'ready' | 'waiting' | 'done';
 
 export interface Event { t: number; task: string; what: What; detail: string }
-export interface Span { task: string; from: number; to: number; state: LaneState }
+export interface Span { task: string; from: number; to: number; state: TaskState }
 export interface PerTask { name: string; busyMs: number; idleMs: number; scheduledMs: number }
 export interface LoopState {
   step: number;
@@ -20,8 +19,8 @@ export interface LoopState {
   output: string[];
 }
 export interface Schedule { name: string; order: string[]; totalMs: number; spans: Span[] }
-export interface Channel { produced: number; consumed: number; order: number[]; peak: number }
-export interface Echo { clients: { name: string; sent: number; echoed: number; rttMs: number[] }[] }
+export interface Channel { produced: number[]; consumed: number[]; peak: number }
+export interface Client { name: string; sent: number; echoed: number; rttMs: number[] }
 
 export interface Trace {
   program: string;
@@ -37,7 +36,7 @@ export interface Trace {
   state: LoopState;
   schedules: Schedule[] | null;
   channel: Channel | null;
-  echo: Echo | null;
+  echo: Client[] | null;
 }
 
 export interface Outcome {
@@ -51,8 +50,10 @@ export interface Outcome {
   perTask: PerTask[];
   totalMs: number;
   virtualMs: number;
-  lateMs: { median: number; max: number };
+  lateMs: { median: number; max: number; count: number };
   threadsUsed: number;
+  poolThreads: number[];
+  itersPerMs: number;
   offloaded: number;
   explanation: string;
 }
