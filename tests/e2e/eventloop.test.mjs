@@ -307,8 +307,17 @@ describe('chapters 9-11 without isolation (no pool)', () => {
     assert.ok(r.totalMs > 0);
     assert.equal(await page.isVisible('[data-field="no-pool"]'), true);
     assert.match(await page.textContent('[data-field="no-pool"]'), /pool/);
-    assert.deepEqual(errors, []);
-    await page.close();
+    // Run with offload on is refused, with Rust's reason; with offload off the loop runs on
+    // the engine's own thread, which needs no pool.
+    await page.click('button[data-action="run"]');
+    await waitState(page, 'error');
+    assert.match(await page.textContent('.status'), /offloaded work runs on the thread pool, which needs a cross-origin isolated page/);
+    const off = await plain.open('/?demo=eventloop&program=countdowns&blocking=off&cpu=0&offload=off&speed=20&run=1');
+    await waitState(off.page, 'done', 60_000);
+    const ran = await result(off.page);
+    assert.equal(ran.real.threadsUsed, 1);
+    assert.deepEqual([errors, off.errors], [[], []]);
+    await Promise.all([page.close(), off.page.close()]);
   });
 });
 
