@@ -35,6 +35,7 @@ pub fn load(lp: &Loop, s: &Setup, all_blocking: bool, order: &[usize]) -> Shared
     report
 }
 
+// snippet:start eventloop
 /// Waits `ms`: `await asyncio.sleep`, or `time.sleep` when `blocking`.
 async fn wait(lp: &Loop, ms: f64, blocking: bool) {
     if blocking {
@@ -69,6 +70,7 @@ fn countdowns(lp: &Loop, s: &Setup, all_blocking: bool) {
         lp.spawn(name, count_down(lp.clone(), name, delay, s.blocking || all_blocking, s.cpu, s.offload));
     }
 }
+// snippet:end eventloop
 
 /// A producer makes an item every this many ms, a consumer takes this long over one; each
 /// wait gets up to [`JITTER_MS`] more, chosen by the seed.
