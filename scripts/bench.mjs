@@ -66,6 +66,7 @@ import { launch } from '../tests/e2e/browser.mjs';
 import { serve } from './serve.mjs';
 import { freshAmdahl } from './bench-amdahl.mjs';
 import { requestsRows } from './bench-requests.mjs';
+import { eventloopBench } from './bench-eventloop.mjs';
 import { dataBench } from './bench-data.mjs';
 import { measureProcesses, processesRows } from './bench-processes.mjs';
 import { bytesRows, callTimes, demoIds, firstVisits, recordingProxy, wasmSize } from './bench-bytes.mjs';
@@ -448,7 +449,7 @@ await waitQuiet('native');
 const nat = native();
 const server = await serve({ dir: join(ROOT, 'dist') });
 const proxy = await countingProxy(server);
-let browser, cold, long, sync, fresh, bytes, requests, processes, data;
+let browser, cold, long, sync, fresh, bytes, requests, processes, data, eventloop;
 try {
   await waitQuiet('speedup and dispatch');
   browser = await speedupAndDispatch(server.url);
@@ -488,6 +489,8 @@ try {
   sync = await syncBench(server.url);
   await waitQuiet('web requests');
   requests = await requestsRows({ base: server.url, runs: RUNS, timeout: TIMEOUT, row });
+  await waitQuiet('the event loop');
+  eventloop = await eventloopBench({ base: server.url, runs: RUNS, timeout: TIMEOUT, row });
 } finally {
   await proxy.close();
   await server.close();
@@ -606,6 +609,7 @@ rows.push(row(`pool overhead, task queue + ${wp.workers} workers (per empty task
 rows.push(row(`pool overhead, rayon::scope spawn (pool of ${wp.poolThreads})`, wp.rayonScopeNs, `wasm ${us(wp.rayonScopeNs)}, native ${us(np.rayonScopeNs)}, wasm/native ${(wp.rayonScopeNs / np.rayonScopeNs).toFixed(2)}×`, undefined, false));
 rows.push(row('one OS thread per task (spawn + join)', nat.sync.threadPerTask.ns, `native ${us(nat.sync.threadPerTask.ns)}; wasm: not possible in the browser`, undefined, false));
 rows.push(...requests.rows);
+rows.push(...eventloop.rows);
 
 printTable(rows);
 
@@ -651,6 +655,7 @@ const report = {
   data: { ...data.raw, rule: 'the demos\' own measurements (warm-up, 3 runs per k in rotation, best time); wasm through window.playground.engine, native through crate/examples/run_demo.rs' },
   sync: { wasm: sync, native: nat.sync, rule: 'best of config.sync.repeats per measurement; crate/src/bench.rs' },
   requests: { ...requests.measured, rule: 'median of config.runs runs of the requests demo (threads, compare=on); scripts/bench-requests.mjs' },
+  eventloop: { ...eventloop.measured, rule: 'median of config.runs real-clock runs of the eventloop demo, each a fresh page; scripts/bench-eventloop.mjs' },
 };
 await mkdir(join(ROOT, 'bench-results'), { recursive: true });
 await writeFile(join(ROOT, 'bench-results', 'bench.json'), JSON.stringify(report, null, 2) + '\n');

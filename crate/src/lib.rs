@@ -16,6 +16,7 @@
 //! - [`http`]: a blocking GET with a timeout, behind a trait (the browser's XHR in [`bindings`]).
 //! - [`demos`]: one module per demo, turning validated inputs into a result.
 
+pub mod aio;
 pub mod amdahl;
 pub mod bench;
 pub mod clock;

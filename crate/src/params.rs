@@ -45,12 +45,25 @@ pub struct ParamSpec {
 pub struct DemoSpec {
     pub id: &'static str,
     pub chapter: u32,
+    /// More entries in the page's list of chapters for a demo that covers several: each opens
+    /// the demo with some inputs set (the event loop's countdowns under chapter 10).
+    pub also: &'static [Also],
     /// Its entry in the page's list of chapters ("Locks").
     pub nav: &'static str,
     pub title: &'static str,
     pub summary: &'static str,
     pub params: &'static [ParamSpec],
     pub caps: Caps,
+}
+
+/// One more entry of a demo in the list of chapters: `?demo=<id>&<name>=<value>…`.
+#[derive(Debug, Clone, Copy, Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
+pub struct Also {
+    pub chapter: u32,
+    pub nav: &'static str,
+    /// The inputs the entry sets, checked against the spec by a test.
+    pub params: &'static [(&'static str, &'static str)],
 }
 
 /// What a demo can do, for the page to offer (and the registry to check).

@@ -13,6 +13,7 @@ fn choice_enums_name_their_words_once() {
     const S: DemoSpec = DemoSpec {
         id: "c",
         chapter: 0,
+        also: &[],
         nav: "C",
         caps: Caps::PURE,
         title: "c",
@@ -27,6 +28,7 @@ fn choice_enums_name_their_words_once() {
 const SPEC: DemoSpec = DemoSpec {
     id: "t",
     chapter: 0,
+    also: &[],
     nav: "Test",
     caps: Caps::PURE,
     title: "test",

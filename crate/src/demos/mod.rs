@@ -54,6 +54,7 @@ registry! {
     processes in "io" => processes::ProcessesDemo,
     reduction in "data" => reduction::ReductionDemo,
     images in "data" => images::ImagesDemo,
+    eventloop in "io" => eventloop::EventLoopDemo,
     deadlock in "hazards" => deadlock::DeadlockDemo,
     starvation in "hazards" => starvation::StarvationDemo,
     race in "primitives" => race::RaceDemo,

@@ -16,6 +16,7 @@ export const ENGINE_OF: Record<string, (typeof ENGINES)[number]> = {
   processes: 'io',
   reduction: 'data',
   images: 'data',
+  eventloop: 'io',
   deadlock: 'hazards',
   starvation: 'hazards',
   race: 'primitives',

@@ -23,6 +23,7 @@ pub use summary::Summary;
 pub const SPEC: DemoSpec = DemoSpec {
     id: "amdahl",
     chapter: 2,
+    also: &[],
     nav: "Amdahl's law",
     title: "Amdahl's law",
     summary: "How much faster can more processors make a program that is partly serial? Calculate it, then measure it.",

@@ -31,6 +31,7 @@ crate::choice! {
 pub const SPEC: DemoSpec = DemoSpec {
     id: "concurrency",
     chapter: 1,
+    also: &[],
     nav: "Concurrent vs sequential",
     title: "Sequential vs concurrent vs parallel",
     summary: "Run the same tasks one after another, then on real threads, and see which kinds of work get faster.",

@@ -54,6 +54,7 @@ const THREADS: ThreadsNeed = ThreadsNeed::ByChoice {
 pub const SPEC: DemoSpec = DemoSpec {
     id: "deadlock",
     chapter: 12,
+    also: &[],
     nav: "Deadlocks",
     title: "Deadlocks: the dining philosophers",
     summary: "Philosophers on real threads share forks, one lock each. When every one holds a fork and waits for the next, nobody can ever eat: a watchdog finds the cycle and breaks it.",

@@ -47,6 +47,7 @@ crate::choice! {
 pub const SPEC: DemoSpec = DemoSpec {
     id: "explorer",
     chapter: 19,
+    also: &[],
     nav: "Interleaving explorer",
     title: "Interleaving explorer",
     summary: "Every schedule of a small program, tried: the final states it can reach and how many interleavings reach each, the ones that deadlock or break the assertion, and the shortest of them to replay step by step.",

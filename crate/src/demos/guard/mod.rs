@@ -46,6 +46,7 @@ crate::choice! {
 pub const SPEC: DemoSpec = DemoSpec {
     id: "guard",
     chapter: 4,
+    also: &[],
     nav: "The with statement",
     title: "Guards: the with statement",
     summary: "A thread fails while holding a lock. Released by hand, the lock leaks and the next thread waits forever; a guard releases it on every way out.",

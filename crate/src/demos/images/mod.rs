@@ -56,6 +56,7 @@ pub const REPEATS: u32 = 3;
 pub const SPEC: DemoSpec = DemoSpec {
     id: "images",
     chapter: 8,
+    also: &[],
     nav: "Image processing",
     title: "Filters over tiles",
     summary: "Grayscale and thresholds over tiles of one picture in shared memory, on 1 to k real threads: the speedup per thread count, which worker filtered which tile, and a check that the tiles wrote the same bytes as one pass over the whole picture.",

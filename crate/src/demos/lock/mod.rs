@@ -33,6 +33,7 @@ crate::choice! {
 pub const SPEC: DemoSpec = DemoSpec {
     id: "lock",
     chapter: 3,
+    also: &[],
     nav: "Locks",
     title: "Locks and contention",
     summary: "Threads increment one counter under a lock: always exact, but how long do they wait for it?",

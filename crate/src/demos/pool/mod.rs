@@ -44,6 +44,7 @@ pub use summary::Summary;
 pub const SPEC: DemoSpec = DemoSpec {
     id: "pool",
     chapter: 3,
+    also: &[],
     nav: "Thread pools",
     title: "Thread pools: a task queue vs work stealing",
     summary: "k workers pull tasks from one shared queue. Then rayon runs the same tasks on the same k threads by work stealing.",

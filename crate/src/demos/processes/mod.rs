@@ -57,6 +57,7 @@ const NEEDS_POOL: &str = "worker processes and the shared-memory pool beside the
 pub const SPEC: DemoSpec = DemoSpec {
     id: "processes",
     chapter: 6,
+    also: &[],
     nav: "Processes",
     title: "Processes that share nothing",
     summary: "Start worker processes with their own memory that talk only by messages: daemons, join with a timeout, terminate, a queue between them, and what copying and messages cost against threads that share one memory.",

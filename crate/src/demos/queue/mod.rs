@@ -50,6 +50,7 @@ crate::choice! {
 pub const SPEC: DemoSpec = DemoSpec {
     id: "queue",
     chapter: 3,
+    also: &[],
     nav: "Queues",
     title: "Queues: producers and consumers",
     summary: "Producer threads put items into one queue, consumer threads take them out. Watch it fill and drain, and who waits for whom.",

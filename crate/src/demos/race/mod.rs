@@ -58,6 +58,7 @@ impl Version {
 pub const SPEC: DemoSpec = DemoSpec {
     id: "race",
     chapter: 14,
+    also: &[],
     nav: "Race conditions",
     title: "Race conditions",
     summary: "Threads add 1 to one counter with a separate read and write. Updates get lost; a lock or an atomic add fixes it.",

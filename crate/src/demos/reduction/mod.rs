@@ -82,6 +82,7 @@ pub const DRAWN: usize = 64;
 pub const SPEC: DemoSpec = DemoSpec {
     id: "reduction",
     chapter: 7,
+    also: &[],
     nav: "Reduction",
     title: "Reduction in rounds",
     summary: "Combine a list pairwise in rounds on real threads, with a barrier after each round: fewer steps one after another, and the same answer only if the operator lets the tree change shape.",

@@ -70,6 +70,7 @@ crate::choice! {
 pub const SPEC: DemoSpec = DemoSpec {
     id: "requests",
     chapter: 5,
+    also: &[],
     nav: "Web requests",
     title: "Concurrent web requests",
     summary: "Fetch status pages from a server built into this site, one after another, with one thread per URL, on a pool of k threads, or from one thread with fetch: real requests from real threads, each waiting on I/O.",

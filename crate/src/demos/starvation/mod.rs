@@ -95,6 +95,7 @@ const THREADS: ThreadsNeed = ThreadsNeed::ByChoice {
 pub const SPEC: DemoSpec = DemoSpec {
     id: "starvation",
     chapter: 13,
+    also: &[],
     nav: "Starvation",
     title: "Starvation",
     summary: "Readers and writers share one lock. Let readers go first and the writers never get in: count who got how much, and who waited how long.",

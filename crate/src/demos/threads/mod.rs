@@ -35,6 +35,7 @@ crate::choice! {
 pub const SPEC: DemoSpec = DemoSpec {
     id: "threads",
     chapter: 3,
+    also: &[],
     nav: "Threads",
     title: "Threads",
     summary: "Named threads count down side by side. Their output interleaves, and differently every run.",
