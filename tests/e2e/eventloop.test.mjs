@@ -117,10 +117,10 @@ describe('chapters 9-11: the event loop, on the virtual clock', () => {
     const [seq, overlapped, best] = trace.schedules;
     assert.ok(seq.totalMs > overlapped.totalMs, `${seq.totalMs} > ${overlapped.totalMs}`);
     assert.ok(overlapped.totalMs > best.totalMs, `${overlapped.totalMs} > ${best.totalMs}`);
-    // The dishes' steps, read from the overlapped schedule: each dish's running spans are its
-    // hands-on steps, its waiting spans its waits (one after another, the waits are stood
-    // through, so they run too).
-    const dishes = dishSteps(overlapped);
+    // The dishes' steps, read from what the cook prints after each: "soup: chop the
+    // vegetables (4 min)" is hands-on, "soup: simmer done (2 min)" a wait.
+    const dishes = dishSteps(trace.events);
+    assert.deepEqual(Object.keys(dishes).sort(), [...overlapped.order].sort());
     assert.equal(cook(dishes, overlapped.order), overlapped.totalMs, 'the listed order, overlapped, as this cook does it');
     const all = permutations(Object.keys(dishes)).map((o) => cook(dishes, o));
     assert.equal(best.totalMs, Math.min(...all), 'the best order is the best of every order');
@@ -158,7 +158,7 @@ describe('chapters 9-11: the event loop, on the virtual clock', () => {
     assert.deepEqual(back.state, fresh.r.state, 'stepping back gives what a fresh replay gives');
     assert.deepEqual(back, fresh.r);
     assert.equal(await page.textContent('[data-field="step"]'), await fresh.page.textContent('[data-field="step"]'));
-    assert.equal(await page.getAttribute('[data-field="step-slider"]', 'value'), String(k));
+    assert.equal(await page.$eval('[data-field="step-slider"]', (e) => e.value), String(k));
     // The link the page keeps (every input, at too) reopens the same state.
     const link = await page.evaluate(() => location.search);
     assert.match(link, new RegExp(`[?&]at=${k}(&|$)`));
@@ -191,7 +191,7 @@ describe('chapters 9-11: the event loop, on the virtual clock', () => {
   it('refuses a step past the end and no producers beside their controls', async () => {
     const at = await env.open('/?demo=eventloop&program=countdowns&at=9999');
     await at.page.waitForFunction(() => document.querySelector('#eventloop-at-error')?.textContent);
-    assert.match(await at.page.textContent('#eventloop-at-error'), /at/);
+    assert.match(await at.page.textContent('#eventloop-at-error'), /the step must be 0-\d+, got 9999/);
     await waitState(at.page, 'error');
     const producers = await env.open('/?demo=eventloop&program=channels&producers=0');
     await producers.page.waitForFunction(() => document.querySelector('#eventloop-producers-error')?.textContent);
@@ -326,12 +326,14 @@ function realEvents(page) {
   return page.locator('[data-field="real-events"] li').evaluateAll((lis) => lis.map((li) => ({ task: li.dataset.task, what: li.dataset.what })));
 }
 
-/** Each dish's steps from a schedule where waits are awaited: running is work, waiting a wait. */
-function dishSteps(schedule) {
+/** Each dish's steps, from the lines the cook printed, in order: `[kind, ms]`, a minute of
+ *  the kitchen being a second of the loop's clock. */
+function dishSteps(events) {
   const dishes = {};
-  for (const s of [...schedule.spans].sort((a, b) => a.from - b.from)) {
-    if (s.state === 'ready') continue;
-    (dishes[s.task] ??= []).push([s.state === 'running' ? 'work' : 'wait', s.to - s.from]);
+  for (const e of events.filter((e) => e.what === 'print')) {
+    const m = /^(\w+): .+?( done)? \((\d+(?:\.\d+)?) min\)$/.exec(e.detail);
+    assert.ok(m, `a cook's line: ${e.detail}`);
+    (dishes[m[1]] ??= []).push([m[2] ? 'wait' : 'work', Number(m[3]) * 1000]);
   }
   return dishes;
 }
