@@ -37,7 +37,7 @@ function realRun(o: Outcome, out: HTMLElement) {
     ),
     laneLegend(),
     lanes(o.tasks, o.spans, { title: 'Each task on the real clock, as measured (the program’s time); the loop’s lane on top', loopLane: true, format: fmt, id: 'el-real' }),
-    perTaskTable(o.perTask, 'Per task, real clock'),
+    perTaskTable(o.perTask, 'Per task, real clock', fmt),
     h('h3', {}, 'Every event of the run, in the order the loop logged it'),
     eventLog(o.events, o.events.length, fmt, 'real-events', false),
   );
@@ -47,7 +47,7 @@ export default {
   runLabel: 'Run on the real clock',
   notes: [
     'The book’s numbers: the three countdowns take 6.9 s one after another (3 × (1 + 0.8 + 0.5) s), and overlapped they end when A’s last tick does, at 3 s.',
-    'The cooking totals in the book are 28, 17 and 15 minutes for its dishes; the dishes here are this page’s own, with their own totals.',
+    'The cooking totals in the book are 28, 17 and 15 minutes; its exact dishes are not given, so the dishes here are this page’s own (a minute of the kitchen is a second of the loop’s clock).',
     'One task runs at a time: while it runs, nobody else does. An await is where a task lets the loop run someone else.',
     'Blocking on: one countdown calls time.sleep instead of await asyncio.sleep. The loop’s lane goes solid and every other task’s wait stretches: 6.9 s again.',
     'CPU work on the loop gets no faster with async; with offload on, run_in_executor sends it to the pool’s threads and the loop keeps firing timers meanwhile.',

@@ -18,10 +18,10 @@ export function stepControls(ctx: DemoContext): StepControls {
   const go = (k: number) => ctx.setParams({ at: String(Math.max(0, Math.min(end, k))) });
   const button = (label: string, action: string, to: () => number, text: string) =>
     h('button', { type: 'button', 'data-action': action, 'aria-label': label, onclick: () => go(to()) }, text);
-  const first = button('First step', 'first', () => 0, '⏮ First');
+  const first = button('First step', 'first', () => 0, '« First');
   const back = button('Step back', 'back', () => at - 1, '◀ Back');
   const forward = button('Step forward', 'forward', () => at + 1, 'Forward ▶');
-  const last = button('Last step', 'last', () => end, 'Last ⏭');
+  const last = button('Last step', 'last', () => end, 'Last »');
   const slider = h('input', { type: 'range', min: 0, max: 0, value: 0, step: 1, 'aria-label': 'Step', 'data-field': 'step-slider' });
   slider.addEventListener('change', () => go(Number(slider.value)));
   const where = h('p', { class: 'el-where', 'aria-live': 'polite', 'data-field': 'step' });

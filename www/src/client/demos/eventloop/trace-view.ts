@@ -19,14 +19,15 @@ export function eventText(e: Event): string {
   return `${e.task} ${e.what}${e.detail ? `: ${e.detail}` : ''}`;
 }
 
-export function perTaskTable(rows: PerTask[], caption: string): HTMLElement {
+export function perTaskTable(rows: PerTask[], caption: string, fmt: (t: number) => string = ms): HTMLElement {
   return h(
     'div',
-    { class: 'el-scroll', tabindex: 0, role: 'region', 'aria-label': caption },
-    figures(
-      ['Task', 'Busy', 'Idle', 'Scheduled'],
-      rows.map((r) => [r.name, ms(r.busyMs), ms(r.idleMs), ms(r.scheduledMs)]),
-      `${caption}: busy while polled, scheduled while ready but another task has the loop, idle while waiting at an await (as tokio-console counts them)`,
+    { class: 'el-per-task' },
+    h('p', { class: 'muted' }, 'Busy while polled, scheduled while ready but another task has the loop, idle while waiting at an await, as tokio-console counts them.'),
+    h(
+      'div',
+      { class: 'el-scroll', tabindex: 0, role: 'region', 'aria-label': caption },
+      figures(['Task', 'Busy', 'Idle', 'Scheduled'], rows.map((r) => [r.name, fmt(r.busyMs), fmt(r.idleMs), fmt(r.scheduledMs)]), caption),
     ),
   );
 }
@@ -50,7 +51,7 @@ function statePanel(s: LoopState, fmt: (t: number) => string): HTMLElement {
     h(
       'div',
       { class: 'el-scroll', tabindex: 0, role: 'region', 'aria-label': 'Every task at this step' },
-      figures(['Task', 'State', 'On'], s.tasks.map((t) => [t.name, h('span', { class: `el-task-state ${t.state}` }, t.state), t.on || '—']), 'Every task at this step'),
+      s.tasks.length ? figures(['Task', 'State', 'On'], s.tasks.map((t) => [t.name, h('span', { class: `el-task-state ${t.state}` }, t.state), t.on || '—']), 'Every task at this step') : h('p', { class: 'muted' }, 'No task yet.'),
     ),
     h('p', { class: 'el-output-title' }, h('strong', {}, 'Printed so far')),
     h('pre', { class: 'el-output', 'data-field': 'output', tabindex: 0 }, s.output.length ? s.output.join('\n') : '(nothing yet)'),
@@ -88,22 +89,22 @@ function scheduleView(list: Schedule[], fmt: (t: number) => string): HTMLElement
     'section',
     { class: 'el-schedules', 'aria-label': 'Three schedules of the same dishes' },
     h('h3', {}, 'One cook, three schedules'),
+    // The totals side by side, to compare at a glance; their lanes below on one time axis.
     h(
       'div',
       { class: 'el-schedule-grid' },
-      ...list.map((s, i) => {
-        const tasks = [...new Set(s.spans.map((x) => x.task))];
-        return h(
+      ...list.map((s) =>
+        h(
           'div',
           { class: 'el-schedule', 'data-field': 'schedule', 'data-name': s.name, 'data-total': s.totalMs },
           h('h4', {}, s.name),
           headline(fmt(s.totalMs), undefined),
           h('p', { class: 'muted' }, 'Order: ', s.order.join(' → ')),
-          lanes(tasks, s.spans, { title: `${s.name}: ${fmt(s.totalMs)}`, scaleMs: end, format: fmt, id: `el-sched-${i}` }),
-        );
-      }),
+        ),
+      ),
     ),
-    h('p', { class: 'muted' }, 'The book’s totals are 28, 17 and 15 minutes for its own dishes; these dishes are this page’s own, so their totals differ. The best order is found by trying every order.'),
+    ...list.map((s, i) => lanes([...new Set(s.spans.map((x) => x.task))], s.spans, { title: `${s.name}, ${s.order.join(' → ')}: ${fmt(s.totalMs)}`, scaleMs: end, loopLane: true, format: fmt, id: `el-sched-${i}` })),
+    h('p', { class: 'muted' }, 'The book’s totals are 28, 17 and 15 minutes. Its exact dishes are not given, so these three are this page’s own, chosen to give the same totals. The best order is found by trying every order.'),
   );
 }
 
@@ -147,7 +148,7 @@ export function renderTrace(t: Trace, into: HTMLElement) {
     laneLegend(),
     lanes(t.tasks, t.spans, { title: `Each task on the virtual clock, the loop’s lane on top; the line marks step ${s.step} at ${fmt(s.t)}`, cursor: s.t, loopLane: true, format: fmt, id: 'el-trace' }),
     h('div', { class: 'el-two' }, statePanel(s, fmt), eventLog(t.events, t.at, fmt)),
-    perTaskTable(t.perTask, 'Per task, virtual clock'),
+    perTaskTable(t.perTask, 'Per task, virtual clock', fmt),
     t.schedules ? scheduleView(t.schedules, fmt) : null,
     t.channel ? channelView(t.channel) : null,
     t.echo ? echoView(t.echo) : null,
