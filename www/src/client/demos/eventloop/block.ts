@@ -84,7 +84,11 @@ export function blockPanel(): BlockPanel {
   let maxGap = 0;
   let count = 0;
   let disposed = false;
-  const frame = (t: number) => {
+  // The gap is read with performance.now() when each frame's callback runs, not from the
+  // frame's own timestamp: Chromium stamps a frame with the vsync it was begun for, which
+  // may fall inside the block, so the stamps' gap can be shorter than the block was.
+  const frame = () => {
+    const t = performance.now();
     if (last) maxGap = Math.max(maxGap, t - last);
     last = t;
     count++;
