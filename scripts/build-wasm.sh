@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
 # The engines, as the registry names them (a test keeps www/src/generated/engines.ts in step).
-ENGINES=(primitives hazards io data)
+ENGINES=(primitives hazards io data async)
 
 # Extra cargo arguments per engine. The data engine's kernels are loops over pixels and
 # numbers: opt-level 3 for this crate alone (std and the dependencies stay at "z") lets LLVM
