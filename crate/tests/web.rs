@@ -345,3 +345,22 @@ fn the_explorer_counts_exactly_in_wasm_past_64_bits() {
     assert_eq!(e.states, 9261);
     assert_eq!(e.interleavings.unwrap().0, 577_831_214_478_475_823_831_865_900);
 }
+
+#[wasm_bindgen_test]
+async fn the_event_loop_parks_in_a_worker_and_offloads_to_pool_threads() {
+    // The loop runs on this worker's thread and waits for its timers with a condvar; the
+    // offloaded work goes to the pool through rayon::spawn and wakes the loop from there.
+    let v = run_demo("eventloop", &[("program", "countdowns"), ("cpu", "1000"), ("offload", "on"), ("speed", "20")]).await;
+    assert_eq!(v["offloaded"], 9);
+    let pool: Vec<u64> = v["poolThreads"].as_array().unwrap().iter().map(|t| t.as_u64().unwrap()).collect();
+    assert!(!pool.is_empty() && pool.iter().all(|&t| t < POOL as u64), "{pool:?}");
+    let events = v["events"].as_array().unwrap();
+    let at = |what: &str| events.iter().position(|e| e["task"] == "A" && e["what"] == what).unwrap();
+    // A and C wake together at 1 s: C runs while A's work is out on the pool.
+    assert!(events[at("offload")..at("back")].iter().any(|e| e["task"] != "A" && e["what"] == "run"));
+    // A blocking sleep is never shorter than asked: the program's 6.9 s at least, in order.
+    let v = run_demo("eventloop", &[("program", "countdowns"), ("blocking", "on"), ("speed", "20")]).await;
+    assert!(v["totalMs"].as_f64().unwrap() >= 6900.0, "{}", v["totalMs"]);
+    let lines: Vec<&str> = v["events"].as_array().unwrap().iter().filter(|e| e["what"] == "print").map(|e| e["detail"].as_str().unwrap()).collect();
+    assert_eq!(lines, ["A = 3", "A = 2", "A = 1", "B = 3", "B = 2", "B = 1", "C = 3", "C = 2", "C = 1"]);
+}

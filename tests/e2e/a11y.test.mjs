@@ -49,7 +49,8 @@ describe('axe: no serious or critical violations', () => {
     const first = await open(env, '/');
     await waitState(first.page, 'ready');
     const ids = await first.page.evaluate(() => window.playground.engine.info.schema.map((d) => d.id));
-    const live = await first.page.evaluate(() => [...document.querySelectorAll('nav.chapters a[href^="?demo="]')].map((a) => new URL(a.href).searchParams.get('demo')));
+    // A demo listed under several chapters (the event loop: 9, 10 and 11) is checked once.
+    const live = await first.page.evaluate(() => [...new Set([...document.querySelectorAll('nav.chapters a[href^="?demo="]')].map((a) => new URL(a.href).searchParams.get('demo')))]);
     assert.ok(live.length >= 2, `live demos: ${live}`);
     for (const id of live) {
       assert.ok(ids.includes(id), id);

@@ -382,6 +382,7 @@ export function startEngine(demo: string | null): Engine {
     hazards: () => new Worker(new URL('../engine/hazards.ts', import.meta.url), { type: 'module', name: 'engine' }),
     io: () => new Worker(new URL('../engine/io.ts', import.meta.url), { type: 'module', name: 'engine' }),
     data: () => new Worker(new URL('../engine/data.ts', import.meta.url), { type: 'module', name: 'engine' }),
+    async: () => new Worker(new URL('../engine/async.ts', import.meta.url), { type: 'module', name: 'engine' }),
   };
   return new Engine(workers[engine], timeout);
 }
