@@ -131,6 +131,9 @@ export const CALL_CASES = [
   { kind: 'compute', demo: 'explorer', params: [['program', 'lost-update'], ['threads', '2']] },
   { kind: 'step', demo: 'race', params: [], trace: '' },
   { kind: 'step', demo: 'deadlock', params: [], trace: '' },
+  // One step of the event loop's step-through: three virtual runs (the trace, the sequential
+  // time, the replay that stops at the step) of its largest channels program.
+  { kind: 'compute', demo: 'eventloop', params: [['program', 'channels'], ['items', '40'], ['consumers', '4'], ['at', '200']] },
 ];
 
 /** Median per-call time (ms) of each case on one ready page, through window.playground.engine. */
