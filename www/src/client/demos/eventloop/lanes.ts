@@ -11,7 +11,7 @@ import type { TaskState, Span } from './types';
 const ROW = 24;
 const LABEL = 96;
 const WIDTH = 720;
-const RIGHT = 14;
+const RIGHT = 26;
 
 export interface LaneOptions {
   /** The figure's caption. */
@@ -26,6 +26,9 @@ export interface LaneOptions {
   format?: (t: number) => string;
   /** Prefix of the pattern ids, unique per figure on the page. */
   id: string;
+  /** The instants the loop took a task from the ready queue, marked on its lane: on the
+   *  virtual clock a poll that only awaits takes no time, so it has no bar to show. */
+  runs?: { t: number; task: string }[];
 }
 
 const WORD: Record<TaskState, string> = { new: 'new, not yet run', running: 'running', ready: 'ready, waiting for the loop', waiting: 'waiting at an await', done: 'done' };
@@ -63,7 +66,12 @@ export function lanes(tasks: string[], spans: Span[], o: LaneOptions): HTMLEleme
     root.append(g);
   };
   const offset = o.loopLane ? 1 : 0;
-  if (o.loopLane) for (const s of running) bar(0, s, s.task);
+  if (o.loopLane) {
+    for (const r of o.runs ?? []) {
+      root.append(svg('line', { x1: x(r.t), x2: x(r.t), y1: 4, y2: ROW - 4, class: 'el-run-mark' }, svg('title', {}, `the loop runs ${r.task} at ${fmt(r.t)}`)));
+    }
+    for (const s of running) bar(0, s, s.task);
+  }
   for (const s of spans) {
     const row = tasks.indexOf(s.task);
     if (row >= 0) bar(row + offset, s);

@@ -146,7 +146,14 @@ export function renderTrace(t: Trace, into: HTMLElement) {
   const parts: (HTMLElement | null)[] = [
     headline(fmt(t.totalMs), 'virtual-total', h('span', {}, ` on the virtual clock for ${t.tasks.length} task${t.tasks.length === 1 ? '' : 's'}${t.blocking ? ', with a blocking call' : ''}; ${fmt(t.sequentialMs)} one after another`)),
     laneLegend(),
-    lanes(t.tasks, t.spans, { title: `Each task on the virtual clock, the loop’s lane on top; the line marks step ${s.step} at ${fmt(s.t)}`, cursor: s.t, loopLane: true, format: fmt, id: 'el-trace' }),
+    lanes(t.tasks, t.spans, {
+      title: `Each task on the virtual clock, the loop’s lane on top (a tick where it takes a task from the ready queue); the red line marks step ${s.step} at ${fmt(s.t)}`,
+      cursor: s.t,
+      loopLane: true,
+      format: fmt,
+      id: 'el-trace',
+      runs: t.events.filter((e) => e.what === 'run'),
+    }),
     h('div', { class: 'el-two' }, statePanel(s, fmt), eventLog(t.events, t.at, fmt)),
     perTaskTable(t.perTask, 'Per task, virtual clock', fmt),
     t.schedules ? scheduleView(t.schedules, fmt) : null,
