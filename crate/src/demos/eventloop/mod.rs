@@ -2,7 +2,7 @@
 //! page in Rust) running the book's programs. Chapter 9's cooking analogy, chapter 10's
 //! countdowns (with `time.sleep` inside a coroutine, and CPU work on the loop or handed to the
 //! pool with `run_in_executor`), chapter 11's producers and consumers on an `asyncio.Queue`
-//! and its echo server written as a protocol.
+//! and its echo server written as a protocol, and its five downloads.
 //!
 //! `compute` runs the program on the virtual clock: exact, instant and replayable. The
 //! step-through is the input `at`: the loop's state after that many events, from a fresh run
@@ -43,6 +43,8 @@ crate::choice! {
         Channels = "channels",
         /// Chapter 11: an echo server as a transport and a protocol, with clients.
         Echo = "echo",
+        /// Chapter 11: five downloads, each a request and then its chunks as they arrive.
+        Downloads = "downloads",
     }
 }
 
@@ -69,14 +71,14 @@ pub const SPEC: DemoSpec = DemoSpec {
         ParamSpec {
             name: "program",
             label: "Program",
-            help: "cooking (chapter 9), countdowns (chapter 10), channels or echo (chapter 11)",
+            help: "cooking (chapter 9), countdowns (chapter 10), channels, echo or downloads (chapter 11)",
             kind: Kind::Choice { values: Program::WORDS },
             default: "cooking",
         },
         ParamSpec {
             name: "blocking",
             label: "Blocking call",
-            help: "on: one await asyncio.sleep becomes time.sleep (the countdowns' sleep, the bread's bake, the first consumer's work, the echo server's handler)",
+            help: "on: one await asyncio.sleep becomes time.sleep (the countdowns' sleep, the bread's bake, the first consumer's work, the echo server's handler, the downloads' file writes)",
             kind: Kind::Choice { values: Switch::WORDS },
             default: "off",
         },

@@ -31,6 +31,7 @@ pub fn load(lp: &Loop, s: &Setup, all_blocking: bool, order: &[usize]) -> Shared
         Program::Cooking => super::cooking::cook(lp, s.blocking, all_blocking, order),
         Program::Channels => channels(lp, s, all_blocking, report.clone()),
         Program::Echo => echo(lp, s, all_blocking, report.clone()),
+        Program::Downloads => downloads(lp, s, all_blocking),
     }
     report
 }
@@ -213,6 +214,36 @@ fn echo(lp: &Loop, s: &Setup, all_blocking: bool, report: Shared) {
             }
             client.send(Chunk::Eof);
             report.borrow_mut().clients.push((name, MESSAGES, echoed, rtts));
+        });
+    }
+}
+
+/// Chapter 11's downloads: five files, each a request (one round trip to the server) and then
+/// its chunks, each arriving [`CHUNK_MS`] after the one before, written to disk as it comes.
+/// One after another the waits add up; on the loop they overlap.
+pub const FILES: [(&str, u32); 5] = [("report.pdf", 4), ("photo.jpg", 6), ("data.csv", 3), ("slides.pptx", 8), ("notes.txt", 1)];
+pub const REQUEST_MS: f64 = 150.0;
+pub const CHUNK_MS: f64 = 100.0;
+/// Writing a chunk to the file: with aiofiles an await, with the blocking switch a plain
+/// `f.write()`, which holds the loop.
+pub const WRITE_MS: f64 = 20.0;
+
+fn downloads(lp: &Loop, s: &Setup, all_blocking: bool) {
+    for (i, (file, chunks)) in FILES.into_iter().enumerate() {
+        let (lp2, seed) = (lp.clone(), s.seed);
+        let blocking = s.blocking;
+        lp.spawn(file, async move {
+            let lp = lp2;
+            let start = lp.now();
+            // The request: there and back before the first byte (plus a seeded extra wait).
+            wait(&lp, REQUEST_MS + (jitter(seed, 400 + i as u64, 0) / 2.0).round(), all_blocking).await;
+            for c in 0..chunks {
+                wait(&lp, CHUNK_MS, all_blocking).await;
+                wait(&lp, WRITE_MS, all_blocking || blocking).await;
+                if c + 1 == chunks {
+                    lp.print(format!("{file}: {chunks} chunks in {} ms", lp.now() - start));
+                }
+            }
         });
     }
 }

@@ -173,7 +173,7 @@ fn every_echo_client_gets_each_message_back_after_two_network_trips() {
 
 #[test]
 fn stepping_back_and_forth_gives_the_states_of_a_replay() {
-    for program in ["countdowns", "cooking", "channels", "echo"] {
+    for program in ["countdowns", "cooking", "channels", "echo", "downloads"] {
         let n = trace(&format!("program={program}")).events.len();
         for k in [0, 1, n / 3, n / 2, n - 1, n] {
             let here = trace(&format!("program={program}&at={k}")).state;
@@ -245,4 +245,24 @@ fn the_nav_entries_set_inputs_the_spec_has() {
             assert!(crate::params::validate(&SPEC, &[(p.name.to_string(), value.to_string())]).is_ok());
         }
     }
+}
+
+#[test]
+fn five_downloads_overlapped_take_the_longest_one_and_in_sequence_their_sum() {
+    let t = trace("program=downloads&seed=3");
+    // By hand: a file takes its request (150 ms and its seeded extra) and then, per chunk,
+    // 100 ms to arrive and 20 ms to write.
+    let alone: Vec<f64> = programs::FILES
+        .iter()
+        .enumerate()
+        .map(|(i, (_, chunks))| programs::REQUEST_MS + (programs::jitter(3, 400 + i as u64, 0) / 2.0).round() + f64::from(*chunks) * 120.0)
+        .collect();
+    let lines = prints(&t.events);
+    for ((file, chunks), ms) in programs::FILES.iter().zip(&alone) {
+        assert!(lines.iter().any(|(at, l)| *l == format!("{file}: {chunks} chunks in {ms} ms") && at == ms), "{file}: {lines:?}");
+    }
+    assert_eq!(t.total_ms, alone.iter().copied().fold(0.0, f64::max));
+    assert_eq!(t.sequential_ms, alone.iter().sum::<f64>());
+    // Blocking writes: while one file is written nothing else runs, so the run takes longer.
+    assert!(trace("program=downloads&seed=3&blocking=on").total_ms > t.total_ms);
 }

@@ -3,5 +3,10 @@
 /**
  * One task's time, as tokio-console splits it: busy (being polled), scheduled (ready, but
  * another task has the loop) and idle (waiting at an `await`). The three add up to its life.
+ *
+ * A task becomes ready when the loop notices its wake. The loop looks at its timers between
+ * polls, as asyncio's and tokio's do, so a timer that comes due while another task holds the
+ * loop (a blocking call, long work) is noticed only when that task gives the loop back: until
+ * then its task is still idle, and the timer fires late.
  */
 export type PerTask = { name: string, busyMs: number, idleMs: number, scheduledMs: number, };

@@ -3,4 +3,4 @@
 /**
  * Which of the book's programs the loop runs.
  */
-export type Program = "cooking" | "countdowns" | "channels" | "echo";
+export type Program = "cooking" | "countdowns" | "channels" | "echo" | "downloads";
