@@ -173,7 +173,7 @@ describe('chapters 9-11: the event loop, on the virtual clock', () => {
     await Promise.all([page.close(), fresh.page.close(), again.page.close()]);
   });
 
-  it('channels: every item produced is consumed once; echo: every client’s messages come back', async () => {
+  it('channels: every item produced is consumed once; echo: every client’s messages come back; downloads overlap', async () => {
     // Producer p makes items p, p + 2, … of 8 in all.
     const ch = await open(env, 'program=channels&producers=2&consumers=3&items=8&maxsize=2&at=0');
     assert.equal(ch.r.produced, 8);
@@ -184,8 +184,15 @@ describe('chapters 9-11: the event loop, on the virtual clock', () => {
     assert.deepEqual(echo.r.echo, [['client 1', 3, 3], ['client 2', 3, 3], ['client 3', 3, 3]], 'each client sent 3 and got 3 back');
     assert.equal(await echo.page.locator('.el-echo tbody tr').count(), 3);
     assert.deepEqual(await axe(echo.page), []);
-    assert.deepEqual([ch.errors, echo.errors], [[], []]);
-    await Promise.all([ch.page.close(), echo.page.close()]);
+    // Five downloads: a request of at least 150 ms, then chunks 100 ms apart, each written in
+    // 20 ms. One after another: at least 5 × 150 + (4 + 6 + 3 + 8 + 1) × 120 = 3390 ms; overlapped
+    // no less than the longest file, 150 + 8 × 120 = 1110 ms, and less than one after another.
+    const dl = await open(env, 'program=downloads&blocking=off&at=0');
+    assert.ok(dl.r.sequentialMs >= 3390, `one after another ${dl.r.sequentialMs}`);
+    assert.ok(dl.r.totalMs >= 1110 && dl.r.totalMs < dl.r.sequentialMs, `overlapped ${dl.r.totalMs}`);
+    assert.equal(dl.r.events.filter((e) => e.what === 'print').length, 5, 'each file says it is done');
+    assert.deepEqual([ch.errors, echo.errors, dl.errors], [[], [], []]);
+    await Promise.all([ch.page.close(), echo.page.close(), dl.page.close()]);
   });
 
   it('refuses a step past the end and no producers beside their controls', async () => {

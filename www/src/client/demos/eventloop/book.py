@@ -3,6 +3,9 @@
 import asyncio
 import time
 
+import aiofiles
+import aiohttp
+
 # Chapter 10: three countdowns, A ticks every 1 s, B every 0.8 s, C every 0.5 s.
 async def count_down(name, delay, n=3, blocking=False, cpu_ms=0, offload=False):
     loop = asyncio.get_running_loop()
@@ -68,5 +71,16 @@ async def echo_server():
     server = await loop.create_server(EchoServerProtocol, '127.0.0.1', 8888)
     async with server:
         await server.serve_forever()
+
+# Chapter 11: five downloads, each a request and then its chunks, written as they come.
+async def download(session, url, path):
+    async with session.get(url) as res:              # one round trip before the first byte
+        async with aiofiles.open(path, 'wb') as f:
+            async for chunk in res.content.iter_chunked(64 * 1024):
+                await f.write(chunk)                 # a plain f.write() would hold the loop
+
+async def downloads(urls):
+    async with aiohttp.ClientSession() as session:   # overlapped: the longest file sets the total
+        await asyncio.gather(*(download(session, u, u.rsplit('/', 1)[1]) for u in urls))
 
 asyncio.run(main())
