@@ -49,7 +49,7 @@ export default {
     'The book’s numbers: the three countdowns take 6.9 s one after another (3 × (1 + 0.8 + 0.5) s), and overlapped they end when A’s last tick does, at 3 s.',
     'The cooking totals in the book are 28, 17 and 15 minutes; its exact dishes are not given, so the dishes here are this page’s own (a minute of the kitchen is a second of the loop’s clock).',
     'One task runs at a time: while it runs, nobody else does. An await is where a task lets the loop run someone else.',
-    'Blocking on: one countdown calls time.sleep instead of await asyncio.sleep. The loop’s lane goes solid and every other task’s wait stretches: 6.9 s again.',
+    'Blocking on: the countdown’s one sleep is time.sleep instead of await asyncio.sleep. Each countdown then keeps the loop for its whole count, the loop’s lane goes solid, and the others wait their turn: 6.9 s again.',
     'CPU work on the loop gets no faster with async; with offload on, run_in_executor sends it to the pool’s threads and the loop keeps firing timers meanwhile.',
     'Five downloads: one after another their waits add up; on the loop they overlap, and the longest file sets the total. Blocking on makes each chunk’s write a plain f.write(), which holds the loop.',
     'Step back and forward: each step is replayed afresh from the start, so a shared link with at= reopens exactly that state.',
