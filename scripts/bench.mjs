@@ -334,7 +334,7 @@ async function coldStart(proxy) {
         })),
       }));
       // The engine worker's own timeline holds the wasm fetch and the pool workers' scripts.
-      const engineWorker = page.workers().find((w) => /\/(primitives|hazards|io|data|async)-[^/]*\.js$/.test(w.url()));
+      const engineWorker = page.workers().find((w) => /\/(primitives|hazards|io|data|async|memory)-[^/]*\.js$/.test(w.url()));
       let workerEntries = [];
       if (engineWorker) {
         workerEntries = await Promise.race([

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
 # The engines, as the registry names them (a test keeps www/src/generated/engines.ts in step).
-ENGINES=(primitives hazards io data async)
+ENGINES=(primitives hazards io data async memory)
 
 # Extra cargo arguments per engine. The data engine's kernels are loops over pixels and
 # numbers: opt-level 3 for this crate alone (std and the dependencies stay at "z") lets LLVM
@@ -48,7 +48,14 @@ JSON
 # and linked with fat LTO, on one core; a second lane keeps the other core busy. Each lane
 # builds std once (build-std). Measured on 2 cores, idle: 3 min 41 s one after another.
 # PLAYGROUND_ENGINE_LANES=1 builds them one after another in one target dir.
-rm -rf www/pkg
+# PLAYGROUND_ONLY_ENGINES="memory" rebuilds the engines it names and keeps the others' builds
+# (for working on one demo; the site needs every engine built once).
+if [[ -n "${PLAYGROUND_ONLY_ENGINES:-}" ]]; then
+  read -r -a ENGINES <<<"$PLAYGROUND_ONLY_ENGINES"
+  for e in "${ENGINES[@]}"; do rm -rf "www/pkg/$e"; done
+else
+  rm -rf www/pkg
+fi
 lanes=${PLAYGROUND_ENGINE_LANES:-2}
 say "building the engines ${ENGINES[*]} (nightly, build-std, shared memory) in $lanes lane(s)"
 pids=()

@@ -78,10 +78,11 @@ pub struct Listed {
 /// (www/src/engine/io.ts); data parallelism, reductions and image filters over one shared
 /// buffer (chapters 7 and 8), in `data`; the event loop of chapters 9-11, which runs on the
 /// engine worker's own thread and offloads work to the pool, in `async` (in `io` it took that
-/// engine's first visit from 279 KB to 310 KB). Split because one engine with every demo
+/// engine's first visit from 279 KB to 310 KB); the GIL, concurrent data structures and
+/// memory models of chapters 15-17, in `memory`. Split because one engine with every demo
 /// passed what a first visit may download. The explorer shares an engine with the demos whose runs
 /// the page may queue behind one of its explorations.
-pub const ENGINES: &[&str] = &["primitives", "hazards", "io", "data", "async"];
+pub const ENGINES: &[&str] = &["primitives", "hazards", "io", "data", "async", "memory"];
 
 /// What the host offers a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -383,6 +383,7 @@ export function startEngine(demo: string | null): Engine {
     io: () => new Worker(new URL('../engine/io.ts', import.meta.url), { type: 'module', name: 'engine' }),
     data: () => new Worker(new URL('../engine/data.ts', import.meta.url), { type: 'module', name: 'engine' }),
     async: () => new Worker(new URL('../engine/async.ts', import.meta.url), { type: 'module', name: 'engine' }),
+    memory: () => new Worker(new URL('../engine/memory.ts', import.meta.url), { type: 'module', name: 'engine' }),
   };
   return new Engine(workers[engine], timeout);
 }

@@ -1,7 +1,7 @@
 // Written by crate/src/demos/mod.rs (cargo test) from its registry. Do not edit.
 
 /** The wasm engines; the first is started when the page names no demo. */
-export const ENGINES = ['primitives', 'hazards', 'io', 'data', 'async'] as const;
+export const ENGINES = ['primitives', 'hazards', 'io', 'data', 'async', 'memory'] as const;
 
 /** Which engine runs each demo. */
 export const ENGINE_OF: Record<string, (typeof ENGINES)[number]> = {
