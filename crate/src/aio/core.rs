@@ -121,7 +121,7 @@ pub struct TaskView {
 }
 
 /// The whole loop at one step: after `step` events of the log.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(export, export_to = "eventloop/"))]
 pub struct LoopState {
     pub step: usize,

@@ -43,3 +43,9 @@ pub trait Choice: Copy + 'static {
     const WORDS: &'static [&'static str];
     const ALL: &'static [Self];
 }
+
+crate::choice! {
+    /// An input that is on or off (`Kind::Choice { values: Switch::WORDS }`, read with
+    /// [`Params::on`](super::Params::on)).
+    pub enum Switch { Off = "off", On = "on" }
+}

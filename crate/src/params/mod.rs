@@ -9,7 +9,7 @@
 mod choice;
 mod spec;
 
-pub use choice::Choice;
+pub use choice::{Choice, Switch};
 pub use spec::{Also, Caps, DemoSpec, Need, Threads};
 
 use serde::Serialize;
@@ -123,6 +123,11 @@ impl Params {
 
     /// Choice input `name` as its enum ([`choice!`]). The spec's words come from the same
     /// enum, so a validated value always has a variant.
+    /// Whether the [`Switch`] input `name` is on.
+    pub fn on(&self, name: &str) -> bool {
+        self.pick::<Switch>(name) == Switch::On
+    }
+
     pub fn pick<C: Choice>(&self, name: &str) -> C {
         let word = self.choice(name);
         match C::WORDS.iter().position(|w| *w == word) {

@@ -23,13 +23,13 @@ pub use summary::Summary;
 pub use trace::{Trace, Schedule, Channel, Client};
 
 use super::{DemoError, Env};
-use crate::aio::{self, Clock, Event, Halt, PerTask, Span};
+use crate::aio::{self, Clock, Event, PerTask, Span};
 use crate::control::Control;
 use crate::demos::Demo;
 use crate::live::Feed;
-use crate::params::{Also, Caps, Choice, DemoSpec, Kind, ParamSpec, Params, Threads};
+use crate::params::{Also, Caps, Choice, DemoSpec, Kind, ParamSpec, Params, Switch, Threads};
 use serde::Serialize;
-use trace::invalid;
+use trace::{invalid, How};
 
 crate::choice! {
     #[cfg_attr(test, ts(export_to = "eventloop/"))]
@@ -48,11 +48,6 @@ crate::choice! {
     }
 }
 
-crate::choice! {
-    #[cfg_attr(test, ts(export_to = "eventloop/"))]
-    /// A yes or no.
-    pub enum Switch { Off = "off", On = "on" }
-}
 
 /// A real run may last at most this long.
 pub const REAL_MAX_MS: f64 = 30_000.0;
@@ -140,9 +135,9 @@ impl Setup {
         let n = |k: &str| p.int(k) as u32;
         Setup {
             program: p.pick::<Program>("program"),
-            blocking: p.pick::<Switch>("blocking") == Switch::On,
+            blocking: p.on("blocking"),
             cpu: p.int("cpu") as f64,
-            offload: p.pick::<Switch>("offload") == Switch::On,
+            offload: p.on("offload"),
             producers: n("producers"),
             consumers: n("consumers"),
             items: n("items"),
@@ -196,7 +191,7 @@ pub fn run_real(p: &Params, ctl: &Control) -> Result<Outcome, DemoError> {
     let s = Setup::of(p);
     let speed = p.int("speed") as u32;
     let never = |_: usize| false;
-    let virt = trace::run(&s, Clock::Virtual, Halt::Never, false, &[], 0.0, &never)?;
+    let virt = trace::run(&s, How::VIRTUAL, &never)?;
     let real_ms = virt.total_ms / f64::from(speed);
     if real_ms > REAL_MAX_MS {
         let need = (virt.total_ms / REAL_MAX_MS).ceil();
@@ -212,7 +207,7 @@ pub fn run_real(p: &Params, ctl: &Control) -> Result<Outcome, DemoError> {
         }
         ctl.is_cancelled()
     };
-    let r = trace::run(&s, Clock::Real { speed: f64::from(speed) }, Halt::Never, false, &[], iters_per_ms, &stop)?;
+    let r = trace::run(&s, How { clock: Clock::Real { speed: f64::from(speed) }, iters_per_ms, ..How::VIRTUAL }, &stop)?;
     let mut late = r.late.clone();
     late.sort_by(f64::total_cmp);
     let offloaded = r.events.iter().filter(|e| e.what == aio::What::Offload).count();

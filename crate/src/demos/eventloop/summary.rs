@@ -108,7 +108,6 @@ impl Summary {
 
     /// Inputs the virtual run refused (a step past the end): the inputs alone.
     fn empty(p: &Params) -> Summary {
-        let state = LoopState { step: 0, t: 0.0, running: None, ready: vec![], timers: vec![], tasks: vec![], output: vec![] };
         Summary {
             demo: "eventloop",
             params: p.values().clone(),
@@ -119,7 +118,7 @@ impl Summary {
             sequential_ms: 0.0,
             per_task: vec![],
             at: 0,
-            state,
+            state: LoopState::default(),
             schedules: None,
             produced: None,
             consumed: None,

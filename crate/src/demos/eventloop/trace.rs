@@ -81,10 +81,30 @@ pub struct Ran {
     pub report: Report,
 }
 
-/// Runs the program of `s` once on `clock`.
-pub fn run(s: &Setup, clock: Clock, halt: Halt, all_blocking: bool, order: &[usize], iters_per_ms: f64, stop: &dyn Fn(usize) -> bool) -> Result<Ran, DemoError> {
-    let mut ex = Executor::new(clock, halt, iters_per_ms);
-    let report = programs::load(&ex.handle(), s, all_blocking, order);
+/// How one run of a program goes.
+#[derive(Debug, Clone, Copy)]
+pub struct How<'a> {
+    pub clock: Clock,
+    /// Where it stops: the step-through's replays halt after the step shown.
+    pub halt: Halt,
+    /// Every wait blocks: the program one thing after another.
+    pub all_blocking: bool,
+    /// The cooking's order of dishes (empty: the listed order).
+    pub order: &'a [usize],
+    /// Iterations of the work kernel per millisecond (the real clock's calibration; unused on
+    /// the virtual clock, where work costs what it says).
+    pub iters_per_ms: f64,
+}
+
+impl How<'static> {
+    /// A whole run on the virtual clock, as the program is written.
+    pub const VIRTUAL: How<'static> = How { clock: Clock::Virtual, halt: Halt::Never, all_blocking: false, order: &[], iters_per_ms: 0.0 };
+}
+
+/// Runs the program of `s` once, as `how` says.
+pub fn run(s: &Setup, how: How, stop: &dyn Fn(usize) -> bool) -> Result<Ran, DemoError> {
+    let mut ex = Executor::new(how.clock, how.halt, how.iters_per_ms);
+    let report = programs::load(&ex.handle(), s, how.all_blocking, how.order);
     match ex.run(stop) {
         Finished::All | Finished::Halted => {}
         Finished::Cancelled => return Err(DemoError::Cancelled),
@@ -115,13 +135,13 @@ pub fn invalid(param: &str, message: String) -> DemoError {
 /// own that stops there.
 pub fn virtual_trace(s: &Setup, at: usize) -> Result<Trace, DemoError> {
     let never = |_: usize| false;
-    let full = run(s, Clock::Virtual, Halt::Never, false, &[], 0.0, &never)?;
-    let sequential = run(s, Clock::Virtual, Halt::Never, true, &[], 0.0, &never)?;
+    let full = run(s, How::VIRTUAL, &never)?;
+    let sequential = run(s, How { all_blocking: true, ..How::VIRTUAL }, &never)?;
     if at > full.events.len() {
         let n = full.events.len();
         return Err(invalid("at", format!("this run has {n} steps: the step must be 0-{n}, got {at}")));
     }
-    let replay = run(s, Clock::Virtual, Halt::After(at), false, &[], 0.0, &never)?;
+    let replay = run(s, How { halt: Halt::After(at), ..How::VIRTUAL }, &never)?;
     let state = replay.states.last().cloned().expect("a run that halts keeps its state");
     let schedules = (s.program == Program::Cooking).then(|| schedules(s));
     let r = &full.report;
@@ -154,7 +174,7 @@ pub fn clients(r: &Report) -> Vec<Client> {
 pub fn schedules(s: &Setup) -> Vec<Schedule> {
     let plain = Setup { blocking: false, ..s.clone() };
     let never = |_: usize| false;
-    let go = |all_blocking: bool, order: &[usize]| run(&plain, Clock::Virtual, Halt::Never, all_blocking, order, 0.0, &never).expect("the dishes always finish");
+    let go = |all_blocking: bool, order: &[usize]| run(&plain, How { all_blocking, order, ..How::VIRTUAL }, &never).expect("the dishes always finish");
     let listed: Vec<usize> = (0..cooking::DISHES.len()).collect();
     let seq = go(true, &listed);
     let over = go(false, &listed);

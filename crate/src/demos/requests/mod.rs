@@ -30,7 +30,7 @@ use crate::demos::Demo;
 use crate::http::Transport;
 use crate::demos::stepper::Fit;
 use crate::live::Feed;
-use crate::params::{Caps, Choice, DemoSpec, Kind, ParamError, ParamSpec, Params, Threads};
+use crate::params::{Caps, Choice, DemoSpec, Kind, ParamError, ParamSpec, Params, Switch, Threads};
 use crate::sched::Program;
 use serde::Serialize;
 use status::{Planned, MAX_REQUESTS, SLEEP_MAX_MS};
@@ -61,11 +61,6 @@ crate::choice! {
     }
 }
 
-crate::choice! {
-    #[cfg_attr(test, ts(export_to = "requests/"))]
-    /// A yes or no.
-    pub enum Switch { Off = "off", On = "on" }
-}
 
 pub const SPEC: DemoSpec = DemoSpec {
     id: "requests",
@@ -220,7 +215,7 @@ pub fn plan(p: &Params, run: &str) -> Result<Vec<Planned>, DemoError> {
         }
         asked.push((200, slow, 0));
     }
-    let hold = if p.pick::<Switch>("hold") == Switch::On { asked.len() } else { 0 };
+    let hold = if p.on("hold") { asked.len() } else { 0 };
     Ok(asked
         .into_iter()
         .enumerate()
@@ -272,8 +267,8 @@ pub fn run_with(p: &Params, env: Env, ctl: &Control, transport: &dyn Transport) 
     let mut o = match server {
         Server::Simulated => sim::simulate(&planned, mode, workers, timeout),
         Server::Real => {
-            let compare = p.pick::<Switch>("compare") == Switch::On;
-            let hold = p.pick::<Switch>("hold") == Switch::On;
+            let compare = p.on("compare");
+            let hold = p.on("hold");
             modes::real(&planned, mode, workers, timeout, compare, hold, &run, ctl, transport)?
         }
     };
