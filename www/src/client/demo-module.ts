@@ -68,7 +68,7 @@ export interface DemoInstance<V = any, R = any> {
   /**
    * Page keys a shared link carries beyond the inputs, so that it reopens the same view:
    * step-through demos return their interleaving as `[['step', trace]]` (`step` is reserved
-   * in crate/src/params.rs PAGE_KEYS). Inputs are always included.
+   * in crate/src/params/mod.rs PAGE_KEYS). Inputs are always included.
    */
   shareParams?(): RawParams;
   /** The status line while a long compute runs: `done` of at most `total` (the explorer's states). */

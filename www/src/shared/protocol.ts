@@ -63,7 +63,7 @@ export type Message =
   | { type: 'fatal'; message: string };
 
 // The schema of demo inputs and capabilities, and the page's limits: generated from the
-// Rust structs (crate/src/params.rs, crate/src/demos/mod.rs) into www/src/generated/.
+// Rust structs (crate/src/params/, crate/src/demos/mod.rs) into www/src/generated/.
 export type { DemoSpec } from '../generated/DemoSpec';
 export type { SchemaEntry } from '../generated/SchemaEntry';
 export type { ParamSpec } from '../generated/ParamSpec';
