@@ -75,7 +75,7 @@ pub struct AddRun {
     pub threads_used: usize,
 }
 
-// snippet:start atomics-add
+// snippet:start atomics
 /// `n += 1` as the book's bytecode does it: LOAD, ADD, STORE. Two threads can LOAD the same
 /// value, and one STORE then overwrites the other's.
 fn split_add(n: &AtomicU64, times: u32, ctl: &Control) -> Result<(), Cancelled> {
@@ -100,7 +100,7 @@ fn atomic_add(n: &AtomicU64, times: u32, ctl: &Control) -> Result<(), Cancelled>
     }
     Ok(())
 }
-// snippet:end atomics-add
+// snippet:end atomics
 
 pub fn race(place: Where, times: u32, ctl: &Control) -> Result<AddRun, DemoError> {
     let split = AtomicU64::new(0);

@@ -88,7 +88,7 @@ impl Test {
     }
 }
 
-// snippet:start atomics
+// snippet:start atomics-litmus
 /// One way to load and store a shared word.
 trait Mem {
     fn load(w: &AtomicU32) -> u32;
@@ -143,7 +143,7 @@ fn body<M: Mem>(test: Test, t: usize, x: &AtomicU32, y: &AtomicU32) -> u8 {
         (Test::Iriw, _) => { let r2 = M::load(y); bit(r2, 2) | bit(M::load(x), 3) }
     }
 }
-// snippet:end atomics
+// snippet:end atomics-litmus
 
 /// The per-iteration meeting point: `k` threads arrive, the last resets the variables and
 /// bumps the generation, which lets the others (spinning on it) go at once.
