@@ -47,14 +47,14 @@ function verdictCell(r: Row): HTMLElement {
 /** What native Rust orderings allow on x86 and Arm against what wasm gives. */
 function orderingTable(): HTMLElement {
   return figures(
-    ['Rust ordering', 'Native Arm (weak)', 'Native x86', 'WebAssembly (this page)'],
+    ['Rust ordering', 'Weak outcomes Rust’s model allows', 'Native x86 shows', 'WebAssembly (this page)'],
     [
-      ['Relaxed', 'any reordering of accesses to different variables', 'store→load reordering (SB)', 'SC: i32.atomic.load / store'],
-      ['Acquire / Release', 'SB and IRIW weak outcomes; MP and LB forbidden', 'SB weak outcome', 'SC: the same instructions'],
-      ['SeqCst', 'SC', 'SC (store with xchg or mfence)', 'SC: the same instructions'],
-      ['Plain (volatile)', 'anything the hardware does', 'what TSO allows: SB', 'plain i32.load / store: what the CPU does'],
+      ['Relaxed', 'SB, MP, LB and IRIW', 'SB only (a plain mov)', 'none: i32.atomic.load / store are SC'],
+      ['Acquire / Release', 'SB and IRIW; MP and LB forbidden', 'SB only', 'none: the same SC instructions'],
+      ['SeqCst', 'none', 'none (the store is an xchg)', 'none: the same SC instructions'],
+      ['Plain (volatile)', 'a data race: outside the model', 'SB only (TSO)', 'plain i32.load / store: whatever the CPU does'],
     ],
-    'Orderings: what native code may show, and what wasm gives (it has only sequentially consistent atomics)',
+    'Orderings: what native Rust may show, and what wasm gives (its atomics are all sequentially consistent)',
   );
 }
 
@@ -119,7 +119,7 @@ export default {
           h(
             'table',
             { class: 'figures' },
-            h('caption', {}, `${TEST_NAME[o.test]}: every outcome counted, bars on a log scale (${ms(o.wall_ms)})`),
+            h('caption', {}, `${TEST_NAME[o.test]}: every outcome counted, bars on a log scale (${ms(o.wallMs)})`),
             h('thead', {}, h('tr', {}, ...['Outcome', 'Count', 'Log scale', 'SC', 'TSO', 'Verdict'].map((t) => h('th', { scope: 'col' }, t)))),
             h(
               'tbody',
