@@ -23,6 +23,8 @@ pub struct Summary {
     #[cfg_attr(test, ts(type = "Record<string, number> | null"))]
     pub outcomes: Option<BTreeMap<String, u64>>,
     pub add: Option<AddRun>,
+    /// The litmus run's wall time (the rendezvous included), for iterations per second.
+    pub wall_ms: Option<f64>,
     /// `n += 1` cases counted exhaustively: (threads, increments, interleavings, lost).
     pub counted: Option<Vec<(usize, usize, String, String)>>,
 }
@@ -42,6 +44,7 @@ impl Summary {
             iterations: None,
             outcomes: None,
             add: None,
+            wall_ms: None,
             counted: computed.map(|c| c.counted.iter().map(|k| (k.threads, k.increments, k.interleavings.clone(), k.lost.clone())).collect()),
         };
         if let Some(o) = outcome {
@@ -50,6 +53,7 @@ impl Summary {
             s.iterations = Some(o.iterations);
             s.outcomes = Some(o.outcomes.clone());
             s.add = o.add.clone();
+            s.wall_ms = Some(o.wall_ms);
         }
         s
     }

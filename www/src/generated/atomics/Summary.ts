@@ -8,6 +8,10 @@ export type Summary = { demo: string, params: Record<string, number | string>, t
  */
 threadsUsed: number | null, iterations: number | null, outcomes: Record<string, number> | null, add: AddRun | null, 
 /**
+ * The litmus run's wall time (the rendezvous included), for iterations per second.
+ */
+wallMs: number | null, 
+/**
  * `n += 1` cases counted exhaustively: (threads, increments, interleavings, lost).
  */
 counted: Array<[number, number, string, string]> | null, };
