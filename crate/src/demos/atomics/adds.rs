@@ -84,8 +84,8 @@ fn split_add(n: &AtomicU64, times: u32, ctl: &Control) -> Result<(), Cancelled> 
             ctl.check()?;
         }
         let loaded = n.load(Relaxed); // LOAD
-        let added = loaded + 1; //       ADD
-        n.store(added, Relaxed); //      STORE
+        let added = loaded + 1; // ADD
+        n.store(added, Relaxed); // STORE
     }
     Ok(())
 }
