@@ -228,6 +228,16 @@ async fn the_race_fixes_are_exact_on_pool_threads() {
 }
 
 #[wasm_bindgen_test]
+async fn store_buffering_with_atomics_never_reads_both_zero_on_pool_threads() {
+    // wasm atomics are all sequentially consistent: no interleaving gives both reads 0.
+    let v = run_demo("atomics", &[("test", "sb"), ("access", "atomic"), ("iterations", "5000"), ("adds", "0")]).await;
+    assert_eq!(v["threadsUsed"], 2);
+    assert_eq!(v["outcomes"]["r0=0,r1=0"], 0);
+    let total: u64 = v["outcomes"].as_object().unwrap().values().map(|c| c.as_u64().unwrap()).sum();
+    assert_eq!(total, 5000);
+}
+
+#[wasm_bindgen_test]
 async fn queue_and_pool_demos_deliver_every_item_and_task_once_on_pool_threads() {
     pool().await;
     let env = Env { cores: 2, pool_threads: POOL as u32 };

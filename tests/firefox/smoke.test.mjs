@@ -166,6 +166,17 @@ const DEMOS = {
       assert.equal(await p.text('[data-field="lost"]'), by.unprotected.lost.toLocaleString('en'));
     },
   },
+  atomics: {
+    query: 'test=sb&access=atomic&iterations=5000&adds=20000',
+    async check(r, p) {
+      assert.equal(r.threadsUsed, 2);
+      assert.equal(Object.values(r.outcomes).reduce((a, b) => a + b, 0), 5000);
+      // Every wasm atomic is sequentially consistent: never both reads 0.
+      assert.equal(r.outcomes['r0=0,r1=0'], 0);
+      assert.equal(r.add.atomic, 40000);
+      assert.equal(await p.text('[data-field="weak"]'), '0');
+    },
+  },
   requests: {
     // The rendezvous: the server holds every answer until all six have arrived, so only
     // requests in flight together on six pool threads are answered at all.

@@ -18,6 +18,7 @@
 //! - [`examples`]: the book's programs (countdown, lost update, deadlock, queue, leaked lock,
 //!   dining philosophers).
 //! - [`assertion`]: a claim about the shared variables at the end of a run, `counter == 2`.
+//! - [`tso`]: litmus programs and the outcomes SC and x86-TSO (store buffers) allow.
 //! - [`mod@explore`]: every interleaving of a program, counted, with its final states and a
 //!   shortest counterexample.
 //!
@@ -35,6 +36,7 @@ pub mod machine;
 pub mod program;
 pub mod random;
 pub mod trace;
+pub mod tso;
 
 pub use blocked::{BlockReason, Blocked};
 pub use event::{Action, Event};
