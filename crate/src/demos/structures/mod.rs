@@ -19,7 +19,7 @@ use crate::demos::Demo;
 use crate::live::Feed;
 use crate::measure::{self, Samples, WarmUp};
 use crate::params::{Caps, Choice, DemoSpec, Kind, ParamSpec, Params, Threads as ThreadsNeed};
-use crate::pool::{run_threads, Where};
+use crate::pool::{run_threads, Recorder, Where};
 use crate::sync::Ordering::Relaxed;
 use crate::sync::{AtomicU64, Mutex};
 use serde::Serialize;
@@ -155,38 +155,51 @@ pub struct Outcome {
     pub explanation: String,
 }
 
+/// Notes when this thread finished, counted from the moment all the sample's threads left
+/// the start line together: a sample's time is its slowest thread's, without the cost of
+/// waking the workers and gathering them (which, for short samples, would be most of it).
+fn finished(rec: &Recorder, slowest: &Mutex<f64>) {
+    let ms = clock::since(rec.origin());
+    let mut s = slowest.lock().unwrap_or_else(|e| e.into_inner());
+    *s = s.max(ms);
+}
+
+fn slowest_ms(slowest: Mutex<f64>) -> f64 {
+    slowest.into_inner().unwrap_or_else(|e| e.into_inner())
+}
+
 /// One sample of `v` on `k` threads: its time and what it ended with.
 fn sample(v: Variant, place: Where, k: usize, ops: u32, threshold: u64, ctl: &Control) -> Result<(f64, Final), DemoError> {
     let expected = k as u64 * u64::from(ops);
     let counted = |actual: u64, threads_used: usize| Final { variant: v, threads_used, expected, actual, lost: expected.saturating_sub(actual), duplicated: None, lag: None, lag_bound: None };
-    let t0 = clock::now_ms();
+    let t0 = Mutex::new(0.0f64);
     let r = match v {
         Variant::Unlocked | Variant::Atomic => {
             let c = AtomicU64::new(0);
             let kernel = if v == Variant::Unlocked { counters::unlocked } else { counters::atomic };
-            let run = run_threads(place, k, ctl, |_, _| kernel(&c, ops, ctl))?;
-            (clock::since(t0), counted(c.into_inner(), run.threads_used()))
+            let run = run_threads(place, k, ctl, |_, rec| kernel(&c, ops, ctl).map(|()| finished(rec, &t0)))?;
+            (slowest_ms(t0), counted(c.into_inner(), run.threads_used()))
         }
         Variant::Mutex => {
             let c = Mutex::new(0u64);
-            let run = run_threads(place, k, ctl, |_, _| counters::locked(&c, ops, ctl))?;
-            (clock::since(t0), counted(c.into_inner().unwrap_or_else(|e| e.into_inner()), run.threads_used()))
+            let run = run_threads(place, k, ctl, |_, rec| counters::locked(&c, ops, ctl).map(|()| finished(rec, &t0)))?;
+            (slowest_ms(t0), counted(c.into_inner().unwrap_or_else(|e| e.into_inner()), run.threads_used()))
         }
-        Variant::ShardedPadded => approximate::<counters::Padded>(place, k, ops, threshold, ctl, t0).map(|(ms, f)| (ms, Final { variant: v, ..f }))?,
-        Variant::ShardedPacked => approximate::<counters::Packed>(place, k, ops, threshold, ctl, t0).map(|(ms, f)| (ms, Final { variant: v, ..f }))?,
-        Variant::LockedStack => churned::<stacks::LockedStack>(v, place, k, ops, ctl, t0)?,
-        Variant::Treiber => churned::<stacks::Treiber>(v, place, k, ops, ctl, t0)?,
-        Variant::LockedQueue => churned::<stacks::LockedQueue>(v, place, k, ops, ctl, t0)?,
-        Variant::MsQueue => churned::<stacks::MsQueue>(v, place, k, ops, ctl, t0)?,
+        Variant::ShardedPadded => approximate::<counters::Padded>(place, k, ops, threshold, ctl, &t0).map(|(ms, f)| (ms, Final { variant: v, ..f }))?,
+        Variant::ShardedPacked => approximate::<counters::Packed>(place, k, ops, threshold, ctl, &t0).map(|(ms, f)| (ms, Final { variant: v, ..f }))?,
+        Variant::LockedStack => churned::<stacks::LockedStack>(v, place, k, ops, ctl, &t0)?,
+        Variant::Treiber => churned::<stacks::Treiber>(v, place, k, ops, ctl, &t0)?,
+        Variant::LockedQueue => churned::<stacks::LockedQueue>(v, place, k, ops, ctl, &t0)?,
+        Variant::MsQueue => churned::<stacks::MsQueue>(v, place, k, ops, ctl, &t0)?,
     };
     Ok(r)
 }
 
-fn approximate<S: Default + AsRef<AtomicU64> + Sync>(place: Where, k: usize, ops: u32, threshold: u64, ctl: &Control, t0: f64) -> Result<(f64, Final), DemoError> {
+fn approximate<S: Default + AsRef<AtomicU64> + Sync>(place: Where, k: usize, ops: u32, threshold: u64, ctl: &Control, t0: &Mutex<f64>) -> Result<(f64, Final), DemoError> {
     let global = AtomicU64::new(0);
     let shards: Vec<S> = (0..k).map(|_| S::default()).collect();
-    let run = run_threads(place, k, ctl, |i, _| counters::sharded(&global, shards[i].as_ref(), threshold, ops, ctl))?;
-    let ms = clock::since(t0);
+    let run = run_threads(place, k, ctl, |i, rec| counters::sharded(&global, shards[i].as_ref(), threshold, ops, ctl).map(|()| finished(rec, t0)))?;
+    let ms = *t0.lock().unwrap_or_else(|e| e.into_inner());
     let expected = k as u64 * u64::from(ops);
     let before = global.load(Relaxed);
     counters::flush(&global, &shards);
@@ -206,16 +219,17 @@ fn approximate<S: Default + AsRef<AtomicU64> + Sync>(place: Where, k: usize, ops
     ))
 }
 
-fn churned<S: Store>(v: Variant, place: Where, k: usize, ops: u32, ctl: &Control, t0: f64) -> Result<(f64, Final), DemoError> {
+fn churned<S: Store>(v: Variant, place: Where, k: usize, ops: u32, ctl: &Control, t0: &Mutex<f64>) -> Result<(f64, Final), DemoError> {
     let s = S::default();
     let popped = Mutex::new(Vec::new());
-    let run = run_threads(place, k, ctl, |i, _| {
+    let run = run_threads(place, k, ctl, |i, rec| {
         ctl.check()?;
         let got = stacks::churn(&s, i, ops);
+        finished(rec, t0);
         popped.lock().unwrap_or_else(|e| e.into_inner()).extend(got);
         Ok::<(), Cancelled>(())
     })?;
-    let ms = clock::since(t0);
+    let ms = *t0.lock().unwrap_or_else(|e| e.into_inner());
     let mut all = popped.into_inner().unwrap_or_else(|e| e.into_inner());
     all.extend(stacks::drain(&s));
     drop(s);
@@ -288,10 +302,10 @@ fn warm_kernel(v: Variant, threshold: u64, ctl: &Control) -> Result<(), Cancelle
         Variant::Atomic => counters::atomic(&AtomicU64::new(0), N, ctl),
         Variant::Mutex => counters::locked(&Mutex::new(0), N, ctl),
         Variant::ShardedPadded | Variant::ShardedPacked => counters::sharded(&AtomicU64::new(0), &AtomicU64::new(0), threshold, N, ctl),
-        Variant::LockedStack => Ok(drop(stacks::churn(&stacks::LockedStack::default(), 0, N / 4))),
-        Variant::Treiber => Ok(drop(stacks::churn(&stacks::Treiber::default(), 0, N / 4))),
-        Variant::LockedQueue => Ok(drop(stacks::churn(&stacks::LockedQueue::default(), 0, N / 4))),
-        Variant::MsQueue => Ok(drop(stacks::churn(&stacks::MsQueue::default(), 0, N / 4))),
+        Variant::LockedStack => { drop(stacks::churn(&stacks::LockedStack::default(), 0, N / 4)); Ok(()) }
+        Variant::Treiber => { drop(stacks::churn(&stacks::Treiber::default(), 0, N / 4)); Ok(()) }
+        Variant::LockedQueue => { drop(stacks::churn(&stacks::LockedQueue::default(), 0, N / 4)); Ok(()) }
+        Variant::MsQueue => { drop(stacks::churn(&stacks::MsQueue::default(), 0, N / 4)); Ok(()) }
     }
 }
 
