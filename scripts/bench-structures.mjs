@@ -27,7 +27,7 @@ export async function structuresBench({ base, timeout, row, threads = 2 }) {
     for (const structure of ['counters', 'stacks']) {
       const per = {};
       for (const k of [1, threads]) {
-        const r = await once(b.context, base, `structure=${structure}&threads=${k}&ops=20000&samples=5`, timeout);
+        const r = await once(b.context, base, `structure=${structure}&threads=${k}&ops=200000&samples=5`, timeout);
         if (r.threadsUsed !== k) throw new Error(`structures ${structure}: asked ${k} threads, ${r.threadsUsed} worked`);
         per[k] = r;
       }

@@ -73,9 +73,9 @@ pub const SPEC: DemoSpec = DemoSpec {
         ParamSpec {
             name: "ops",
             label: "Operations per thread",
-            help: "Increments, or push-then-pop pairs, each thread does in one sample (nodes popped are kept until the run ends, hence the cap)",
-            kind: Kind::Int { min: 100, max: 100_000 },
-            default: "20000",
+            help: "Increments, or push-then-pop pairs, each thread does in one sample (stacks: threads × operations at most 2 000 000, since popped nodes are kept until the sample ends)",
+            kind: Kind::Int { min: 100, max: 1_000_000 },
+            default: "200000",
         },
         ParamSpec {
             name: "threshold",
@@ -238,10 +238,19 @@ fn churned<S: Store>(v: Variant, place: Where, k: usize, ops: u32, ctl: &Control
     Ok((ms, Final { variant: v, threads_used: run.threads_used(), expected, actual: all.len() as u64, lost, duplicated: Some(duplicated), lag: None, lag_bound: None }))
 }
 
+/// The most nodes one stacks sample may make: each is kept until the sample ends.
+pub const MAX_NODES: u64 = 2_000_000;
+
 pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
     let structure = p.pick::<Structure>("structure");
     let k = p.int("threads") as usize;
     let ops = p.int("ops") as u32;
+    if structure == Structure::Stacks && k as u64 * u64::from(ops) > MAX_NODES {
+        return Err(DemoError::Invalid(vec![crate::params::ParamError {
+            param: "ops".to_string(),
+            message: format!("ops must be at most {} with {k} threads for the stacks: threads × ops at most {MAX_NODES}, since every node popped is kept until the sample ends", MAX_NODES / k as u64),
+        }]));
+    }
     let threshold = p.int("threshold") as u64;
     let reps = p.int("samples") as usize;
     let sequential = env.pool_threads == 0;

@@ -142,6 +142,10 @@ fn too_many_threads_is_refused_beside_the_control() {
     assert_eq!(errs[0].param, "threads");
     let Err(DemoError::Invalid(errs)) = demos::validate("structures", &q(&[("threads", "999")])) else { panic!() };
     assert_eq!(errs[0].param, "threads");
+    // Stacks keep every node until the sample ends: 3 × 700 000 is past 2 000 000.
+    let e = demos::run("structures", &q(&[("structure", "stacks"), ("threads", "3"), ("ops", "700000")]), Env { cores: 2, pool_threads: 4 }, &Control::new(), &Feed::with_capacity(1 << 10));
+    let Err(DemoError::Invalid(errs)) = e else { panic!("{:?}", e.err()) };
+    assert_eq!((errs[0].param.as_str(), errs[0].message.contains("at most 666666 with 3 threads")), ("ops", true), "{errs:?}");
 }
 
 #[test]
@@ -159,7 +163,7 @@ fn the_summary_has_the_documented_keys() {
     let a = demos::compute("structures", &q(&[])).unwrap();
     assert_eq!(
         demos::to_json(&a.summary),
-        serde_json::json!({"demo": "structures", "params": {"structure": "counters", "threads": 2, "ops": 20000, "threshold": 10, "samples": 3}})
+        serde_json::json!({"demo": "structures", "params": {"structure": "counters", "threads": 2, "ops": 200000, "threshold": 10, "samples": 3}})
     );
     let tp = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
     let raw = q(&[("threads", "2"), ("ops", "1000"), ("samples", "1")]);

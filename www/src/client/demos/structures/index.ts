@@ -108,9 +108,9 @@ export default {
   create(ctx, area) {
     area.append(
       presets(ctx, [
-        { label: 'Counters on the pool’s threads', values: { structure: 'counters', threads: String(Math.max(1, Math.min(16, ctx.info.poolThreads || 1))), ops: '20000', threshold: '10' } },
-        { label: 'Stacks and queues', values: { structure: 'stacks', threads: String(Math.max(1, Math.min(16, ctx.info.poolThreads || 1))), ops: '20000' } },
-        { label: 'A wide threshold (1000): a bigger lag', values: { structure: 'counters', threshold: '1000', ops: '20500' } },
+        { label: 'Counters on the pool’s threads', values: { structure: 'counters', threads: String(Math.max(1, Math.min(16, ctx.info.poolThreads || 1))), ops: '200000', threshold: '10' } },
+        { label: 'Stacks and queues', values: { structure: 'stacks', threads: String(Math.max(1, Math.min(16, ctx.info.poolThreads || 1))), ops: '100000' } },
+        { label: 'A wide threshold (1000): a bigger lag', values: { structure: 'counters', threshold: '1000', ops: '200500' } },
       ]),
     );
     return {
