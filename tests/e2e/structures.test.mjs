@@ -62,13 +62,13 @@ describe('chapter 16: lock-based and lock-free structures', () => {
   });
 
   it('stops a long run on Cancel, then runs again', async () => {
-    const { page, errors } = await env.open('/?demo=structures&structure=counters&threads=2&ops=100000&samples=9');
+    const { page, errors } = await env.open('/?demo=structures&structure=counters&threads=2&ops=1000000&samples=9');
     await waitState(page, 'ready');
-    // 135 samples of 100 000 operations after a warm-up of at least 8 rounds: seconds of work,
-    // so the Cancel pressed as soon as it is offered lands while the run goes on (or before
-    // it began, which cancels it too).
+    // 135 samples of 1 000 000 operations a thread (the mutex alone takes tens of ms a sample):
+    // seconds of work, so the Cancel pressed as soon as it is offered lands while the run goes on.
     await page.click('button[data-action="run"]');
-    await page.click('button[data-action="cancel"]', { timeout: 10_000 });
+    await page.waitForSelector('button[data-action="cancel"]:enabled', { timeout: 10_000 });
+    await page.click('button[data-action="cancel"]');
     await waitState(page, 'cancelled', 10_000);
     await page.fill('#structures-samples', '1');
     await page.fill('#structures-ops', '1000');
