@@ -68,6 +68,7 @@ import { freshAmdahl } from './bench-amdahl.mjs';
 import { requestsRows } from './bench-requests.mjs';
 import { eventloopBench } from './bench-eventloop.mjs';
 import { atomicsBench } from './bench-atomics.mjs';
+import { structuresBench } from './bench-structures.mjs';
 import { dataBench } from './bench-data.mjs';
 import { measureProcesses, processesRows } from './bench-processes.mjs';
 import { bytesRows, callTimes, demoIds, firstVisits, recordingProxy, wasmSize } from './bench-bytes.mjs';
@@ -450,7 +451,7 @@ await waitQuiet('native');
 const nat = native();
 const server = await serve({ dir: join(ROOT, 'dist') });
 const proxy = await countingProxy(server);
-let browser, cold, long, sync, fresh, bytes, requests, processes, data, eventloop, atomics;
+let browser, cold, long, sync, fresh, bytes, requests, processes, data, eventloop, atomics, structures;
 try {
   await waitQuiet('speedup and dispatch');
   browser = await speedupAndDispatch(server.url);
@@ -494,6 +495,8 @@ try {
   eventloop = await eventloopBench({ base: server.url, runs: RUNS, timeout: TIMEOUT, row });
   await waitQuiet('litmus tests');
   atomics = await atomicsBench({ base: server.url, timeout: TIMEOUT, row });
+  await waitQuiet('lock-based and lock-free structures');
+  structures = await structuresBench({ base: server.url, timeout: TIMEOUT, row });
 } finally {
   await proxy.close();
   await server.close();
@@ -614,6 +617,7 @@ rows.push(row('one OS thread per task (spawn + join)', nat.sync.threadPerTask.ns
 rows.push(...requests.rows);
 rows.push(...eventloop.rows);
 rows.push(...atomics.rows);
+rows.push(...structures.rows);
 
 printTable(rows);
 
@@ -661,6 +665,7 @@ const report = {
   requests: { ...requests.measured, rule: 'median of config.runs runs of the requests demo (threads, compare=on); scripts/bench-requests.mjs' },
   eventloop: { ...eventloop.measured, rule: 'median of config.runs real-clock runs of the eventloop demo, each a fresh page; scripts/bench-eventloop.mjs' },
   atomics: { ...atomics.measured, rule: 'one run of each litmus test and access mode, a fresh page each, outcomes counted in wasm on pool threads; scripts/bench-atomics.mjs' },
+  structures: { ...structures.measured, rule: 'the structures demo\'s own measurement (warm-up, 5 samples in rotation, median and range), 1 and 2 threads, a fresh page each; scripts/bench-structures.mjs' },
 };
 await mkdir(join(ROOT, 'bench-results'), { recursive: true });
 await writeFile(join(ROOT, 'bench-results', 'bench.json'), JSON.stringify(report, null, 2) + '\n');

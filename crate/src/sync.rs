@@ -39,6 +39,7 @@ pub type AtomicU8 = std::sync::atomic::AtomicU8;
 pub type AtomicU32 = std::sync::atomic::AtomicU32;
 pub type AtomicU64 = std::sync::atomic::AtomicU64;
 pub type AtomicUsize = std::sync::atomic::AtomicUsize;
+pub type AtomicPtr<T> = std::sync::atomic::AtomicPtr<T>;
 
 pub type Arc<T> = std::sync::Arc<T>;
 pub type Barrier = std::sync::Barrier;

@@ -238,6 +238,16 @@ async fn store_buffering_with_atomics_never_reads_both_zero_on_pool_threads() {
 }
 
 #[wasm_bindgen_test]
+async fn the_treiber_stack_loses_nothing_on_pool_threads() {
+    let v = run_demo("structures", &[("structure", "stacks"), ("threads", "2"), ("ops", "5000"), ("samples", "1")]).await;
+    for f in v["finals"].as_array().unwrap() {
+        assert_eq!((f["expected"].as_u64(), f["actual"].as_u64(), f["lost"].as_u64(), f["duplicated"].as_u64()), (Some(10000), Some(10000), Some(0), Some(0)), "{f}");
+        assert_eq!(f["threadsUsed"], 2, "{f}");
+    }
+    assert!(v["finals"].as_array().unwrap().iter().any(|f| f["variant"] == "treiber"));
+}
+
+#[wasm_bindgen_test]
 async fn queue_and_pool_demos_deliver_every_item_and_task_once_on_pool_threads() {
     pool().await;
     let env = Env { cores: 2, pool_threads: POOL as u32 };

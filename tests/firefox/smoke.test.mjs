@@ -177,6 +177,17 @@ const DEMOS = {
       assert.equal(await p.text('[data-field="weak"]'), '0');
     },
   },
+  structures: {
+    // 1003 per thread, threshold 10: by hand, 3 left in each of 2 shards before the flush.
+    query: 'structure=counters&threads=2&ops=1003&threshold=10&samples=1',
+    async check(r, p) {
+      assert.equal(r.threadsUsed, 2);
+      const by = Object.fromEntries(r.final.map((f) => [f.variant, f]));
+      for (const v of ['mutex', 'atomic', 'sharded-padded', 'sharded-packed']) assert.equal(by[v].actual, 2006, v);
+      assert.equal(by['sharded-padded'].lag, 6);
+      assert.equal(await p.text('[data-field="lost"]'), by.unlocked.lost.toLocaleString('en'));
+    },
+  },
   requests: {
     // The rendezvous: the server holds every answer until all six have arrived, so only
     // requests in flight together on six pool threads are answered at all.

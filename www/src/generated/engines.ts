@@ -21,5 +21,6 @@ export const ENGINE_OF: Record<string, (typeof ENGINES)[number]> = {
   starvation: 'hazards',
   race: 'primitives',
   atomics: 'memory',
+  structures: 'memory',
   explorer: 'primitives',
 };

@@ -20,6 +20,7 @@ export const VIEWS: Record<string, () => Promise<{ default: DemoUnit }>> = {
   starvation: () => import('./starvation'),
   race: () => import('./race'),
   atomics: () => import('./atomics'),
+  structures: () => import('./structures'),
   explorer: () => import('./explorer'),
   eventloop: () => import('./eventloop'),
 };
