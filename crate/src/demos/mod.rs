@@ -58,6 +58,7 @@ registry! {
     deadlock in "hazards" => deadlock::DeadlockDemo,
     starvation in "hazards" => starvation::StarvationDemo,
     race in "primitives" => race::RaceDemo,
+    gil in "memory" => gil::GilDemo,
     explorer in "primitives" => explorer::ExplorerDemo,
 }
 

@@ -20,5 +20,6 @@ export const ENGINE_OF: Record<string, (typeof ENGINES)[number]> = {
   deadlock: 'hazards',
   starvation: 'hazards',
   race: 'primitives',
+  gil: 'memory',
   explorer: 'primitives',
 };
