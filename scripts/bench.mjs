@@ -67,6 +67,7 @@ import { serve } from './serve.mjs';
 import { freshAmdahl } from './bench-amdahl.mjs';
 import { requestsRows } from './bench-requests.mjs';
 import { eventloopBench } from './bench-eventloop.mjs';
+import { gilBench } from './bench-gil.mjs';
 import { dataBench } from './bench-data.mjs';
 import { measureProcesses, processesRows } from './bench-processes.mjs';
 import { bytesRows, callTimes, demoIds, firstVisits, recordingProxy, wasmSize } from './bench-bytes.mjs';
@@ -449,7 +450,7 @@ await waitQuiet('native');
 const nat = native();
 const server = await serve({ dir: join(ROOT, 'dist') });
 const proxy = await countingProxy(server);
-let browser, cold, long, sync, fresh, bytes, requests, processes, data, eventloop;
+let browser, cold, long, sync, fresh, bytes, requests, processes, data, eventloop, gil;
 try {
   await waitQuiet('speedup and dispatch');
   browser = await speedupAndDispatch(server.url);
@@ -491,6 +492,8 @@ try {
   requests = await requestsRows({ base: server.url, runs: RUNS, timeout: TIMEOUT, row });
   await waitQuiet('the event loop');
   eventloop = await eventloopBench({ base: server.url, runs: RUNS, timeout: TIMEOUT, row });
+  await waitQuiet('the GIL');
+  gil = await gilBench({ base: server.url, timeout: TIMEOUT, row, cores: browser.info.cores });
 } finally {
   await proxy.close();
   await server.close();
@@ -610,6 +613,7 @@ rows.push(row(`pool overhead, rayon::scope spawn (pool of ${wp.poolThreads})`, w
 rows.push(row('one OS thread per task (spawn + join)', nat.sync.threadPerTask.ns, `native ${us(nat.sync.threadPerTask.ns)}; wasm: not possible in the browser`, undefined, false));
 rows.push(...requests.rows);
 rows.push(...eventloop.rows);
+rows.push(...gil.rows);
 
 printTable(rows);
 
@@ -656,6 +660,7 @@ const report = {
   sync: { wasm: sync, native: nat.sync, rule: 'best of config.sync.repeats per measurement; crate/src/bench.rs' },
   requests: { ...requests.measured, rule: 'median of config.runs runs of the requests demo (threads, compare=on); scripts/bench-requests.mjs' },
   eventloop: { ...eventloop.measured, rule: 'median of config.runs real-clock runs of the eventloop demo, each a fresh page; scripts/bench-eventloop.mjs' },
+  gil: { ...gil.measured, rule: 'one run per configuration of the gil demo (its own warm-up and 3 samples of 1 and k threads in rotation, best against best), each a fresh page; scripts/bench-gil.mjs' },
 };
 await mkdir(join(ROOT, 'bench-results'), { recursive: true });
 await writeFile(join(ROOT, 'bench-results', 'bench.json'), JSON.stringify(report, null, 2) + '\n');
