@@ -47,7 +47,7 @@ const overlaps = (holds) => {
 
 describe('chapter 15: the GIL', () => {
   it('runs every mode on the threads asked for; GIL holds never overlap, free-threaded runs do', async () => {
-    const { page, errors } = await env.open('/?demo=gil&mode=gil&threads=2&work=300&interval=2&run=1');
+    const { page, errors } = await env.open('/?demo=gil&mode=gil&threads=2&work=100&interval=2&run=1');
     await waitState(page, 'done');
     let r = await result(page);
     assert.equal(r.mode, 'gil');
@@ -63,7 +63,7 @@ describe('chapter 15: the GIL', () => {
     await shot(page, 'chapter15-gil');
 
     for (const mode of ['free-threaded', 'processes']) {
-      const other = await env.open(`/?demo=gil&mode=${mode}&threads=2&work=300&run=1`);
+      const other = await env.open(`/?demo=gil&mode=${mode}&threads=2&work=100&run=1`);
       await waitState(other.page, 'done');
       r = await result(other.page);
       assert.equal(r.mode, mode);

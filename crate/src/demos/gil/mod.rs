@@ -294,9 +294,9 @@ pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
     let configs: Vec<usize> = if k == 1 { vec![1] } else { vec![1, k] };
     ctl.begin((ROUNDS * configs.iter().sum::<usize>() + if with_convoy { 2 } else { 0 }) as u32);
 
-    // Warm the countdown on every thread that will run it (without the lock: it is the
-    // same code).
-    let warm_up = measure::warm_up(place(k), k, ctl, || countdown(2000, Mode::Processes, &Gil::new(interval, 0.0), 0, 0, &Interp { executed: AtomicU64::new(0) }, ctl).map(|_| ()))?;
+    // Warm the countdown, in this mode, on every thread that will run it (each with a GIL
+    // of its own, so the warm-up never waits: it warms the code, not the hand-over).
+    let warm_up = measure::warm_up(place(k), k, ctl, || countdown(2000, mode, &Gil::new(interval, 0.0), 0, 0, &Interp { executed: AtomicU64::new(0) }, ctl).map(|_| ()))?;
 
     let mut times: Vec<Vec<f64>> = vec![Vec::new(); configs.len()];
     let mut used = vec![0u32; configs.len()];
