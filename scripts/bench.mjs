@@ -69,6 +69,7 @@ import { requestsRows } from './bench-requests.mjs';
 import { eventloopBench } from './bench-eventloop.mjs';
 import { atomicsBench } from './bench-atomics.mjs';
 import { structuresBench } from './bench-structures.mjs';
+import { gilBench } from './bench-gil.mjs';
 import { dataBench } from './bench-data.mjs';
 import { measureProcesses, processesRows } from './bench-processes.mjs';
 import { bytesRows, callTimes, demoIds, firstVisits, recordingProxy, wasmSize } from './bench-bytes.mjs';
@@ -451,7 +452,7 @@ await waitQuiet('native');
 const nat = native();
 const server = await serve({ dir: join(ROOT, 'dist') });
 const proxy = await countingProxy(server);
-let browser, cold, long, sync, fresh, bytes, requests, processes, data, eventloop, atomics, structures;
+let browser, cold, long, sync, fresh, bytes, requests, processes, data, eventloop, atomics, structures, gil;
 try {
   await waitQuiet('speedup and dispatch');
   browser = await speedupAndDispatch(server.url);
@@ -497,6 +498,8 @@ try {
   atomics = await atomicsBench({ base: server.url, timeout: TIMEOUT, row });
   await waitQuiet('lock-based and lock-free structures');
   structures = await structuresBench({ base: server.url, timeout: TIMEOUT, row });
+  await waitQuiet('the GIL');
+  gil = await gilBench({ base: server.url, timeout: TIMEOUT, row, cores: browser.info.cores });
 } finally {
   await proxy.close();
   await server.close();
@@ -618,6 +621,7 @@ rows.push(...requests.rows);
 rows.push(...eventloop.rows);
 rows.push(...atomics.rows);
 rows.push(...structures.rows);
+rows.push(...gil.rows);
 
 printTable(rows);
 
@@ -666,6 +670,7 @@ const report = {
   eventloop: { ...eventloop.measured, rule: 'median of config.runs real-clock runs of the eventloop demo, each a fresh page; scripts/bench-eventloop.mjs' },
   atomics: { ...atomics.measured, rule: 'one run of each litmus test and access mode, a fresh page each, outcomes counted in wasm on pool threads; scripts/bench-atomics.mjs' },
   structures: { ...structures.measured, rule: 'the structures demo\'s own measurement (warm-up, 5 samples in rotation, median and range), 1 and 2 threads, a fresh page each; scripts/bench-structures.mjs' },
+  gil: { ...gil.measured, rule: 'one run per configuration of the gil demo (its own warm-up and 3 samples of 1 and k threads in rotation, best against best), each a fresh page; scripts/bench-gil.mjs' },
 };
 await mkdir(join(ROOT, 'bench-results'), { recursive: true });
 await writeFile(join(ROOT, 'bench-results', 'bench.json'), JSON.stringify(report, null, 2) + '\n');

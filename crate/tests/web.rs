@@ -384,3 +384,15 @@ async fn the_event_loop_parks_in_a_worker_and_offloads_to_pool_threads() {
     let lines: Vec<&str> = v["events"].as_array().unwrap().iter().filter(|e| e["what"] == "print").map(|e| e["detail"].as_str().unwrap()).collect();
     assert_eq!(lines, ["A = 3", "A = 2", "A = 1", "B = 3", "B = 2", "B = 1", "C = 3", "C = 2", "C = 1"]);
 }
+
+#[wasm_bindgen_test]
+async fn the_simulated_gil_lets_one_pool_thread_run_at_a_time() {
+    let v = run_demo("gil", &[("mode", "gil"), ("threads", "2"), ("work", "100"), ("interval", "1")]).await;
+    assert_eq!(v["threadsUsed"], 2);
+    let mut holds: Vec<(f64, f64, u64)> = v["holds"].as_array().unwrap().iter().map(|h| (h["startMs"].as_f64().unwrap(), h["endMs"].as_f64().unwrap(), h["lane"].as_u64().unwrap())).collect();
+    holds.sort_by(|a, b| a.0.total_cmp(&b.0));
+    assert!(holds.windows(2).all(|w| w[0].1 <= w[1].0), "two pool threads held the GIL at once: {holds:?}");
+    let lanes: BTreeSet<u64> = holds.iter().map(|h| h.2).collect();
+    assert_eq!(lanes.len(), 2, "both pool threads held it: {holds:?}");
+    assert!(lanes.iter().all(|&l| l >= 1), "pool lanes, not the engine thread");
+}

@@ -188,6 +188,17 @@ const DEMOS = {
       assert.equal(await p.text('[data-field="lost"]'), by.unlocked.lost.toLocaleString('en'));
     },
   },
+  gil: {
+    query: 'mode=gil&threads=2&work=100&interval=2',
+    async check(r, p) {
+      assert.equal(r.mode, 'gil');
+      assert.equal(r.threadsUsed, 2);
+      const s = [...r.holds].sort((a, b) => a.startMs - b.startMs);
+      assert.ok(s.every((x, i) => i === 0 || s[i - 1].endMs <= x.startMs), `GIL holds overlap: ${JSON.stringify(s)}`);
+      assert.equal(new Set(s.map((x) => x.lane)).size, 2, 'both threads held the GIL');
+      assert.equal(await p.text('[data-field="speedup"]'), `${r.speedup.toFixed(2)}×`);
+    },
+  },
   requests: {
     // The rendezvous: the server holds every answer until all six have arrived, so only
     // requests in flight together on six pool threads are answered at all.

@@ -58,6 +58,7 @@ registry! {
     deadlock in "hazards" => deadlock::DeadlockDemo,
     starvation in "hazards" => starvation::StarvationDemo,
     race in "primitives" => race::RaceDemo,
+    gil in "memory" => gil::GilDemo,
     structures in "memory" => structures::StructuresDemo,
     atomics in "memory" => atomics::AtomicsDemo,
     explorer in "primitives" => explorer::ExplorerDemo,

@@ -20,6 +20,7 @@ export const ENGINE_OF: Record<string, (typeof ENGINES)[number]> = {
   deadlock: 'hazards',
   starvation: 'hazards',
   race: 'primitives',
+  gil: 'memory',
   atomics: 'memory',
   structures: 'memory',
   explorer: 'primitives',

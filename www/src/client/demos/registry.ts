@@ -19,6 +19,7 @@ export const VIEWS: Record<string, () => Promise<{ default: DemoUnit }>> = {
   deadlock: () => import('./deadlock'),
   starvation: () => import('./starvation'),
   race: () => import('./race'),
+  gil: () => import('./gil'),
   atomics: () => import('./atomics'),
   structures: () => import('./structures'),
   explorer: () => import('./explorer'),
