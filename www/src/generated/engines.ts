@@ -21,7 +21,7 @@ export const ENGINE_OF: Record<string, (typeof ENGINES)[number]> = {
   starvation: 'hazards',
   race: 'primitives',
   gil: 'memory',
-  atomics: 'memory',
   structures: 'memory',
+  atomics: 'memory',
   explorer: 'primitives',
 };
