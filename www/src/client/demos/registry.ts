@@ -20,8 +20,8 @@ export const VIEWS: Record<string, () => Promise<{ default: DemoUnit }>> = {
   starvation: () => import('./starvation'),
   race: () => import('./race'),
   gil: () => import('./gil'),
-  atomics: () => import('./atomics'),
   structures: () => import('./structures'),
+  atomics: () => import('./atomics'),
   explorer: () => import('./explorer'),
   eventloop: () => import('./eventloop'),
 };
