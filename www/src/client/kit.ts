@@ -23,6 +23,12 @@ export function figures(head: string[], rows: Child[][], caption?: string): HTML
   );
 }
 
+/** A wide table in a region of its own that scrolls sideways on a narrow screen, focusable so
+ *  that a keyboard can scroll it too (axe's scrollable-region-focusable). */
+export function scrolling(label: string, child: HTMLElement): HTMLElement {
+  return h('div', { class: 'table-scroll', tabindex: 0, role: 'region', 'aria-label': label }, child);
+}
+
 /** One preset: a label and the inputs it sets. */
 export interface Preset {
   label: string;

@@ -4,7 +4,7 @@
 import type { DemoUnit } from '../../demo-module';
 import snippet from 'virtual:snippets/atomics';
 import { h, ms, svg } from '../../dom';
-import { figures, headline, presets } from '../../kit';
+import { figures, headline, presets, scrolling } from '../../kit';
 import type { Models } from '../../../generated/atomics/Models';
 import type { Outcome } from '../../../generated/atomics/Outcome';
 import type { Row } from '../../../generated/atomics/Row';
@@ -46,7 +46,7 @@ function verdictCell(r: Row): HTMLElement {
 
 /** What native Rust orderings allow on x86 and Arm against what wasm gives. */
 function orderingTable(): HTMLElement {
-  return figures(
+  return scrolling('Orderings', figures(
     ['Rust ordering', 'Weak outcomes Rust’s model allows', 'Native x86 shows', 'WebAssembly (this page)'],
     [
       ['Relaxed', 'SB, MP, LB and IRIW', 'SB only (a plain mov)', 'none: i32.atomic.load / store are SC'],
@@ -55,7 +55,7 @@ function orderingTable(): HTMLElement {
       ['Plain (volatile)', 'a data race: outside the model', 'SB only (TSO)', 'plain i32.load / store: whatever the CPU does'],
     ],
     'Orderings: what native Rust may show, and what wasm gives (its atomics are all sequentially consistent)',
-  );
+  ));
 }
 
 export default {
@@ -97,7 +97,7 @@ export default {
             `All variables start at 0. The outcome the test is about: ${m.weak}.`,
           ),
           h('p', { 'data-field': 'allowed' }, `Allowed under SC: ${m.allowed.sc.length} outcomes; under x86-TSO: ${m.allowed.tso.length}. `, m.allowed.tso.includes(m.weak) ? `TSO allows ${m.weak}; SC does not.` : `Both forbid ${m.weak}.`),
-          figures(
+          scrolling('n += 1, every interleaving', figures(
             ['n += 1', 'Interleavings', 'Losing an update', 'Final n: interleavings'],
             m.counted.map((c) => [
               `${c.threads} threads × ${c.increments}`,
@@ -106,7 +106,7 @@ export default {
               c.finals.map(([v, k]) => `${v}: ${n(k)}`).join(', '),
             ]),
             'Every interleaving of LOAD, ADD, STORE counted by the explorer',
-          ),
+          )),
         );
       },
       result(o: Outcome, out: HTMLElement) {

@@ -5,7 +5,7 @@
 import type { DemoUnit } from '../../demo-module';
 import snippet from 'virtual:snippets/gil';
 import { h, ms, times } from '../../dom';
-import { figures, headline, presets } from '../../kit';
+import { figures, headline, presets, scrolling } from '../../kit';
 import { renderTimeline } from '../../timeline';
 import type { Outcome } from '../../../generated/gil/Outcome';
 import type { Enumerated } from '../../../generated/gil/Enumerated';
@@ -44,7 +44,7 @@ export default {
     return {
       computed(v: Enumerated) {
         counts.replaceChildren(
-          figures(
+          scrolling('Every order of n += 1, enumerated', figures(
             ['Switch points', 'Threads', 'Interleavings', 'Lose an update', 'Final n (how many orders)'],
             v.policies.map((o) => [
               o.policy === 'any' ? 'Any bytecode (the book’s run)' : 'Back-edges and calls (CPython 3.10+)',
@@ -54,7 +54,7 @@ export default {
               o.finals.map(([n, c]) => `n = ${n}: ${c.toLocaleString('en')}`).join(', '),
             ]),
             'Every order of n += 1 the step-through allows, enumerated',
-          ),
+          )),
         );
       },
       result(o, area) {
