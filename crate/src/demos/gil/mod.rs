@@ -8,12 +8,14 @@
 //! real pool threads. `processes` mode runs pool workers standing in for processes: each has
 //! its own interpreter state and no lock, as separate processes would, but none is a process.
 
+mod convoy;
 mod lock;
 mod steps;
 mod summary;
 #[cfg(test)]
 mod tests;
 
+pub use convoy::Convoy;
 pub use lock::{Gil, Hold, HOLDS_CAP};
 pub use steps::{outcomes, Outcomes};
 pub use summary::Summary;
@@ -27,8 +29,8 @@ use crate::measure::{self, Samples, WarmUp};
 use crate::params::{Caps, Choice, DemoSpec, Kind, ParamSpec, Params, Threads};
 use crate::pool::{run_threads, Where};
 use crate::sched::Program;
-use crate::sync::{AtomicBool, AtomicU64, Barrier};
-use crate::sync::Ordering::{Acquire, Relaxed, Release};
+use crate::sync::{AtomicU64, Barrier};
+use crate::sync::Ordering::Relaxed;
 use serde::Serialize;
 
 crate::choice! {
@@ -100,17 +102,6 @@ pub struct Config {
     pub threads: u32,
     pub threads_used: u32,
     pub samples: Samples,
-}
-
-/// The convoy: an I/O-bound thread's wait for the interpreter after each of its I/O waits,
-/// while a CPU-bound thread runs.
-#[derive(Debug, Clone, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS), ts(export_to = "gil/"))]
-#[serde(rename_all = "camelCase")]
-pub struct Convoy {
-    pub latencies_ms: Vec<f64>,
-    pub median_ms: f64,
-    pub max_ms: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -233,65 +224,6 @@ fn race(place: Where, k: usize, steps: u64, mode: Mode, interval: f64, ctl: &Con
     Ok(One { wall_ms, threads_used: run.threads_used() as u32, switches, holds, dropped })
 }
 
-/// The convoy effect: one CPU-bound thread counts down until an I/O-bound thread has done
-/// [`IO_ROUNDS`] waits; after each wait the I/O thread notes how long it took to run again.
-fn convoy(mode: Mode, interval: f64, ctl: &Control) -> Result<Convoy, DemoError> {
-    let origin = clock::now_ms();
-    let gil = Gil::new(interval, origin);
-    let done = AtomicBool::new(false);
-    let latencies = crate::sync::Mutex::new(Vec::new());
-    run_threads(Where::Pool(2), 2, ctl, |i, rec| {
-        let lane = rec.lane();
-        if i == 0 {
-            // CPU-bound.
-            let mut acc = 0u64;
-            let mut held = (mode == Mode::Gil).then(|| gil.take(0, lane));
-            let mut n = 0u64;
-            while !done.load(Acquire) {
-                acc ^= crate::workload::busy(STEP_WORK);
-                n += 1;
-                if n.is_multiple_of(4096) {
-                    ctl.check()?;
-                }
-                held = held.map(|h| h.check().0);
-            }
-            drop(held);
-            std::hint::black_box(acc);
-        } else {
-            // I/O-bound: wait, then needs the interpreter briefly.
-            let mut held = (mode == Mode::Gil).then(|| gil.take(1, lane));
-            for _ in 0..IO_ROUNDS {
-                let mut woke = 0.0;
-                let mut wait = || -> Result<(), Cancelled> {
-                    crate::workload::io_wait(IO_WAIT_MS, ctl)?;
-                    woke = clock::now_ms();
-                    Ok(())
-                };
-                let got = match held.take() {
-                    Some(h) => {
-                        let (h, r) = h.io(wait);
-                        held = Some(h);
-                        r
-                    }
-                    None => wait(),
-                };
-                if let Err(e) = got {
-                    done.store(true, Release);
-                    return Err(e);
-                }
-                latencies.lock().unwrap_or_else(|e| e.into_inner()).push(clock::since(woke));
-                std::hint::black_box(crate::workload::busy(STEP_WORK));
-            }
-            drop(held);
-            done.store(true, Release);
-        }
-        Ok(())
-    })?;
-    let latencies_ms = latencies.into_inner().unwrap_or_else(|e| e.into_inner());
-    let s = Samples::of(latencies_ms.clone());
-    Ok(Convoy { latencies_ms, median_ms: s.median, max_ms: s.max })
-}
-
 pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
     let mode = p.pick::<Mode>("mode");
     let k = p.int("threads") as usize;
@@ -325,7 +257,7 @@ pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
     let config = |c: usize| Config { threads: configs[c] as u32, threads_used: used[c], samples: Samples::of(times[c].clone()) };
     let (one, many) = (config(0), config(configs.len() - 1));
     let (speedup, speedup_range) = measure::speedup(&one.samples, &many.samples);
-    let convoy = if with_convoy { Some(convoy(mode, interval, ctl)?) } else { None };
+    let convoy = if with_convoy { Some(convoy::convoy(mode, interval, ctl)?) } else { None };
     let explanation = explain(mode, k, pooled, env.cores, speedup, shown.switches, convoy.as_ref(), interval_ms);
     Ok(Outcome {
         mode,

@@ -1,6 +1,7 @@
 use super::*;
 use crate::demos;
-use crate::sync::{AtomicU32, AtomicUsize, Mutex};
+use crate::sync::Ordering::{Acquire, Release};
+use crate::sync::{AtomicBool, AtomicU32, AtomicUsize, Mutex};
 use crate::pool::run_threads;
 
 fn q(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
