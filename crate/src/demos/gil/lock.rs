@@ -42,6 +42,8 @@ struct State {
     takes: u64,
     /// When the current holder took it.
     since: f64,
+    /// The latest time stamped under this lock (see [`Gil::stamp`]).
+    latest: f64,
     holds: Vec<Hold>,
 }
 
@@ -61,7 +63,7 @@ impl Gil {
     /// [`clock::now_ms`] value).
     pub fn new(interval_ms: f64, origin: f64) -> Gil {
         Gil {
-            state: Mutex::new(State { holder: None, switches: 0, last: None, takes: 0, since: 0.0, holds: Vec::new() }),
+            state: Mutex::new(State { holder: None, switches: 0, last: None, takes: 0, since: 0.0, latest: 0.0, holds: Vec::new() }),
             wanted: Condvar::new(),
             switched: Condvar::new(),
             drop_request: AtomicBool::new(false),
@@ -72,6 +74,17 @@ impl Gil {
 
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The time now, in ms from the origin, taken under the lock and never before the last
+    /// one taken under it. Every take and drop is stamped while the lock is held, so they
+    /// happen in one order; but in a browser each worker's clock is its own
+    /// `timeOrigin + now()`, a sum near 1.7e12 ms whose f64 steps are 0.24 µs, and two
+    /// workers' sums can round a step apart. Without this a hold could seem to start a
+    /// quarter of a microsecond before the previous one ended (Firefox did so in CI).
+    fn stamp(&self, s: &mut State) -> f64 {
+        s.latest = clock::since(self.origin).max(s.latest);
+        s.latest
     }
 
     // snippet:start gil
@@ -93,7 +106,7 @@ impl Gil {
         s.last = Some(me);
         s.takes += 1;
         s.holder = Some(me);
-        s.since = clock::since(self.origin);
+        s.since = self.stamp(&mut s);
         // Whoever was asked to drop it may now queue for it again.
         self.drop_request.store(false, Relaxed);
         self.switched.notify_all();
@@ -105,7 +118,7 @@ impl Gil {
     fn drop_gil(&self, me: usize, lane: u32, forced: bool) {
         let mut s = self.lock();
         debug_assert_eq!(s.holder, Some(me));
-        let end = clock::since(self.origin);
+        let end = self.stamp(&mut s);
         if s.holds.len() < HOLDS_CAP {
             let start = s.since;
             s.holds.push(Hold { lane, start_ms: start, end_ms: end });
