@@ -26,6 +26,8 @@ pub enum Action {
     /// Copied shared `var`, whose value was `value`, into a local.
     Read { var: String, value: i64 },
     Wrote { var: String, value: i64 },
+    /// A compare-and-swap saw `seen` in `var`, and `swapped` says whether it stored.
+    Cas { var: String, seen: i64, swapped: bool },
     /// A local became `value`.
     Added { local: String, value: i64 },
     Locked { lock: String },

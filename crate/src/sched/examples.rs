@@ -51,13 +51,13 @@ impl fmt::Display for UnknownExample {
 
 impl std::error::Error for UnknownExample {}
 
-fn build(spec: ProgramSpec) -> Program {
+pub(super) fn build(spec: ProgramSpec) -> Program {
     let name = spec.name.clone();
     spec.build().unwrap_or_else(|e| panic!("built-in example {name} is invalid: {e}"))
 }
 
 /// Thread names A, B, C, ... (then T26, T27, ... past Z).
-fn thread_name(i: usize) -> String {
+pub(super) fn thread_name(i: usize) -> String {
     match u8::try_from(i) {
         Ok(i) if i < 26 => char::from(b'A' + i).to_string(),
         _ => format!("T{i}"),

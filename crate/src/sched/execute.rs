@@ -2,6 +2,7 @@
 //! already checked that the thread can step), and the program counter moved on.
 
 use super::*;
+use crate::sched::program::element;
 
 impl Machine {
     /// Does the step (the caller has checked that it can run) and moves the program counter.
@@ -44,6 +45,36 @@ impl Machine {
                         message: format!("{me}'s {local} overflowed ({a} + {b}); values must stay within 64 bits"),
                     },
                 }
+            }
+            Instr::ReadAt { array, index, into } => {
+                let name = element(array, value(&th.locals, index));
+                match st.vars.get(&name) {
+                    Some(&v) => {
+                        th.locals.insert(into.clone(), v);
+                        Action::Read { var: name, value: v }
+                    }
+                    None => Action::Failed { message: no_element(&me, "read", &name, array, &st.vars) },
+                }
+            }
+            Instr::WriteAt { array, index, from } => {
+                let name = element(array, value(&th.locals, index));
+                let v = value(&th.locals, from);
+                match st.vars.get_mut(&name) {
+                    Some(slot) => {
+                        *slot = v;
+                        Action::Wrote { var: name, value: v }
+                    }
+                    None => Action::Failed { message: no_element(&me, "wrote", &name, array, &st.vars) },
+                }
+            }
+            Instr::Cas { var, expect, new, into } => {
+                let (seen, expect, new) = (st.vars[var], value(&th.locals, expect), value(&th.locals, new));
+                let swapped = seen == expect;
+                if swapped {
+                    st.vars.insert(var.clone(), new);
+                }
+                th.locals.insert(into.clone(), i64::from(swapped));
+                Action::Cas { var: var.clone(), seen, swapped }
             }
             Instr::Lock { lock } => {
                 st.locks.insert(lock.clone(), Some(tid));
@@ -160,4 +191,11 @@ impl Machine {
         }
         action
     }
+}
+
+/// Why element `name` of `array` could not be read or written: the indices it has.
+fn no_element(me: &str, verb: &str, name: &str, array: &str, vars: &BTreeMap<String, i64>) -> String {
+    let prefix = format!("{array}[");
+    let have: Vec<&str> = vars.keys().filter_map(|k| k.strip_prefix(&prefix)?.strip_suffix(']')).collect();
+    format!("{me} {verb} {name}, which does not exist; {array} has the indices {}", have.join(", "))
 }

@@ -96,6 +96,15 @@ pub enum Instr {
     Write { var: String, from: Operand },
     /// `local += value`: arithmetic on the thread's own copy, invisible to other threads.
     Add { local: String, value: Operand },
+    /// `into = array[index]`: element `index` of a shared array (the shared variables named
+    /// `array[0]`, `array[1]`, …). An index the array does not have is an error.
+    ReadAt { array: String, index: Operand, into: String },
+    /// `array[index] = from`.
+    WriteAt { array: String, index: Operand, from: Operand },
+    /// Compare-and-swap, one indivisible step (the hardware's `cmpxchg`, Rust's
+    /// `compare_exchange`): if shared `var` equals `expect`, it becomes `new` and local `into`
+    /// becomes 1; otherwise `var` is left alone and `into` becomes 0.
+    Cas { var: String, expect: Operand, new: Operand, into: String },
     /// Takes `lock`; blocks while any thread holds it, this one included (not reentrant).
     Lock { lock: String },
     /// Releases `lock`. Only its owner may; anyone else fails (the thread stops).
@@ -138,6 +147,15 @@ impl Instr {
     pub fn add(local: &str, value: impl Into<Operand>) -> Instr {
         Instr::Add { local: local.into(), value: value.into() }
     }
+    pub fn read_at(array: &str, index: impl Into<Operand>, into: &str) -> Instr {
+        Instr::ReadAt { array: array.into(), index: index.into(), into: into.into() }
+    }
+    pub fn write_at(array: &str, index: impl Into<Operand>, from: impl Into<Operand>) -> Instr {
+        Instr::WriteAt { array: array.into(), index: index.into(), from: from.into() }
+    }
+    pub fn cas(var: &str, expect: impl Into<Operand>, new: impl Into<Operand>, into: &str) -> Instr {
+        Instr::Cas { var: var.into(), expect: expect.into(), new: new.into(), into: into.into() }
+    }
     pub fn lock(lock: &str) -> Instr {
         Instr::Lock { lock: lock.into() }
     }
@@ -176,6 +194,15 @@ impl Instr {
     }
     pub fn jump_if(local: &str, cmp: Cmp, value: impl Into<Operand>, target: usize) -> Instr {
         Instr::JumpIf { local: local.into(), cmp, value: value.into(), target }
+    }
+
+    /// The jump target of this step, to move it (see `ops::assemble`).
+    pub(super) fn target_mut(&mut self) -> Option<&mut usize> {
+        match self {
+            Instr::TryLock { on_fail: t, .. } | Instr::TryGet { on_empty: t, .. } => Some(t),
+            Instr::Jump { target } | Instr::JumpIf { target, .. } => Some(target),
+            _ => None,
+        }
     }
 
     /// Jump targets of this step, for validation.
@@ -225,6 +252,9 @@ impl fmt::Display for Instr {
             Instr::Read { var, into } => write!(f, "{into} = {var}"),
             Instr::Write { var, from } => write!(f, "{var} = {from}"),
             Instr::Add { local, value } => write!(f, "{local} += {value}"),
+            Instr::ReadAt { array, index, into } => write!(f, "{into} = {array}[{index}]"),
+            Instr::WriteAt { array, index, from } => write!(f, "{array}[{index}] = {from}"),
+            Instr::Cas { var, expect, new, into } => write!(f, "{into} = CAS({var}, {expect}, {new})"),
             Instr::Lock { lock } => write!(f, "{lock}.acquire()"),
             Instr::Unlock { lock } => write!(f, "{lock}.release()"),
             Instr::TryLock { lock, on_fail } => {
@@ -266,6 +296,13 @@ mod tests {
         check(Instr::write("counter", "tmp"), "counter = tmp", r#"{"op":"write","var":"counter","from":"tmp"}"#);
         check(Instr::write("counter", 7), "counter = 7", r#"{"op":"write","var":"counter","from":7}"#);
         check(Instr::add("n", -1), "n += -1", r#"{"op":"add","local":"n","value":-1}"#);
+        check(Instr::read_at("next", "t", "n"), "n = next[t]", r#"{"op":"read_at","array":"next","index":"t","into":"n"}"#);
+        check(Instr::write_at("next", 2, "t"), "next[2] = t", r#"{"op":"write_at","array":"next","index":2,"from":"t"}"#);
+        check(
+            Instr::cas("top", "t", "n", "ok"),
+            "ok = CAS(top, t, n)",
+            r#"{"op":"cas","var":"top","expect":"t","new":"n","into":"ok"}"#,
+        );
         check(Instr::lock("m"), "m.acquire()", r#"{"op":"lock","lock":"m"}"#);
         check(Instr::try_lock("m", 4), "if not m.acquire(blocking=False): goto 4", r#"{"op":"try_lock","lock":"m","on_fail":4}"#);
         check(Instr::get("q", "x"), "x = q.get()", r#"{"op":"get","queue":"q","into":"x"}"#);

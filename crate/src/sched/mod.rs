@@ -17,6 +17,8 @@
 //! - [`random`]: SplitMix64 and the seeded random scheduler.
 //! - [`examples`]: the book's programs (countdown, lost update, deadlock, queue, leaked lock,
 //!   dining philosophers).
+//! - [`chapter16`]: ABA on a Treiber stack and a reader racing a delete, built from [`ops`].
+//! - [`ops`]: a thread as operations, their atomic twin, and the linearizability check.
 //! - [`assertion`]: a claim about the shared variables at the end of a run, `counter == 2`.
 //! - [`tso`]: litmus programs and the outcomes SC and x86-TSO (store buffers) allow.
 //! - [`mod@explore`]: every interleaving of a program, counted, with its final states and a
@@ -28,11 +30,13 @@
 
 pub mod assertion;
 pub mod blocked;
+pub mod chapter16;
 pub mod event;
 pub mod examples;
 pub mod explore;
 pub mod instr;
 pub mod machine;
+pub mod ops;
 pub mod program;
 pub mod random;
 pub mod trace;

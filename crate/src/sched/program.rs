@@ -94,6 +94,14 @@ impl ProgramSpec {
         self.vars.push(Slot { name: name.into(), init });
         self
     }
+    /// A shared array: the shared variables `name[first]`, `name[first + 1]`, … starting at
+    /// `inits`, which [`Instr::ReadAt`] and [`Instr::WriteAt`] index.
+    pub fn array(mut self, name: &str, first: i64, inits: &[i64]) -> ProgramSpec {
+        for (i, &init) in (first..).zip(inits) {
+            self.vars.push(Slot { name: element(name, i), init });
+        }
+        self
+    }
     pub fn lock(mut self, name: &str) -> ProgramSpec {
         self.locks.push(name.into());
         self
@@ -116,6 +124,18 @@ impl ProgramSpec {
         validate(&self)?;
         Ok(Program(self))
     }
+}
+
+/// The shared variable that holds element `index` of array `array`: `next[2]`.
+pub fn element(array: &str, index: i64) -> String {
+    format!("{array}[{index}]")
+}
+
+/// The arrays among a program's shared variables (the names before `[`), each once.
+fn arrays(vars: &[String]) -> Vec<String> {
+    let mut names: Vec<String> = vars.iter().filter_map(|v| v.strip_suffix(']')?.split_once('[').map(|(a, _)| a.to_string())).collect();
+    names.dedup();
+    names
 }
 
 /// A checked program: every name it uses exists and every jump lands inside its thread.
@@ -238,6 +258,7 @@ fn validate(p: &ProgramSpec) -> Result<(), ProgramError> {
         return Err(ProgramError::CondLock { cond: c.name.clone(), lock: c.lock.clone(), locks: p.locks.clone() });
     }
     let vars: Vec<String> = p.vars.iter().map(|v| v.name.clone()).collect();
+    let arrays = arrays(&vars);
     let queues: Vec<String> = p.queues.iter().map(|q| q.name.clone()).collect();
     let conds: Vec<String> = p.conds.iter().map(|c| c.name.clone()).collect();
     for t in &p.threads {
@@ -274,6 +295,22 @@ fn validate(p: &ProgramSpec) -> Result<(), ProgramError> {
                 Instr::Add { local, value } => {
                     check("local", local, &locals)?;
                     operand(value)?;
+                }
+                Instr::ReadAt { array, index, into } => {
+                    check("shared array", array, &arrays)?;
+                    operand(index)?;
+                    check("local", into, &locals)?;
+                }
+                Instr::WriteAt { array, index, from } => {
+                    check("shared array", array, &arrays)?;
+                    operand(index)?;
+                    operand(from)?;
+                }
+                Instr::Cas { var, expect, new, into } => {
+                    check("shared variable", var, &vars)?;
+                    operand(expect)?;
+                    operand(new)?;
+                    check("local", into, &locals)?;
                 }
                 Instr::Lock { lock } | Instr::Unlock { lock } | Instr::TryLock { lock, .. } => {
                     check("lock", lock, &p.locks)?;

@@ -224,7 +224,7 @@ pub(super) fn end_state(m: &Machine, assertion: Option<&Assertion>) -> Group {
         match assertion {
             _ if !failures.is_empty() => (Outcome::Failed, failures),
             Some(a) if !a.holds(s) => {
-                (Outcome::Broken, vec![format!("{a} does not hold: {} is {}", a.var, s.vars[&a.var])])
+                (Outcome::Broken, vec![format!("{a} does not hold: {}", a.values(s))])
             }
             _ => (Outcome::Ok, Vec::new()),
         }
