@@ -20,6 +20,10 @@ pub const IDS: &[&str] = &[
     "leaked-lock",
     "philosophers",
     "philosophers-ordered",
+    "treiber-aba",
+    "treiber-fresh",
+    "dict-delete",
+    "dict-copy",
 ];
 
 /// The example called `id`, with its default sizes.
@@ -35,6 +39,10 @@ pub fn by_id(id: &str) -> Result<Program, UnknownExample> {
         "leaked-lock" => leaked_lock(),
         "philosophers" => philosophers(5, false),
         "philosophers-ordered" => philosophers(5, true),
+        "treiber-aba" => super::chapter16::treiber(true, false),
+        "treiber-fresh" => super::chapter16::treiber(false, false),
+        "dict-delete" => super::chapter16::dict_race(false, false),
+        "dict-copy" => super::chapter16::dict_race(true, false),
         _ => return Err(UnknownExample(id.chars().take(32).collect())),
     })
 }

@@ -185,6 +185,6 @@ fn every_id_builds_and_unknown_ids_are_listed() {
         by_id("deadlock").unwrap_err().to_string(),
         "there is no example program called \"deadlock\"; the examples are countdown, countdown-locked, lost-update, \
          locked-increment, opposite-locks, same-order-locks, producer-consumer, leaked-lock, philosophers, \
-         philosophers-ordered"
+         philosophers-ordered, treiber-aba, treiber-fresh, dict-delete, dict-copy"
     );
 }

@@ -21,7 +21,8 @@ use crate::control::{Control, Standing};
 use crate::demos::DemoError;
 use crate::params::{Caps, Choice, Threads as ThreadsNeed, DemoSpec, Kind, ParamSpec, Params};
 use crate::sched::explore::{interleavings_of, Count};
-use crate::sched::{examples, explore_watched, Assertion, Cmp, Exploration, Halt, Limits, Outcome, Program};
+use crate::sched::ops::{linearizability, Linearizability};
+use crate::sched::{chapter16, examples, explore_watched, Assertion, Cmp, Exploration, Halt, Limits, Outcome, Program};
 use serde::Serialize;
 use crate::sync::{AtomicU32, Ordering::Relaxed};
 use crate::sync::Arc;
@@ -41,6 +42,10 @@ crate::choice! {
         LeakedLock = "leaked-lock",
         Philosophers = "philosophers",
         PhilosophersOrdered = "philosophers-ordered",
+        TreiberAba = "treiber-aba",
+        TreiberFresh = "treiber-fresh",
+        DictDelete = "dict-delete",
+        DictCopy = "dict-copy",
     }
 }
 
@@ -55,7 +60,7 @@ pub const SPEC: DemoSpec = DemoSpec {
         ParamSpec {
             name: "program",
             label: "Program",
-            help: "One of the step-through programs: lost-update, locked-increment, opposite-locks, philosophers, …",
+            help: "One of the step-through programs: lost-update, locked-increment, opposite-locks, philosophers, treiber-aba, dict-delete, …",
             kind: Kind::Choice { values: Example::WORDS },
             default: "lost-update",
         },
@@ -106,6 +111,9 @@ pub struct Report {
     pub uses: &'static [&'static str],
     #[serde(flatten)]
     pub exploration: Exploration,
+    /// For programs made of operations (an increment, a push, a pop, a lookup): whether
+    /// every interleaving's result is one that the operations give one at a time.
+    pub linearizability: Option<Linearizability>,
     pub growth: Vec<Growth>,
     pub explanation: String,
     /// Which exploration of this engine this is (1 for the first): the page's tests tell from
@@ -133,7 +141,25 @@ pub fn program(p: &Params) -> (Program, Option<Assertion>, &'static [&'static st
         Example::SameOrderLocks => (examples::same_order_locks(), None, &[]),
         Example::ProducerConsumer => (examples::producer_consumer(4, 2), None, &[]),
         Example::LeakedLock => (examples::leaked_lock(), None, &[]),
+        Example::TreiberAba => (chapter16::treiber(true, false), Some(chapter16::treiber_assertion()), &[]),
+        Example::TreiberFresh => (chapter16::treiber(false, false), Some(chapter16::treiber_assertion()), &[]),
+        Example::DictDelete => (chapter16::dict_race(false, false), Some(chapter16::dict_assertion()), &[]),
+        Example::DictCopy => (chapter16::dict_race(true, false), Some(chapter16::dict_assertion()), &[]),
     }
+}
+
+/// The sequential twin of a program made of operations: the same operations, each one step
+/// to the other threads (see `sched::ops`). `None` for programs that are not about an object.
+fn sequential_twin(p: &Params) -> Option<Program> {
+    Some(match p.pick::<Example>("program") {
+        // Each thread's one operation is `counter += 1`; done atomically, it is the locked one.
+        Example::LostUpdate => examples::locked_increment(p.int("threads") as usize),
+        Example::TreiberAba => chapter16::treiber(true, true),
+        Example::TreiberFresh => chapter16::treiber(false, true),
+        Example::DictDelete => chapter16::dict_race(false, true),
+        Example::DictCopy => chapter16::dict_race(true, true),
+        _ => return None,
+    })
 }
 
 pub fn compute(p: &Params) -> Report {
@@ -158,10 +184,25 @@ pub fn compute_watched(p: &Params, ctl: &Control, ticket: u32) -> Result<Report,
             Standing::Cancelled => Some(Halt::Cancel),
         }
     };
-    let exploration = explore_watched(&Arc::new(program), assertion.as_ref(), Limits { max_states: limit }, &mut watch)
-        .ok_or(DemoError::Superseded)?;
-    let explanation = explain(&exploration);
-    Ok(Report { program_id: p.pick::<Example>("program").word(), program: name, uses, exploration, growth: growth(), explanation, nth })
+    let limits = Limits { max_states: limit };
+    let exploration = explore_watched(&Arc::new(program), assertion.as_ref(), limits, &mut watch).ok_or(DemoError::Superseded)?;
+    // The twin has far fewer states than the program (its operations cannot overlap), so it
+    // is explored within the same limit, quickly: its watch gives up for newer inputs but
+    // leaves the progress shown, and a Cancel, to the program's own search.
+    let linearizability = match sequential_twin(p) {
+        Some(twin) => {
+            let mut superseded = |_| (ctl.standing(ticket) == Standing::Superseded).then_some(Halt::Abandon);
+            let sequential = explore_watched(&Arc::new(twin), assertion.as_ref(), limits, &mut superseded).ok_or(DemoError::Superseded)?;
+            Some(linearizability(&exploration, &sequential))
+        }
+        None => None,
+    };
+    let mut explanation = explain(&exploration);
+    if let Some(l) = &linearizability {
+        explanation.push(' ');
+        explanation.push_str(&explain_linearizability(l));
+    }
+    Ok(Report { program_id: p.pick::<Example>("program").word(), program: name, uses, exploration, linearizability, growth: growth(), explanation, nth })
 }
 
 /// The table of "why that count grows so fast".
@@ -174,6 +215,26 @@ pub fn growth() -> Vec<Growth> {
             states: [2u32, 3, 4].map(|k| u64::from(n + 1).pow(k)),
         })
         .collect()
+}
+
+/// One sentence on the linearizability check.
+fn explain_linearizability(l: &Linearizability) -> String {
+    let orders = l.orders.map_or("the".to_string(), |n| n.to_string());
+    let results = if l.sequential.len() == 1 { "1 result".to_string() } else { format!("{} results", l.sequential.len()) };
+    match (&l.witness, l.complete) {
+        (None, true) => format!(
+            "Done one at a time, in the {orders} orders each thread's own order allows, the operations give {results}; every interleaving ends in one of them, so this history is linearizable."
+        ),
+        (None, false) => format!(
+            "Done one at a time, the operations give {results}; every interleaving explored ends in one of them (the search stopped early, so this is no proof)."
+        ),
+        (Some(w), _) => format!(
+            "Done one at a time, in the {orders} orders each thread's own order allows, the operations give {results}; {} interleavings end in a result none of them gives, so the object is not linearizable. The shortest, in {} steps, ends with {}.",
+            l.not_matching.map_or("some".to_string(), |n| n.to_string()),
+            w.steps,
+            w.summary
+        ),
+    }
 }
 
 /// One paragraph on what was found.

@@ -48,6 +48,24 @@ pub struct Found {
     #[cfg_attr(test, ts(type = "Record<string, string | null>"))]
     pub final_states: FinalStates,
     pub counterexample: Option<Counterexample>,
+    /// For programs made of operations: the linearizability check.
+    pub linearizability: Option<Linear>,
+}
+
+/// The linearizability check, for `data-result`.
+#[derive(serde::Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export_to = "explorer/"))]
+#[serde(rename_all = "camelCase")]
+pub struct Linear {
+    pub linearizable: bool,
+    pub complete: bool,
+    /// Sequential orders of the operations, and the results they give.
+    pub orders: Option<Count>,
+    pub sequential: Vec<String>,
+    pub matching: Option<Count>,
+    pub not_matching: Option<Count>,
+    /// A shortest interleaving whose result no sequential order gives.
+    pub witness: Option<String>,
 }
 
 /// The final states as one object, keyed by their summary (`counter = 1`).
@@ -106,6 +124,15 @@ fn found(params: BTreeMap<&'static str, Value>, r: &Report) -> Found {
             trace: c.trace.clone(),
             threads: trace_names(&c.trace, &e.threads),
             summary: c.summary.clone(),
+        }),
+        linearizability: r.linearizability.as_ref().map(|l| Linear {
+            linearizable: l.linearizable,
+            complete: l.complete,
+            orders: l.orders,
+            sequential: l.sequential.clone(),
+            matching: l.matching,
+            not_matching: l.not_matching,
+            witness: l.witness.as_ref().map(|w| w.trace.clone()),
         }),
     }
 }

@@ -22,7 +22,10 @@ fn the_lost_update_in_words() {
     assert_eq!(
         r.explanation,
         "20 interleavings of A, B, counted through 22 distinct states, reach 2 final states. \
-         Of these, 18 break the assertion. The shortest counterexample takes 6 steps."
+         Of these, 18 break the assertion. The shortest counterexample takes 6 steps. \
+         Done one at a time, in the 2 orders each thread's own order allows, the operations give 1 result; \
+         18 interleavings end in a result none of them gives, so the object is not linearizable. \
+         The shortest, in 6 steps, ends with counter = 1."
     );
     let r = report(&[("program", "philosophers-ordered"), ("k", "3")]);
     assert_eq!(r.exploration.threads, ["P1", "P2", "P3"]);
@@ -135,8 +138,14 @@ fn the_summary_of_the_lost_update_counts_its_orders() {
     assert_eq!(v["stopped"], serde_json::Value::Null);
     assert_eq!(v["counterexample"]["outcome"], "broken");
     assert_eq!(v["counterexample"]["threads"].as_array().unwrap().len(), 6);
+    // Done atomically, the two increments give counter = 2 in either order; the 18 that end
+    // at 1 are what no order gives.
+    assert_eq!(
+        v["linearizability"],
+        serde_json::json!({ "linearizable": false, "complete": true, "orders": "2", "sequential": ["counter = 2"], "matching": "2", "notMatching": "18", "witness": v["counterexample"]["trace"] })
+    );
     let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
-    let mut want = ["demo", "params", "program", "interleavings", "counting", "states", "complete", "cancelled", "stopped", "nth", "assertion", "deadlocks", "broken", "failed", "finalStates", "counterexample"];
+    let mut want = ["demo", "params", "program", "interleavings", "counting", "states", "complete", "cancelled", "stopped", "nth", "assertion", "deadlocks", "broken", "failed", "finalStates", "counterexample", "linearizability"];
     want.sort();
     assert_eq!(keys, want, "the keys of the page's summary, no more");
 }
@@ -176,4 +185,28 @@ fn with_no_exploration_the_summary_is_the_inputs() {
     let v = crate::demos::to_json(&ExplorerDemo.summary(&p, None, None));
     assert_eq!(v.as_object().unwrap().len(), 2);
     assert_eq!(v["demo"], "explorer");
+}
+
+#[test]
+fn the_explorer_finds_aba_on_the_treiber_stack_and_replays_it() {
+    let raw = vec![("program".to_string(), "treiber-aba".to_string())];
+    let r = compute(&validate("explorer", &raw).unwrap());
+    let e = &r.exploration;
+    assert_eq!(e.assertion.as_deref(), Some("top != kept"));
+    assert!(e.complete);
+    let c = e.counterexample.as_ref().expect("ABA found");
+    // Replayed in the step-through view, the shortest one ends with B's node on top.
+    let v = crate::demos::stepper::view_json("explorer", &raw, &c.trace, None).unwrap();
+    assert_eq!(v["machine"]["status"], "done");
+    assert_eq!(v["machine"]["vars"]["top"], v["machine"]["vars"]["kept"], "{}", c.trace);
+    let l = r.linearizability.as_ref().unwrap();
+    assert!(!l.linearizable && l.complete);
+    assert!(r.explanation.contains("so the object is not linearizable"), "{}", r.explanation);
+    // Without reuse: nothing broken, and linearizable.
+    let r = compute(&validate("explorer", &[("program".to_string(), "treiber-fresh".to_string())]).unwrap());
+    assert!(r.exploration.counterexample.is_none() && r.linearizability.as_ref().unwrap().linearizable, "{}", r.explanation);
+    assert!(r.explanation.ends_with("so this history is linearizable."), "{}", r.explanation);
+    // Programs that are not about an object have no check.
+    let r = compute(&validate("explorer", &[("program".to_string(), "philosophers".to_string())]).unwrap());
+    assert!(r.linearizability.is_none());
 }

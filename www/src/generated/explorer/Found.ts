@@ -2,9 +2,14 @@
 import type { Count } from "../Count";
 import type { Counting } from "../Counting";
 import type { Counterexample } from "./Counterexample";
+import type { Linear } from "./Linear";
 
 export type Found = { demo: string, params: Record<string, number | string>, program: string, interleavings: Count | null, counting: Counting, states: number, complete: boolean, cancelled: boolean, stopped: string | null, nth: number, assertion: string | null, deadlocks: Count | null, broken: Count | null, failed: Count | null, 
 /**
  * Each final state's summary and its interleavings, in the order the explorer lists them.
  */
-finalStates: Record<string, string | null>, counterexample: Counterexample | null, };
+finalStates: Record<string, string | null>, counterexample: Counterexample | null, 
+/**
+ * For programs made of operations: the linearizability check.
+ */
+linearizability: Linear | null, };

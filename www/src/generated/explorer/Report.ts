@@ -2,6 +2,7 @@
 import type { Count } from "../Count";
 import type { Counting } from "../Counting";
 import type { FinalState } from "../FinalState";
+import type { Linearizability } from "../Linearizability";
 import type { Tally } from "../Tally";
 import type { Growth } from "./Growth";
 
@@ -12,7 +13,12 @@ export type Report = { program_id: string, program: string,
 /**
  * The inputs that shaped this program (`threads`, `k`), for the page to mention.
  */
-uses: Array<string>, growth: Array<Growth>, explanation: string, 
+uses: Array<string>, 
+/**
+ * For programs made of operations (an increment, a push, a pop, a lookup): whether
+ * every interleaving's result is one that the operations give one at a time.
+ */
+linearizability: Linearizability | null, growth: Array<Growth>, explanation: string, 
 /**
  * Which exploration of this engine this is (1 for the first): the page's tests tell from
  * it that inputs replaced while queued were never explored.
