@@ -6,6 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { result, setUp, shot, waitState } from './harness.mjs';
+import { treiberCounts } from './treiber.mjs';
 
 let site;
 before(async () => {
@@ -24,6 +25,40 @@ async function open(query) {
 }
 
 describe('interleaving explorer', () => {
+  it('finds ABA on the Treiber stack that reuses a node, replays it, and calls it not linearizable', async () => {
+    const [total, broken] = treiberCounts(true);
+    const { page, errors } = await open('program=treiber-aba');
+    const r = await result(page);
+    assert.equal(r.interleavings, String(total), 'the same count as this file’s own enumerator');
+    assert.equal(r.broken, String(broken));
+    assert.ok(broken > 0n);
+    assert.equal(r.assertion, 'top != kept');
+    assert.equal(r.linearizability.linearizable, false);
+    assert.equal(r.linearizability.orders, '4', 'A’s pop before, between or after B’s three operations');
+    assert.equal(r.linearizability.notMatching, String(broken), 'exactly the ABA interleavings end in a result no order gives');
+    assert.match(await page.textContent('[data-field="linearizability"]'), /Not linearizable: 1,160 of 146,904,795 interleavings/);
+    // Replayed to the end in the stepper: B's node is on top again.
+    await page.click('[data-field="counterexample"] button[data-action="replay"]');
+    await page.click('[data-stepper] button[data-step="replay-all"]');
+    await page.waitForSelector('[data-stepper][data-status="done"]');
+    const vars = await page.evaluate(() => Object.fromEntries([...document.querySelectorAll('[data-stepper] [data-var]')].map((e) => [e.dataset.var, e.textContent])));
+    await shot(page, 'explorer-aba-replayed');
+    assert.equal(vars.top, '2', JSON.stringify(vars));
+    assert.equal(vars.kept, '2', 'B’s node is on top of the stack again');
+    assert.equal(vars.got, '1');
+
+    // Without reuse: the same count of orders has no broken one, and it is linearizable.
+    const [fresh, freshBroken] = treiberCounts(false);
+    await page.selectOption('#explorer-program', 'treiber-fresh');
+    await page.waitForFunction(() => JSON.parse(document.querySelector('[data-demo-result]')?.dataset.result ?? '{}').program === 'treiber-fresh');
+    const f = await result(page);
+    assert.equal(f.interleavings, String(fresh));
+    assert.equal(freshBroken, 0n);
+    assert.equal(f.broken, '0');
+    assert.equal(f.linearizability.linearizable, true);
+    assert.deepEqual(errors, []);
+  });
+
   it('finds exactly the final values 1 and 2 for the lost update, with their counts', async () => {
     const { page, errors } = await open('program=lost-update&threads=2');
     const r = await result(page);

@@ -61,7 +61,7 @@ pub fn treiber(reuse: bool, atomic: bool) -> Program {
     let pushed: Operand = if reuse { "x".into() } else { NODES[3].1.into() };
     let a = [pop("t", Some("got"))];
     let b = [pop("x", None), pop("y", Some("kept")), push(pushed)];
-    let mut spec = ProgramSpec::new(name).var("top", 1).array("next", 1, &[2, 3, 0, 0]).var("got", 0).var("kept", 0);
+    let mut spec = ProgramSpec::new(name).var("top", 1).array("next", 1, if reuse { &[2, 3, 0][..] } else { &[2, 3, 0, 0][..] }).var("got", 0).var("kept", 0);
     if atomic {
         spec = spec.lock(ATOMIC);
     }

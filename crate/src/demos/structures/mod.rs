@@ -9,6 +9,7 @@
 mod counters;
 mod sample;
 mod stacks;
+pub mod steps;
 mod summary;
 
 pub use summary::Summary;
@@ -87,10 +88,17 @@ pub const SPEC: DemoSpec = DemoSpec {
             default: "10",
         },
         ParamSpec { name: "samples", label: "Samples", help: "Times each variant is measured at each thread count, in rotation", kind: Kind::Int { min: 1, max: 9 }, default: "3" },
+        ParamSpec {
+            name: "story",
+            label: "Step-through",
+            help: "aba: a Treiber stack that reuses a popped node; no-reuse: one that does not; delete: the book's reader racing a delete; copy-on-read: its fix",
+            kind: Kind::Choice { values: steps::Story::WORDS },
+            default: "aba",
+        },
     ],
     caps: Caps {
         instant: false,
-        steppable: false,
+        steppable: true,
         live: false,
         threads: ThreadsNeed::Sum { inputs: &["threads"], extra: 0, what: "threads", why: "", needs_pool: None },
         no_pool: None,
@@ -305,7 +313,7 @@ fn explain(structure: Structure, k: usize, threshold: u64, points: &[Point], fin
 pub struct StructuresDemo;
 
 impl Demo for StructuresDemo {
-    type Computed = ();
+    type Computed = steps::Explored;
     type Outcome = Outcome;
     type Summary = Summary;
 
@@ -313,16 +321,20 @@ impl Demo for StructuresDemo {
         &SPEC
     }
 
-    fn compute(&self, _p: &Params, _ctl: &Control, _ticket: u32) -> Result<(), DemoError> {
-        Ok(())
+    fn compute(&self, p: &Params, _ctl: &Control, _ticket: u32) -> Result<steps::Explored, DemoError> {
+        Ok(steps::explored(p))
     }
 
     fn run(&self, p: &Params, env: Env, ctl: &Control, _feed: &Feed) -> Result<Outcome, DemoError> {
         run(p, env, ctl)
     }
 
-    fn summary(&self, p: &Params, _computed: Option<&()>, outcome: Option<&Outcome>) -> Summary {
-        Summary::new(p, outcome)
+    fn summary(&self, p: &Params, computed: Option<&steps::Explored>, outcome: Option<&Outcome>) -> Summary {
+        Summary::new(p, computed, outcome)
+    }
+
+    fn step(&self, fit: &mut crate::demos::stepper::Fit) -> Option<(crate::sched::Program, &'static str)> {
+        Some(steps::story(fit))
     }
 }
 

@@ -1,6 +1,7 @@
 //! What `data-result` says about the structures: the inputs, and after a run the threads
 //! that did the work, each variant's throughput at the most threads, and what each ended with.
 
+use super::steps::{found, Explored, Found, Story};
 use super::{Final, Outcome, Structure, Variant};
 use crate::params::{Params, Value};
 use serde::Serialize;
@@ -16,9 +17,13 @@ pub enum Summary {
 
 #[derive(Debug, Serialize)]
 #[cfg_attr(test, derive(ts_rs::TS), ts(export_to = "structures/"))]
+#[serde(rename_all = "camelCase")]
 pub struct Inputs {
     pub demo: &'static str,
     pub params: BTreeMap<&'static str, Value>,
+    /// ABA on the Treiber stack that reuses a popped node, as the explorer found it: the
+    /// interleavings, those that break `top != kept`, and a shortest one as a trace.
+    pub aba: Option<Found>,
 }
 
 #[derive(Debug, Serialize)]
@@ -48,8 +53,8 @@ pub struct Throughput {
 }
 
 impl Summary {
-    pub fn new(p: &Params, outcome: Option<&Outcome>) -> Summary {
-        let inputs = Inputs { demo: "structures", params: p.values().clone() };
+    pub fn new(p: &Params, computed: Option<&Explored>, outcome: Option<&Outcome>) -> Summary {
+        let inputs = Inputs { demo: "structures", params: p.values().clone(), aba: Some(computed.and_then(Explored::aba).cloned().unwrap_or_else(|| found(Story::Aba))) };
         let Some(o) = outcome else { return Summary::Inputs(inputs) };
         let top = o.points.iter().map(|p| p.threads).max().unwrap_or(0);
         Summary::Ran(Ran {

@@ -204,8 +204,6 @@ pub(super) fn shortest(g: &Graph) -> (Vec<Trace>, Option<usize>) {
     (traces, nearest_bad)
 }
 
-/// Explores every interleaving of `program`, checking `assertion` where all threads finish.
-
 /// How an end state is reported: its outcome, the shared state in words, and why it is bad.
 pub(super) fn end_state(m: &Machine, assertion: Option<&Assertion>) -> Group {
     let p = m.program();
