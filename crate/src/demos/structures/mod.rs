@@ -107,7 +107,7 @@ pub const SPEC: DemoSpec = DemoSpec {
         ParamSpec {
             name: "gap",
             label: "Gap between read and write",
-            help: "The book's sleep(random) between read and write, here a spin of this many iterations: between the unlocked counter's load and its store, and between the dict reader's check and its read (0 = none)",
+            help: "The book's sleep(random) between read and write, here a spin of this many iterations: between the unlocked counter's load and its store; for the dict, a random spin of this many on average between the reader's check and its read, before each check, and after each of the deleter's changes (0 = none)",
             kind: Kind::Int { min: 0, max: MAX_GAP as i64 },
             default: "100",
         },
@@ -300,8 +300,8 @@ fn warm_kernel(v: Variant, threshold: u64, gap: u32, ctl: &Control) -> Result<()
         Variant::MsQueue => churn::<lockfree::MsQueue>(),
         Variant::SegQueue => churn::<library::Seg>(),
         Variant::ArrayQueue => churn::<library::Ring>(),
-        Variant::CheckThenRead => dict::reader(&dict::dict(), |d| dict::check_then_read(d, dict::KEY, || counters::spin(gap.min(100))), N / 4, ctl).map(drop),
-        Variant::CopyOnRead => dict::reader(&dict::dict(), |d| dict::copy_on_read(d, dict::KEY, || counters::spin(gap.min(100))), N / 4, ctl).map(drop),
+        Variant::CheckThenRead => dict::reader(&dict::dict(), &mut dict::Jitter::new(1), gap.min(100), dict::check_then_read, N / 4, ctl).map(drop),
+        Variant::CopyOnRead => dict::reader(&dict::dict(), &mut dict::Jitter::new(1), gap.min(100), dict::copy_on_read, N / 4, ctl).map(drop),
     }
 }
 

@@ -3,7 +3,8 @@
 
 use super::*;
 use crate::pool::Recorder;
-use crate::sync::AtomicUsize;
+use crate::sync::Ordering::{Acquire, Release};
+use crate::sync::{AtomicBool, AtomicUsize};
 use stacks::Store;
 
 /// The inputs every sample takes.
@@ -90,22 +91,35 @@ fn churned<S: Store>(v: Variant, place: Where, k: usize, ops: u32, ctl: &Control
 }
 
 /// The reader racing a delete: threads 0 to k − 2 read, thread k − 1 deletes and puts the
-/// key back until every reader has finished. The sample's time is the slowest reader's.
+/// key back (a gap after each) until every reader has finished. The readers begin once the
+/// deleter is deleting: threads leave the start line together, but one that was parked
+/// there wakes later (in a browser, up to milliseconds), and readers that finished before the
+/// deleter woke would race nothing. The sample's time is the slowest reader's, from then.
 fn raced(v: Variant, place: Where, k: usize, ops: u32, gap: u32, ctl: &Control, t0: &Mutex<f64>) -> Result<(f64, Final), DemoError> {
     let d = dict::dict();
     let readers = k - 1;
     let left = AtomicUsize::new(readers);
+    // Without a pool the deleter runs after the readers: nothing to wait for.
+    let deleting = AtomicBool::new(place == Where::Caller);
     let tally = Mutex::new(dict::Tally::default());
-    let run = run_threads(place, k, ctl, |i, rec| {
+    let run = run_threads(place, k, ctl, |i, _| {
         if i == readers {
-            return dict::deleter(&d, &left, ctl).map(drop);
+            deleting.store(true, Release);
+            return dict::deleter(&d, &left, gap, ctl).map(drop);
         }
         let _leaving = dict::Leaving(&left);
-        let t = match v {
-            Variant::CheckThenRead => dict::reader(&d, |d| dict::check_then_read(d, dict::KEY, || counters::spin(gap)), ops, ctl),
-            _ => dict::reader(&d, |d| dict::copy_on_read(d, dict::KEY, || counters::spin(gap)), ops, ctl),
-        }?;
-        finished(rec, t0);
+        while !deleting.load(Acquire) {
+            ctl.check()?;
+            std::hint::spin_loop();
+        }
+        let start = clock::now_ms();
+        let mut jitter = dict::Jitter::new(i as u64 + 1);
+        let read = if v == Variant::CheckThenRead { dict::check_then_read } else { dict::copy_on_read };
+        let t = dict::reader(&d, &mut jitter, gap, read, ops, ctl)?;
+        let ms = clock::since(start);
+        let mut s = t0.lock().unwrap_or_else(|e| e.into_inner());
+        *s = s.max(ms);
+        drop(s);
         tally.lock().unwrap_or_else(|e| e.into_inner()).merge(t);
         Ok(())
     })?;

@@ -239,11 +239,11 @@ fn a_reader_that_checks_then_waits_while_the_key_is_deleted_meets_a_key_error() 
         let (checked, deleted) = (Barrier::new(2), Barrier::new(2));
         let got = std::thread::scope(|s| {
             let reader = s.spawn(|| {
-                let between = || {
+                let mut between = || {
                     checked.wait();
                     deleted.wait();
                 };
-                if copy { dict::copy_on_read(&d, dict::KEY, between) } else { dict::check_then_read(&d, dict::KEY, between) }
+                if copy { dict::copy_on_read(&d, dict::KEY, &mut between) } else { dict::check_then_read(&d, dict::KEY, &mut between) }
             });
             s.spawn(|| {
                 checked.wait();
@@ -257,8 +257,8 @@ fn a_reader_that_checks_then_waits_while_the_key_is_deleted_meets_a_key_error() 
     // Without anything between, a key that is absent is reported absent, never an error.
     let d = dict::dict();
     d.lock().unwrap().remove(&dict::KEY);
-    assert_eq!(dict::check_then_read(&d, dict::KEY, || ()), dict::Read::Absent);
-    assert_eq!(dict::copy_on_read(&d, dict::KEY, || ()), dict::Read::Absent);
+    assert_eq!(dict::check_then_read(&d, dict::KEY, &mut || ()), dict::Read::Absent);
+    assert_eq!(dict::copy_on_read(&d, dict::KEY, &mut || ()), dict::Read::Absent);
 }
 
 #[test]
