@@ -89,8 +89,10 @@ export function lineChart(title: string, xLabel: string, yLabel: string, options
     ctx.lineWidth = 1;
     ctx.textBaseline = 'top';
     ctx.textAlign = 'center';
-    const xTicks = ticks(xLo, xHi, Math.max(2, Math.floor(box.w / 80)));
-    const shown = options.integerX ? xTicks.filter(Number.isInteger) : xTicks;
+    const xCount = Math.max(2, Math.floor(box.w / 80));
+    // Counts step by 1 at least: asking for no more ticks than whole numbers in the range
+    // keeps the step whole (a step of 0.2 would also add up to 2.0000000000000004).
+    const shown = options.integerX ? ticks(xLo, xHi, Math.max(1, Math.min(xCount, xHi - xLo))).filter(Number.isInteger) : ticks(xLo, xHi, xCount);
     // The ticks drawn, for tests (a canvas has no text to read).
     holder.dataset.xTicks = shown.join(',');
     for (const t of shown) {
