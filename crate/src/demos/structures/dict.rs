@@ -38,7 +38,8 @@ fn locked(d: &Dict) -> MutexGuard<'_, BTreeMap<u64, u64>> {
 
 // snippet:start structures-dict
 /// `if key in d: value = d[key]`, as two locked steps: between them (`between`: the book's
-/// moment, here a spin of `gap` iterations, or a rendezvous in a test) the deleter may run.
+/// moment, here a random spin of `gap` iterations on average, or a rendezvous in a test) the
+/// deleter may run.
 pub fn check_then_read(d: &Dict, key: u64, between: &mut dyn FnMut()) -> Read {
     let present = locked(d).contains_key(&key); // `key in d`: the lock is released again
     if !present {

@@ -75,7 +75,7 @@ pub(super) fn explain(structure: Structure, k: usize, threshold: u64, gap: u32, 
                 let r = if readers == 1 { "" } else { "s" };
                 parts.push(if c.key_errors.unwrap_or(0) > 0 {
                     format!(
-                        "{readers} reader{r} checked `key in d` and then read `d[key]` as two locked steps (with {}) while one thread deleted the key and put it back, with the same gap after each: {} of {} reads found the key there and then gone, a KeyError.",
+                        "{readers} reader{r} checked “key in d” and then read d[key] as two locked steps (with {}) while one thread deleted the key and put it back, with the same gap after each: {} of {} reads found the key there and then gone, a KeyError.",
                         gap_words("them"),
                         c.key_errors.unwrap_or(0),
                         c.expected
