@@ -264,14 +264,16 @@ fn a_reader_that_checks_then_waits_while_the_key_is_deleted_meets_a_key_error() 
 #[test]
 fn the_dict_run_counts_key_errors_for_check_then_read_and_none_for_copy_on_read() {
     // Probabilistic for check-then-read (bounded: up to 10 runs); copy-on-read must have
-    // none in every run, and every run's reads add up.
+    // none in every run, and every run's reads add up. 50 000 reads: long enough to span
+    // several time slices of a loaded machine (a run inside one slice, with the deleter
+    // descheduled, races nothing).
     let mut seen = 0;
     for _ in 0..10 {
-        let o = run_with(&[("structure", "dict"), ("threads", "2"), ("ops", "20000"), ("samples", "1")], 2);
+        let o = run_with(&[("structure", "dict"), ("threads", "2"), ("ops", "50000"), ("samples", "1")], 2);
         assert_eq!(o.finals.iter().map(|f| f.variant).collect::<Vec<_>>(), Variant::DICT);
         assert_eq!(o.points.iter().map(|p| p.threads).collect::<Vec<_>>(), [2, 2], "the dict starts at 2 threads");
         for f in &o.finals {
-            assert_eq!((f.expected, f.threads_used, f.lost), (20_000, 2, 0), "{f:?}");
+            assert_eq!((f.expected, f.threads_used, f.lost), (50_000, 2, 0), "{f:?}");
             assert_eq!(f.actual + f.absent.unwrap() + f.key_errors.unwrap(), f.expected, "{f:?}");
         }
         assert_eq!(fin(&o, Variant::CopyOnRead).key_errors, Some(0));
