@@ -669,7 +669,7 @@ const report = {
   requests: { ...requests.measured, rule: 'median of config.runs runs of the requests demo (threads, compare=on); scripts/bench-requests.mjs' },
   eventloop: { ...eventloop.measured, rule: 'median of config.runs real-clock runs of the eventloop demo, each a fresh page; scripts/bench-eventloop.mjs' },
   atomics: { ...atomics.measured, rule: 'one run of each litmus test and access mode, a fresh page each, outcomes counted in wasm on pool threads; scripts/bench-atomics.mjs' },
-  structures: { ...structures.measured, rule: 'the structures demo\'s own measurement (warm-up, 5 samples in rotation, median and range), 1 and 2 threads, a fresh page each; scripts/bench-structures.mjs' },
+  structures: { ...structures.measured, rule: 'the structures demo\'s own measurement (warm-up, 5 samples in rotation, median and range), 1 and 2 threads (the dict, a reader and its deleter, at 2 only), a fresh page each; scripts/bench-structures.mjs' },
   gil: { ...gil.measured, rule: 'one run per configuration of the gil demo (its own warm-up and 3 samples of 1 and k threads in rotation, best against best), each a fresh page; scripts/bench-gil.mjs' },
 };
 await mkdir(join(ROOT, 'bench-results'), { recursive: true });

@@ -186,6 +186,8 @@ const DEMOS = {
       for (const v of ['mutex', 'atomic', 'sharded-padded', 'sharded-packed']) assert.equal(by[v].actual, 2006, v);
       assert.equal(by['sharded-padded'].lag, 6);
       assert.equal(await p.text('[data-field="lost"]'), by.unlocked.lost.toLocaleString('en'));
+      assert.equal(r.gap, 100);
+      assert.match(await p.text('[data-field="gap"]'), /here a spin of 100 iterations/);
     },
   },
   gil: {

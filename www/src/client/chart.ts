@@ -25,6 +25,8 @@ export interface Chart {
 export interface ChartOptions {
   /** A fixed y range (e.g. [0, 1] for an index), instead of one fitted to the data. */
   yRange?: [number, number];
+  /** The x values are counts (threads): ticks at whole numbers only, never 1.5. */
+  integerX?: boolean;
 }
 
 const HEIGHT = 300;
@@ -87,7 +89,13 @@ export function lineChart(title: string, xLabel: string, yLabel: string, options
     ctx.lineWidth = 1;
     ctx.textBaseline = 'top';
     ctx.textAlign = 'center';
-    for (const t of ticks(xLo, xHi, Math.max(2, Math.floor(box.w / 80)))) {
+    const xCount = Math.max(2, Math.floor(box.w / 80));
+    // Counts step by 1 at least: asking for no more ticks than whole numbers in the range
+    // keeps the step whole (a step of 0.2 would also add up to 2.0000000000000004).
+    const shown = options.integerX ? ticks(xLo, xHi, Math.max(1, Math.min(xCount, xHi - xLo))).filter(Number.isInteger) : ticks(xLo, xHi, xCount);
+    // The ticks drawn, for tests (a canvas has no text to read).
+    holder.dataset.xTicks = shown.join(',');
+    for (const t of shown) {
       ctx.beginPath();
       ctx.moveTo(X(t), box.y);
       ctx.lineTo(X(t), box.y + box.h);

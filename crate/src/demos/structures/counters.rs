@@ -8,20 +8,29 @@ use crate::sync::Ordering::Relaxed;
 use crate::sync::{AtomicU64, Mutex};
 
 /// How often a kernel looks for a Cancel.
-const CHECK_EVERY: u32 = 4096;
+pub(super) const CHECK_EVERY: u32 = 4096;
 
 // snippet:start structures
 /// Unlocked: an atomic load, then a separate atomic store. Both are `Relaxed` atomics, so the
 /// race is real on real threads but not undefined behaviour (as `read_volatile` and
 /// `write_volatile` on a shared integer would be); what is missing is that nothing stops
 /// another thread from storing between our load and our store. Then one update is lost.
-pub fn unlocked(counter: &AtomicU64, ops: u32, ctl: &Control) -> Result<(), Cancelled> {
+/// `between` runs in that window: the book's `time.sleep` there, here a spin of `gap`
+/// iterations (or, in a test, a rendezvous of two threads).
+pub fn increment_unlocked(counter: &AtomicU64, between: impl FnOnce()) {
+    let read = counter.load(Relaxed);
+    between(); // another thread may store here: our store below then overwrites it
+    counter.store(read + 1, Relaxed);
+}
+
+/// The unlocked counter, `ops` times, with a spin of `gap` iterations between each load and
+/// its store.
+pub fn unlocked(counter: &AtomicU64, ops: u32, gap: u32, ctl: &Control) -> Result<(), Cancelled> {
     for i in 0..ops {
         if i % CHECK_EVERY == 0 {
             ctl.check()?;
         }
-        let read = counter.load(Relaxed);
-        counter.store(read + 1, Relaxed);
+        increment_unlocked(counter, || spin(gap));
     }
     Ok(())
 }
@@ -77,6 +86,14 @@ pub fn flush(global: &AtomicU64, shards: &[impl AsRef<AtomicU64>]) {
     }
 }
 // snippet:end structures
+
+/// `gap` iterations of doing nothing that the compiler may not remove: the window the book
+/// widens with `time.sleep(random)`, measured in iterations instead of seconds.
+pub fn spin(gap: u32) {
+    for i in 0..gap {
+        std::hint::black_box(i);
+    }
+}
 
 /// A shard with a cache line of its own: 128 bytes, since some cores fetch lines in
 /// adjacent pairs, so 64-byte alignment can still share.

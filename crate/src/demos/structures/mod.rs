@@ -1,12 +1,19 @@
 //! Chapter 16: lock-based and lock-free structures. A run measures, on real pool threads,
 //! the throughput of five counters (unlocked, mutex, atomic `fetch_add`, the book's
-//! approximate counter with padded shards and with packed ones) or of four stacks and
-//! queues (a mutex around a `Vec` and a `VecDeque`, Treiber's stack, the Michael-Scott
-//! queue), for 1 up to the chosen number of threads, warm and repeated, with the spread of
-//! its samples; and checks what each ends with: the count (exact, lost, or lagging before
-//! the flush), or every pushed value popped exactly once.
+//! approximate counter with padded shards and with packed ones), of seven stacks and queues
+//! (a mutex around a `Vec` and a `VecDeque`, Treiber's stack and the Michael-Scott queue as
+//! written here, and beside them a Treiber stack reclaimed by crossbeam-epoch and
+//! crossbeam-queue's `SegQueue` and `ArrayQueue`), or of the book's reader racing a delete
+//! (check-then-read against copy-on-read), for 1 up to the chosen number of threads, warm
+//! and repeated, with the spread of its samples; and checks what each ends with: the count
+//! (exact, lost, or lagging before the flush), every pushed value popped exactly once, or
+//! the reads that found their key gone (`KeyError`).
 
 mod counters;
+mod dict;
+mod explain;
+mod library;
+mod lockfree;
 mod sample;
 mod stacks;
 pub mod steps;
@@ -26,12 +33,11 @@ use crate::sync::Ordering::Relaxed;
 use crate::sync::{AtomicU64, Mutex};
 use serde::Serialize;
 use sample::sample;
-use stacks::Store;
 
 crate::choice! {
     #[cfg_attr(test, ts(export_to = "structures/"))]
-    /// What a run measures: the counters, or the stacks and queues.
-    pub enum Structure { Counters = "counters", Stacks = "stacks" }
+    /// What a run measures: the counters, the stacks and queues, or a reader racing a delete.
+    pub enum Structure { Counters = "counters", Stacks = "stacks", Dict = "dict" }
 }
 
 /// One variant a run measures.
@@ -47,14 +53,26 @@ pub enum Variant {
     /// The approximate counter, shards packed eight to a cache line.
     ShardedPacked,
     LockedStack,
+    /// Treiber's stack as written here: popped nodes kept until the threads join.
     Treiber,
+    /// Treiber's stack with crossbeam-epoch: popped nodes freed while the threads run.
+    EpochTreiber,
     LockedQueue,
     MsQueue,
+    /// crossbeam-queue's `SegQueue`.
+    SegQueue,
+    /// crossbeam-queue's `ArrayQueue`.
+    ArrayQueue,
+    /// The reader racing a delete: `key in d`, then `d[key]`, two locked steps.
+    CheckThenRead,
+    /// The fix: read a snapshot taken under the lock.
+    CopyOnRead,
 }
 
 impl Variant {
     const COUNTERS: [Variant; 5] = [Variant::Unlocked, Variant::Mutex, Variant::Atomic, Variant::ShardedPadded, Variant::ShardedPacked];
-    const STACKS: [Variant; 4] = [Variant::LockedStack, Variant::Treiber, Variant::LockedQueue, Variant::MsQueue];
+    const STACKS: [Variant; 7] = [Variant::LockedStack, Variant::Treiber, Variant::EpochTreiber, Variant::LockedQueue, Variant::MsQueue, Variant::SegQueue, Variant::ArrayQueue];
+    const DICT: [Variant; 2] = [Variant::CheckThenRead, Variant::CopyOnRead];
 }
 
 pub const SPEC: DemoSpec = DemoSpec {
@@ -63,20 +81,20 @@ pub const SPEC: DemoSpec = DemoSpec {
     also: &[],
     nav: "Lock-based and lock-free structures",
     title: "Lock-based and lock-free structures",
-    summary: "Counters, stacks and queues shared by real threads: unlocked ones lose updates, a lock makes threads take turns, and sharding or compare-and-swap lets them work side by side.",
+    summary: "Counters, stacks, queues and a dictionary shared by real threads: unlocked ones lose updates, a check and a read in two locked steps race a delete, a lock makes threads take turns, and sharding or compare-and-swap lets them work side by side.",
     params: &[
         ParamSpec {
             name: "structure",
             label: "Structures",
-            help: "counters: unlocked, mutex, atomic and the approximate counter (padded and packed shards); stacks: mutex and lock-free stacks and queues",
+            help: "counters: unlocked, mutex, atomic and the approximate counter (padded and packed shards); stacks: mutex and lock-free stacks and queues, written here and crossbeam's; dict: a reader racing a delete (readers and one deleter)",
             kind: Kind::Choice { values: Structure::WORDS },
             default: "counters",
         },
-        ParamSpec { name: "threads", label: "Threads (up to)", help: "Each variant is measured on 1, 2, … up to this many threads", kind: Kind::Int { min: 1, max: 16 }, default: "2" },
+        ParamSpec { name: "threads", label: "Threads (up to)", help: "Each variant is measured on 1, 2, … up to this many threads (dict: 2 and up, one of them the deleter)", kind: Kind::Int { min: 1, max: 16 }, default: "2" },
         ParamSpec {
             name: "ops",
             label: "Operations per thread",
-            help: "Increments, or push-then-pop pairs, each thread does in one sample (stacks: threads × operations at most 2 000 000, since popped nodes are kept until the sample ends)",
+            help: "Increments, push-then-pop pairs, or reads, each thread does in one sample (stacks: threads × operations at most 2 000 000, since popped nodes are kept until the sample ends)",
             kind: Kind::Int { min: 100, max: 1_000_000 },
             default: "200000",
         },
@@ -86,6 +104,13 @@ pub const SPEC: DemoSpec = DemoSpec {
             help: "A thread moves its shard into the global count every this many increments (the book uses 10)",
             kind: Kind::Int { min: 1, max: 10_000 },
             default: "10",
+        },
+        ParamSpec {
+            name: "gap",
+            label: "Gap between read and write",
+            help: "The book's sleep(random) between read and write, here a spin of this many iterations: between the unlocked counter's load and its store; for the dict, a random spin of this many on average between the reader's check and its read, before each check, and after each of the deleter's changes (0 = none)",
+            kind: Kind::Int { min: 0, max: MAX_GAP as i64 },
+            default: "100",
         },
         ParamSpec { name: "samples", label: "Samples", help: "Times each variant is measured at each thread count, in rotation", kind: Kind::Int { min: 1, max: 9 }, default: "3" },
         ParamSpec {
@@ -128,12 +153,12 @@ pub struct Point {
 pub struct Final {
     pub variant: Variant,
     pub threads_used: usize,
-    /// Increments, or values pushed.
+    /// Increments, values pushed, or reads made.
     pub expected: u64,
-    /// The count it ended with (after the flush, for the approximate counter), or the values
-    /// popped.
+    /// The count it ended with (after the flush, for the approximate counter), the values
+    /// popped, or the reads that got a value.
     pub actual: u64,
-    /// Updates lost (unlocked), or pushed values never popped.
+    /// Updates lost (unlocked), or pushed values never popped; 0 for the dict.
     pub lost: u64,
     /// Values popped twice or never pushed (stacks and queues).
     #[cfg_attr(test, ts(optional = nullable))]
@@ -144,6 +169,19 @@ pub struct Final {
     pub lag: Option<u64>,
     #[cfg_attr(test, ts(optional = nullable))]
     pub lag_bound: Option<u64>,
+    /// The dict: reads whose check found the key deleted (so they did not read).
+    #[cfg_attr(test, ts(optional = nullable))]
+    pub absent: Option<u64>,
+    /// The dict: reads whose check found the key and whose read found it gone.
+    #[cfg_attr(test, ts(optional = nullable))]
+    pub key_errors: Option<u64>,
+}
+
+impl Final {
+    /// A variant's final with only the counts every variant has.
+    fn counted(variant: Variant, threads_used: usize, expected: u64, actual: u64) -> Final {
+        Final { variant, threads_used, expected, actual, lost: expected.saturating_sub(actual), duplicated: None, lag: None, lag_bound: None, absent: None, key_errors: None }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -156,6 +194,8 @@ pub struct Outcome {
     pub threads_used: usize,
     pub ops: u32,
     pub threshold: u32,
+    /// The spin between the unlocked counter's load and store, and the dict's check and read.
+    pub gap: u32,
     pub points: Vec<Point>,
     pub finals: Vec<Final>,
     #[cfg_attr(test, ts(optional = nullable))]
@@ -167,34 +207,50 @@ pub struct Outcome {
 
 /// The most nodes one stacks sample may make: each is kept until the sample ends.
 pub const MAX_NODES: u64 = 2_000_000;
+/// The widest gap: a cancel is looked for every few thousand operations, each this long.
+pub const MAX_GAP: u32 = 10_000;
+
+/// What the inputs cannot be together: checked on every change (beside the control) and
+/// again before a run.
+fn check(p: &Params) -> Result<(), DemoError> {
+    let structure = p.pick::<Structure>("structure");
+    let k = p.int("threads") as u64;
+    let ops = p.int("ops") as u64;
+    let error = |param: &str, message: String| Err(DemoError::Invalid(vec![crate::params::ParamError { param: param.to_string(), message }]));
+    if structure == Structure::Stacks && k * ops > MAX_NODES {
+        return error("ops", format!("ops must be at most {} with {k} threads for the stacks: threads × ops at most {MAX_NODES}, since every node popped is kept until the sample ends", MAX_NODES / k));
+    }
+    if structure == Structure::Dict && k < 2 {
+        return error("threads", format!("threads must be at least 2 for the dict: one deleter and at least one reader, got {k}"));
+    }
+    Ok(())
+}
 
 pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
+    check(p)?;
     let structure = p.pick::<Structure>("structure");
     let k = p.int("threads") as usize;
     let ops = p.int("ops") as u32;
-    if structure == Structure::Stacks && k as u64 * u64::from(ops) > MAX_NODES {
-        return Err(DemoError::Invalid(vec![crate::params::ParamError {
-            param: "ops".to_string(),
-            message: format!("ops must be at most {} with {k} threads for the stacks: threads × ops at most {MAX_NODES}, since every node popped is kept until the sample ends", MAX_NODES / k as u64),
-        }]));
-    }
     let threshold = p.int("threshold") as u64;
+    let gap = p.int("gap") as u32;
     let reps = p.int("samples") as usize;
     let sequential = env.pool_threads == 0;
     let variants: &[Variant] = match structure {
         Structure::Counters => &Variant::COUNTERS,
         Structure::Stacks => &Variant::STACKS,
+        Structure::Dict => &Variant::DICT,
     };
     // Without a pool the threads would run one after another on this thread: only the chosen
-    // count is run, and it says so.
-    let counts: Vec<usize> = if sequential { vec![k] } else { (1..=k).collect() };
+    // count is run, and it says so. The dict needs its deleter beside at least one reader.
+    let fewest = if structure == Structure::Dict { 2 } else { 1 };
+    let counts: Vec<usize> = if sequential { vec![k] } else { (fewest..=k).collect() };
     let place = |n: usize| if sequential { Where::Caller } else { Where::Pool(n) };
     ctl.begin((counts.iter().sum::<usize>() * reps * variants.len()) as u32);
 
     // Warm every kernel on every thread that will run it, until it stops getting faster.
     let warm_up = measure::warm_up(place(k), k, ctl, || {
         for &v in variants {
-            warm_kernel(v, threshold, ctl)?;
+            warm_kernel(v, threshold, gap, ctl)?;
         }
         Ok(())
     })?;
@@ -202,10 +258,11 @@ pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
     let mut times: Vec<Vec<f64>> = vec![Vec::new(); counts.len() * variants.len()];
     let mut used = vec![0usize; counts.len() * variants.len()];
     let mut finals: Vec<Final> = Vec::new();
+    let knobs = sample::Knobs { ops, threshold, gap };
     for rep in 0..reps {
         for (ci, &n) in counts.iter().enumerate() {
             for (vi, &v) in variants.iter().enumerate() {
-                let (ms, f) = sample(v, place(n), n, ops, threshold, ctl)?;
+                let (ms, f) = sample(v, place(n), n, knobs, ctl)?;
                 let slot = ci * variants.len() + vi;
                 times[slot].push(ms);
                 used[slot] = used[slot].max(f.threads_used);
@@ -220,93 +277,40 @@ pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
         for (vi, &v) in variants.iter().enumerate() {
             let slot = ci * variants.len() + vi;
             let samples = Samples::of(std::mem::take(&mut times[slot]));
-            let total = (n as f64) * f64::from(ops);
+            // The dict's deleter does no reads: its throughput is the readers'.
+            let working = if structure == Structure::Dict { n - 1 } else { n };
+            let total = (working as f64) * f64::from(ops);
             let per = |ms: f64| total / (ms.max(1e-3) / 1000.0);
             points.push(Point { variant: v, threads: n as u32, threads_used: used[slot], ops_per_sec: per(samples.median), ops_per_sec_range: [per(samples.max), per(samples.min)], samples });
         }
     }
     let threads_used = points.iter().map(|p| p.threads_used).max().unwrap_or(0);
-    let explanation = explain(structure, k, threshold, &points, &finals, sequential);
-    Ok(Outcome { structure, threads: k as u32, threads_used, ops, threshold: threshold as u32, points, finals, warm_up: Some(warm_up), sequential, explanation })
+    let explanation = explain::explain(structure, k, threshold, gap, &points, &finals, sequential);
+    Ok(Outcome { structure, threads: k as u32, threads_used, ops, threshold: threshold as u32, gap, points, finals, warm_up: Some(warm_up), sequential, explanation })
 }
 
 /// One small unit of `v`'s kernel on structures of this thread's own, for the warm-up.
-fn warm_kernel(v: Variant, threshold: u64, ctl: &Control) -> Result<(), Cancelled> {
+fn warm_kernel(v: Variant, threshold: u64, gap: u32, ctl: &Control) -> Result<(), Cancelled> {
     const N: u32 = 2000;
+    fn churn<S: stacks::Store>() -> Result<(), Cancelled> {
+        drop(stacks::churn(&S::new(1), 0, N / 4));
+        Ok(())
+    }
     match v {
-        Variant::Unlocked => counters::unlocked(&AtomicU64::new(0), N, ctl),
+        Variant::Unlocked => counters::unlocked(&AtomicU64::new(0), N, gap.min(100), ctl),
         Variant::Atomic => counters::atomic(&AtomicU64::new(0), N, ctl),
         Variant::Mutex => counters::locked(&Mutex::new(0), N, ctl),
         Variant::ShardedPadded | Variant::ShardedPacked => counters::sharded(&AtomicU64::new(0), &AtomicU64::new(0), threshold, N, ctl),
-        Variant::LockedStack => { drop(stacks::churn(&stacks::LockedStack::default(), 0, N / 4)); Ok(()) }
-        Variant::Treiber => { drop(stacks::churn(&stacks::Treiber::default(), 0, N / 4)); Ok(()) }
-        Variant::LockedQueue => { drop(stacks::churn(&stacks::LockedQueue::default(), 0, N / 4)); Ok(()) }
-        Variant::MsQueue => { drop(stacks::churn(&stacks::MsQueue::default(), 0, N / 4)); Ok(()) }
+        Variant::LockedStack => churn::<stacks::LockedStack>(),
+        Variant::Treiber => churn::<lockfree::Treiber>(),
+        Variant::EpochTreiber => churn::<library::EpochTreiber>(),
+        Variant::LockedQueue => churn::<stacks::LockedQueue>(),
+        Variant::MsQueue => churn::<lockfree::MsQueue>(),
+        Variant::SegQueue => churn::<library::Seg>(),
+        Variant::ArrayQueue => churn::<library::Ring>(),
+        Variant::CheckThenRead => dict::reader(&dict::dict(), &mut dict::Jitter::new(1), gap.min(100), dict::check_then_read, N / 4, ctl).map(drop),
+        Variant::CopyOnRead => dict::reader(&dict::dict(), &mut dict::Jitter::new(1), gap.min(100), dict::copy_on_read, N / 4, ctl).map(drop),
     }
-}
-
-fn explain(structure: Structure, k: usize, threshold: u64, points: &[Point], finals: &[Final], sequential: bool) -> String {
-    let mut parts = Vec::new();
-    if sequential {
-        parts.push(format!(
-            "This page has no worker threads (it is not cross-origin isolated), so the {k} threads ran one after another on one thread: nothing raced, and the times are one thread's."
-        ));
-    }
-    let at = |v: Variant, n: usize| points.iter().find(|p| p.variant == v && p.threads as usize == n).map(|p| p.ops_per_sec);
-    let fin = |v: Variant| finals.iter().find(|f| f.variant == v);
-    let mops = |x: f64| format!("{:.1} M ops/s", x / 1e6);
-    match structure {
-        Structure::Counters => {
-            if let Some(f) = fin(Variant::Unlocked) {
-                parts.push(if f.lost > 0 {
-                    format!("Unlocked, {} of {} increments were lost: two threads loaded the same value and both stored value + 1.", f.lost, f.expected)
-                } else if k == 1 || sequential {
-                    "Unlocked, nothing was lost: with one thread at a time, nobody stores between a load and its store.".to_string()
-                } else {
-                    format!("Unlocked, this time no increment of {} was lost; the window between load and store is tiny, and a race depends on timing. Run again, or more operations.", f.expected)
-                });
-            }
-            parts.push("The mutex and fetch_add end exact.".to_string());
-            if let Some(f) = fin(Variant::ShardedPadded) {
-                parts.push(format!(
-                    "The approximate counter's global count lagged by {} when the threads finished (at most threads × (threshold − 1) = {}); the flush made it exact.",
-                    f.lag.unwrap_or(0),
-                    k as u64 * (threshold - 1)
-                ));
-            }
-            if !sequential && k > 1 {
-                if let (Some(m1), Some(mk), Some(pad), Some(pack)) = (at(Variant::Mutex, 1), at(Variant::Mutex, k), at(Variant::ShardedPadded, k), at(Variant::ShardedPacked, k)) {
-                    parts.push(format!(
-                        "With {k} threads the mutex did {} against {} on one: adding threads to one lock adds waiting, not speed. Padded shards did {}, packed ones {}: shards on one cache line make the cores pass the line back and forth (false sharing).",
-                        mops(mk),
-                        mops(m1),
-                        mops(pad),
-                        mops(pack)
-                    ));
-                }
-            }
-        }
-        Structure::Stacks => {
-            let bad: Vec<&Final> = finals.iter().filter(|f| f.lost > 0 || f.duplicated.unwrap_or(0) > 0).collect();
-            parts.push(if bad.is_empty() {
-                format!("Every value pushed was popped exactly once, by every variant ({} values each).", finals.first().map(|f| f.expected).unwrap_or(0))
-            } else {
-                format!("A variant lost or duplicated values: {:?}. That is a bug.", bad.iter().map(|f| f.variant).collect::<Vec<_>>())
-            });
-            if let (Some(l), Some(t)) = (at(Variant::LockedStack, k), at(Variant::Treiber, k)) {
-                parts.push(format!(
-                    "At {k} thread{}, the mutex stack did {} and Treiber's stack {}; the queues, {} behind a mutex and {} for Michael and Scott's. A lock-free structure promises progress, not speed: under contention every failed compare-and-swap is work thrown away.",
-                    if k == 1 { "" } else { "s" },
-                    mops(l),
-                    mops(t),
-                    at(Variant::LockedQueue, k).map(mops).unwrap_or_default(),
-                    at(Variant::MsQueue, k).map(mops).unwrap_or_default()
-                ));
-            }
-            parts.push("No popped node is freed while the run lasts, so no thread can read freed memory and no address is reused (no ABA); they are freed once every thread has ended.".to_string());
-        }
-    }
-    parts.join(" ")
 }
 
 /// Chapter 16's demo in the registry.
@@ -322,6 +326,7 @@ impl Demo for StructuresDemo {
     }
 
     fn compute(&self, p: &Params, _ctl: &Control, _ticket: u32) -> Result<steps::Explored, DemoError> {
+        check(p)?;
         Ok(steps::explored(p))
     }
 

@@ -1,5 +1,6 @@
 //! What `data-result` says about the structures: the inputs, and after a run the threads
-//! that did the work, each variant's throughput at the most threads, and what each ended with.
+//! that did the work, each variant's throughput at the most threads, and what each ended with
+//! (for the dict, the reads that met a `KeyError`).
 
 use super::steps::{found, Explored, Found, Story};
 use super::{Final, Outcome, Structure, Variant};
@@ -36,6 +37,9 @@ pub struct Ran {
     pub threads: u32,
     pub threads_used: usize,
     pub ops: u32,
+    /// The spin, in iterations, between the unlocked counter's load and store and between
+    /// the dict reader's check and read: the book's sleep.
+    pub gap: u32,
     /// Each variant, in the order it ran: its median throughput (ops/s) at the most threads.
     pub throughput: Vec<Throughput>,
     /// What each variant ended with at the most threads.
@@ -63,6 +67,7 @@ impl Summary {
             threads: o.threads,
             threads_used: o.threads_used,
             ops: o.ops,
+            gap: o.gap,
             throughput: o
                 .points
                 .iter()

@@ -46,22 +46,63 @@ fn a_threshold_that_does_not_divide_leaves_the_remainder_in_the_shards_until_the
 }
 
 #[test]
-fn the_unlocked_counter_loses_updates_on_real_threads() {
-    // Probabilistic: up to 20 runs of two threads, until one loses an update. They are alive
-    // at once (the start line); their load-store windows overlapping is what is retried.
-    let lost = (0..20).find_map(|_| {
+fn two_threads_that_both_load_before_either_stores_lose_exactly_one_update() {
+    // Forced, not by luck: each thread loads, then both meet at a barrier, then both store
+    // what they loaded plus one. Two increments, one update lost.
+    let c = AtomicU64::new(0);
+    let meet = Barrier::new(2);
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| counters::increment_unlocked(&c, || {
+                meet.wait();
+            }));
+        }
+    });
+    assert_eq!(c.into_inner(), 1, "2 increments, 1 lost");
+    // The same rendezvous for ten rounds: every round loses exactly one of its two.
+    let c = AtomicU64::new(0);
+    let meet = Barrier::new(2);
+    std::thread::scope(|s| {
+        for _ in 0..2 {
+            s.spawn(|| {
+                for _ in 0..10 {
+                    counters::increment_unlocked(&c, || {
+                        meet.wait();
+                    });
+                    meet.wait(); // both stored before the next round loads
+                }
+            });
+        }
+    });
+    assert_eq!(c.into_inner(), 10, "20 increments, 10 lost");
+}
+
+#[test]
+fn the_unlocked_counter_loses_updates_on_real_threads_with_the_default_gap() {
+    // Probabilistic, bounded: up to 10 runs of two pool threads at the default gap (100
+    // iterations between load and store), until one loses an update.
+    let lost = (0..10).find_map(|_| {
         let o = run_with(&[("threads", "2"), ("ops", "100000"), ("samples", "1")], 2);
         let u = fin(&o, Variant::Unlocked);
-        assert_eq!(u.threads_used, 2);
+        assert_eq!((u.threads_used, o.gap), (2, 100));
+        assert_eq!(u.lost, u.expected - u.actual);
         (u.lost > 0).then_some(u.lost)
     });
-    assert!(lost.is_some(), "no update lost in 20 runs of two racing threads");
+    assert!(lost.is_some(), "no update lost in 10 runs of two racing threads");
+}
+
+#[test]
+fn a_gap_of_zero_is_the_bare_load_then_store() {
+    let o = run_with(&[("threads", "1"), ("ops", "1000"), ("gap", "0"), ("samples", "1")], 1);
+    let u = fin(&o, Variant::Unlocked);
+    assert_eq!((u.expected, u.actual, u.lost, o.gap), (1000, 1000, 0, 0));
+    assert!(o.explanation.contains("nothing was lost"), "{}", o.explanation);
 }
 
 /// Every variant under forced overlap: `k` threads wait at a barrier, then each pushes and
 /// pops; against the multiset of all pushed values, nothing lost, nothing twice.
-fn hammer<S: Store>(k: usize, ops: u32) -> (u64, u64) {
-    let s = S::default();
+fn hammer<S: stacks::Store>(k: usize, ops: u32) -> (u64, u64) {
+    let s = S::new(k);
     let barrier = Barrier::new(k);
     let popped = Mutex::new(Vec::new());
     std::thread::scope(|scope| {
@@ -82,8 +123,11 @@ fn hammer<S: Store>(k: usize, ops: u32) -> (u64, u64) {
 #[test]
 fn stacks_and_queues_lose_nothing_and_duplicate_nothing_under_forced_overlap() {
     for _ in 0..3 {
-        assert_eq!(hammer::<stacks::Treiber>(4, 20_000), (0, 0), "treiber");
-        assert_eq!(hammer::<stacks::MsQueue>(4, 20_000), (0, 0), "ms queue");
+        assert_eq!(hammer::<lockfree::Treiber>(4, 20_000), (0, 0), "treiber");
+        assert_eq!(hammer::<lockfree::MsQueue>(4, 20_000), (0, 0), "ms queue");
+        assert_eq!(hammer::<library::EpochTreiber>(4, 20_000), (0, 0), "epoch treiber");
+        assert_eq!(hammer::<library::Seg>(4, 20_000), (0, 0), "seg queue");
+        assert_eq!(hammer::<library::Ring>(4, 20_000), (0, 0), "array queue");
         assert_eq!(hammer::<stacks::LockedStack>(4, 5_000), (0, 0), "locked stack");
         assert_eq!(hammer::<stacks::LockedQueue>(4, 5_000), (0, 0), "locked queue");
     }
@@ -101,23 +145,32 @@ fn the_multiset_check_counts_losses_and_duplicates() {
 
 #[test]
 fn one_thread_pops_a_stack_last_in_first_out_and_a_queue_first_in_first_out() {
-    let mut r = stacks::Retired::default();
-    let (s, qu) = (stacks::Treiber::default(), stacks::MsQueue::default());
-    for v in 1..=3 {
-        s.push(v);
-        qu.push(v);
+    fn popped<S: stacks::Store>() -> Vec<u64> {
+        let mut r = stacks::Retired::default();
+        let s = S::new(2); // the ring then has room for 4: enough for 3
+        for v in 1..=3 {
+            s.push(v);
+        }
+        let out = std::iter::from_fn(|| s.pop(&mut r)).collect();
+        s.retire(r);
+        out
     }
-    let a: Vec<u64> = std::iter::from_fn(|| s.pop(&mut r)).collect();
-    s.retire(std::mem::take(&mut r));
-    let b: Vec<u64> = std::iter::from_fn(|| qu.pop(&mut r)).collect();
-    qu.retire(r);
-    assert_eq!((a, b), (vec![3, 2, 1], vec![1, 2, 3]));
+    let lifo = vec![3, 2, 1];
+    let fifo = vec![1, 2, 3];
+    assert_eq!(popped::<lockfree::Treiber>(), lifo);
+    assert_eq!(popped::<library::EpochTreiber>(), lifo);
+    assert_eq!(popped::<stacks::LockedStack>(), lifo);
+    assert_eq!(popped::<lockfree::MsQueue>(), fifo);
+    assert_eq!(popped::<library::Seg>(), fifo);
+    assert_eq!(popped::<library::Ring>(), fifo);
+    assert_eq!(popped::<stacks::LockedQueue>(), fifo);
 }
 
 #[test]
 fn the_stacks_run_reports_every_variant_whole_on_pool_threads() {
     let o = run_with(&[("structure", "stacks"), ("threads", "2"), ("ops", "3000"), ("samples", "2")], 2);
     assert_eq!(o.finals.iter().map(|f| f.variant).collect::<Vec<_>>(), Variant::STACKS);
+    assert_eq!(o.finals.len(), 7, "the teaching ones and crossbeam's");
     for f in &o.finals {
         assert_eq!((f.expected, f.actual, f.lost, f.duplicated, f.threads_used), (6000, 6000, 0, Some(0), 2), "{f:?}");
     }
@@ -162,14 +215,14 @@ fn a_cancel_stops_the_run() {
 fn the_summary_has_the_documented_keys() {
     let a = demos::compute("structures", &q(&[])).unwrap();
     let v = demos::to_json(&a.summary);
-    assert_eq!(v["params"], serde_json::json!({"structure": "counters", "threads": 2, "ops": 200000, "threshold": 10, "samples": 3, "story": "aba"}));
+    assert_eq!(v["params"], serde_json::json!({"structure": "counters", "threads": 2, "ops": 200000, "threshold": 10, "gap": 100, "samples": 3, "story": "aba"}));
     let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
     assert_eq!(keys, ["aba", "demo", "params"]);
     let tp = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
     let raw = q(&[("threads", "2"), ("ops", "1000"), ("samples", "1")]);
     let s = tp.install(|| demos::run("structures", &raw, Env { cores: 2, pool_threads: 2 }, &Control::new(), &Feed::with_capacity(1 << 10)).map(|a| demos::to_json(&a.summary))).unwrap();
     let keys: Vec<&str> = s.as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(keys, ["aba", "demo", "final", "ops", "params", "structure", "threads", "threadsUsed", "throughput"]);
+    assert_eq!(keys, ["aba", "demo", "final", "gap", "ops", "params", "structure", "threads", "threadsUsed", "throughput"]);
     assert_eq!(s["aba"]["broken"], "1160", "ABA stays in data-result after a run");
     assert_eq!(s["threadsUsed"], 2);
     let vs: Vec<&str> = s["throughput"].as_array().unwrap().iter().map(|t| t["variant"].as_str().unwrap()).collect();
@@ -208,4 +261,81 @@ fn the_step_through_programs_are_explored_and_aba_replays_in_the_step_view() {
     let s = crate::demos::to_json(&StructuresDemo.summary(&p, Some(&e), None));
     assert_eq!(s["aba"]["trace"], trace.as_str());
     assert_eq!(s["aba"]["broken"], "1160");
+}
+
+#[test]
+fn a_reader_that_checks_then_waits_while_the_key_is_deleted_meets_a_key_error() {
+    // Forced with a rendezvous: the reader checks `key in d` (there), then waits; the
+    // deleter deletes; then the reader reads `d[key]`: gone. Copy-on-read, the same
+    // rendezvous, reads its snapshot, taken before the delete, and gets the value.
+    for (copy, want) in [(false, dict::Read::KeyError), (true, dict::Read::Value(dict::VALUE))] {
+        let d = dict::dict();
+        let (checked, deleted) = (Barrier::new(2), Barrier::new(2));
+        let got = std::thread::scope(|s| {
+            let reader = s.spawn(|| {
+                let mut between = || {
+                    checked.wait();
+                    deleted.wait();
+                };
+                if copy { dict::copy_on_read(&d, dict::KEY, &mut between) } else { dict::check_then_read(&d, dict::KEY, &mut between) }
+            });
+            s.spawn(|| {
+                checked.wait();
+                d.lock().unwrap().remove(&dict::KEY);
+                deleted.wait();
+            });
+            reader.join().unwrap()
+        });
+        assert_eq!(got, want);
+    }
+    // Without anything between, a key that is absent is reported absent, never an error.
+    let d = dict::dict();
+    d.lock().unwrap().remove(&dict::KEY);
+    assert_eq!(dict::check_then_read(&d, dict::KEY, &mut || ()), dict::Read::Absent);
+    assert_eq!(dict::copy_on_read(&d, dict::KEY, &mut || ()), dict::Read::Absent);
+}
+
+#[test]
+fn the_dict_run_counts_key_errors_for_check_then_read_and_none_for_copy_on_read() {
+    // Probabilistic for check-then-read (bounded: up to 10 runs); copy-on-read must have
+    // none in every run, and every run's reads add up. 50 000 reads: long enough to span
+    // several time slices of a loaded machine (a run inside one slice, with the deleter
+    // descheduled, races nothing).
+    let mut seen = 0;
+    for _ in 0..10 {
+        let o = run_with(&[("structure", "dict"), ("threads", "2"), ("ops", "50000"), ("samples", "1")], 2);
+        assert_eq!(o.finals.iter().map(|f| f.variant).collect::<Vec<_>>(), Variant::DICT);
+        assert_eq!(o.points.iter().map(|p| p.threads).collect::<Vec<_>>(), [2, 2], "the dict starts at 2 threads");
+        for f in &o.finals {
+            assert_eq!((f.expected, f.threads_used, f.lost), (50_000, 2, 0), "{f:?}");
+            assert_eq!(f.actual + f.absent.unwrap() + f.key_errors.unwrap(), f.expected, "{f:?}");
+        }
+        assert_eq!(fin(&o, Variant::CopyOnRead).key_errors, Some(0));
+        seen = fin(&o, Variant::CheckThenRead).key_errors.unwrap();
+        if seen > 0 {
+            assert!(o.explanation.contains("KeyError"), "{}", o.explanation);
+            break;
+        }
+    }
+    assert!(seen > 0, "no KeyError in 10 runs of a reader racing a deleter");
+}
+
+#[test]
+fn the_dict_needs_a_reader_and_a_deleter_and_without_a_pool_nothing_races() {
+    let Err(DemoError::Invalid(errs)) = demos::compute("structures", &q(&[("structure", "dict"), ("threads", "1")])) else { panic!() };
+    assert_eq!((errs[0].param.as_str(), errs[0].message.as_str()), ("threads", "threads must be at least 2 for the dict: one deleter and at least one reader, got 1"));
+    let p = demos::validate("structures", &q(&[("structure", "dict"), ("threads", "3"), ("ops", "1000"), ("samples", "1")])).unwrap();
+    let o = run(&p, Env { cores: 2, pool_threads: 0 }, &Control::new()).unwrap();
+    for f in &o.finals {
+        // Two readers of 1000 ran before the deleter: every read found the value.
+        assert_eq!((f.expected, f.actual, f.absent, f.key_errors), (2000, 2000, Some(0), Some(0)), "{f:?}");
+    }
+    assert!(o.explanation.contains("ran one after another"), "{}", o.explanation);
+}
+
+#[test]
+fn the_stacks_limit_is_shown_beside_the_control_before_a_run() {
+    let Err(DemoError::Invalid(errs)) = demos::compute("structures", &q(&[("structure", "stacks"), ("threads", "3"), ("ops", "700000")])) else { panic!() };
+    assert_eq!(errs[0].param, "ops");
+    assert!(demos::compute("structures", &q(&[("structure", "counters"), ("threads", "3"), ("ops", "700000")])).is_ok());
 }

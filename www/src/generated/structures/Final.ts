@@ -6,16 +6,16 @@ import type { Variant } from "./Variant";
  */
 export type Final = { variant: Variant, threadsUsed: number, 
 /**
- * Increments, or values pushed.
+ * Increments, values pushed, or reads made.
  */
 expected: number, 
 /**
- * The count it ended with (after the flush, for the approximate counter), or the values
- * popped.
+ * The count it ended with (after the flush, for the approximate counter), the values
+ * popped, or the reads that got a value.
  */
 actual: number, 
 /**
- * Updates lost (unlocked), or pushed values never popped.
+ * Updates lost (unlocked), or pushed values never popped; 0 for the dict.
  */
 lost: number, 
 /**
@@ -26,4 +26,12 @@ duplicated?: number | null,
  * The approximate counter: how far the global count lagged the true one once every
  * thread had finished and before the flush, and the bound, threads × (threshold − 1).
  */
-lag?: number | null, lagBound?: number | null, };
+lag?: number | null, lagBound?: number | null, 
+/**
+ * The dict: reads whose check found the key deleted (so they did not read).
+ */
+absent?: number | null, 
+/**
+ * The dict: reads whose check found the key and whose read found it gone.
+ */
+keyErrors?: number | null, };

@@ -8,7 +8,11 @@ export type Outcome = { structure: Structure, threads: number,
 /**
  * The most threads that ran at once (1 without a pool).
  */
-threadsUsed: number, ops: number, threshold: number, points: Array<Point>, finals: Array<Final>, warmUp?: WarmUp | null, 
+threadsUsed: number, ops: number, threshold: number, 
+/**
+ * The spin between the unlocked counter's load and store, and the dict's check and read.
+ */
+gap: number, points: Array<Point>, finals: Array<Final>, warmUp?: WarmUp | null, 
 /**
  * Whether the threads ran one after another on the engine's own thread (no pool).
  */

@@ -7,6 +7,11 @@ import type { Throughput } from "./Throughput";
 
 export type Ran = { structure: Structure, threads: number, threadsUsed: number, ops: number, 
 /**
+ * The spin, in iterations, between the unlocked counter's load and store and between
+ * the dict reader's check and read: the book's sleep.
+ */
+gap: number, 
+/**
  * Each variant, in the order it ran: its median throughput (ops/s) at the most threads.
  */
 throughput: Array<Throughput>, 

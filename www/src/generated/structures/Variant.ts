@@ -3,4 +3,4 @@
 /**
  * One variant a run measures.
  */
-export type Variant = "unlocked" | "mutex" | "atomic" | "sharded-padded" | "sharded-packed" | "locked-stack" | "treiber" | "locked-queue" | "ms-queue";
+export type Variant = "unlocked" | "mutex" | "atomic" | "sharded-padded" | "sharded-packed" | "locked-stack" | "treiber" | "epoch-treiber" | "locked-queue" | "ms-queue" | "seg-queue" | "array-queue" | "check-then-read" | "copy-on-read";

@@ -8,7 +8,7 @@ class UnsafeCounter:              # 300 increments end near 101 in the book
         self.count = 0
     def increment(self):
         value = self.count        # read ...
-        time.sleep(0.001)         # ... another thread runs here ...
+        time.sleep(0.001)         # ... another thread runs here (the playground: a spin of `gap`)
         self.count = value + 1    # ... write: one update lost
 
 class LockedCounter:              # exact (300), and at least 0.3 s: threads take turns
@@ -36,3 +36,28 @@ class ApproximateCounter:         # a local count per thread, moved every `thres
         self.local.count = n
     def get(self):                # lags by what sits in the threads' local counts
         return self.global_count
+
+# The reader racing a delete: each step takes the lock, the pair does not hold it.
+d = {"key": 42}
+lock = threading.Lock()
+
+def reader():
+    with lock:
+        present = "key" in d
+    if present:
+        time.sleep(0.001)         # ... the deleter runs here ...
+        with lock:
+            value = d["key"]      # KeyError: it was there a moment ago
+
+def deleter():
+    with lock:
+        del d["key"]
+    with lock:
+        d["key"] = 42
+
+def reader_copy_on_read():        # the fix: read a snapshot taken under the lock
+    with lock:
+        snapshot = dict(d)
+    if "key" in snapshot:
+        time.sleep(0.001)
+        value = snapshot["key"]   # never a KeyError: nobody changes the snapshot
