@@ -6,6 +6,7 @@
 
 use super::counters::{spin, CHECK_EVERY};
 use crate::control::{Cancelled, Control};
+use crate::sched::SplitMix64;
 use crate::sync::Ordering::{AcqRel, Acquire};
 use crate::sync::{AtomicUsize, Mutex, MutexGuard};
 use std::collections::BTreeMap;
@@ -105,23 +106,19 @@ impl Tally {
 }
 
 /// The book's `time.sleep(random)`, as a spin: 0 to 2 × `gap` iterations (`gap` on average),
-/// drawn by a small generator of each thread's own (xorshift). Random, not fixed: a reader
-/// and a deleter that spin the same fixed count can fall into step through the lock, every
-/// check landing while the key is there (or every one while it is gone), and then never race.
-pub struct Jitter(u64);
+/// drawn from a generator of each thread's own (the scheduler's [`SplitMix64`]). Random, not
+/// fixed: a reader and a deleter that spin the same fixed count can fall into step through
+/// the lock, every check landing while the key is there (or every one while it is gone), and
+/// then never race.
+pub struct Jitter(SplitMix64);
 
 impl Jitter {
     pub fn new(seed: u64) -> Self {
-        Jitter(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1)
+        Jitter(SplitMix64::new(seed))
     }
 
     pub fn spin(&mut self, gap: u32) {
-        let mut x = self.0;
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        self.0 = x;
-        spin((x % (2 * u64::from(gap) + 1)) as u32);
+        spin(self.0.below(2 * gap as usize + 1) as u32);
     }
 }
 

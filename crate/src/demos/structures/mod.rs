@@ -327,7 +327,7 @@ impl Demo for StructuresDemo {
 
     fn compute(&self, p: &Params, _ctl: &Control, _ticket: u32) -> Result<steps::Explored, DemoError> {
         check(p)?;
-        Ok(steps::explored(p))
+        Ok(steps::explored())
     }
 
     fn run(&self, p: &Params, env: Env, ctl: &Control, _feed: &Feed) -> Result<Outcome, DemoError> {

@@ -9,7 +9,7 @@
 
 use crate::demos::explorer::summary::trace_names;
 use crate::demos::stepper::Fit;
-use crate::params::{Choice, Params};
+use crate::params::Choice;
 use crate::sched::explore::Count;
 use crate::sched::ops::linearizability;
 use crate::sched::{chapter16, explore, Assertion, Limits, Program};
@@ -83,7 +83,7 @@ impl Explored {
     }
 }
 
-pub fn explored(_p: &Params) -> Explored {
+pub fn explored() -> Explored {
     Explored { stories: Story::ALL.iter().map(|&s| found(s)).collect() }
 }
 

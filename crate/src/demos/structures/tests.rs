@@ -233,7 +233,7 @@ fn the_summary_has_the_documented_keys() {
 #[test]
 fn the_step_through_programs_are_explored_and_aba_replays_in_the_step_view() {
     let p = crate::demos::validate("structures", &[]).unwrap();
-    let e = steps::explored(&p);
+    let e = steps::explored();
     let by = |s: steps::Story| e.stories.iter().find(|f| f.story == s).unwrap();
     let aba = by(steps::Story::Aba);
     // Counted twice over in sched/chapter16_tests.rs (the explorer, and a memoised recursion).
