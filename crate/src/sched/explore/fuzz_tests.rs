@@ -195,3 +195,28 @@ fn uniform_needs_every_interleaving_counted() {
     assert!(f.failures > 0);
 }
 
+
+#[test]
+fn pct_can_starve_a_spin_loop_and_those_runs_are_unfinished_not_failures() {
+    use crate::sched::{Instr, ProgramSpec, ThreadSpec};
+    // B spins on try_lock while A holds the lock (the explorer's own cycle example).
+    let spin = Arc::new(
+        ProgramSpec::new("spin")
+            .lock("m")
+            .thread(ThreadSpec::new("A").steps([Instr::lock("m"), Instr::unlock("m")]))
+            .thread(ThreadSpec::new("B").steps([Instr::try_lock("m", 0), Instr::unlock("m")]))
+            .build()
+            .unwrap(),
+    );
+    let (e, tree) = explore_keeping(&spin, None, Limits::default(), &mut |_| None).unwrap();
+    assert!(e.cyclic && tree.is_none(), "infinitely many interleavings: no uniform sampler");
+    let c = Config { steps: 4, max_steps: 200, ..cfg(1_000, 4) };
+    // PCT is not fair: once A, holding the lock, drops below B, B spins and A never runs
+    // again. That needs A first (1/2) and the change point at step 2 (1/4): 1/8 of the runs.
+    let pct = run(&spin, None, Strategy::Pct, None, &c);
+    assert!(within_five_sigma(pct.unfinished as f64 / 1000.0, 0.125, 1000), "{}", pct.unfinished);
+    assert_eq!(pct.failures, 0);
+    // The naive scheduler lets A go with chance 1/2 at each spin: all 1,000 runs end.
+    let naive = run(&spin, None, Strategy::Naive, None, &c);
+    assert_eq!((naive.unfinished, naive.failures), (0, 0));
+}
