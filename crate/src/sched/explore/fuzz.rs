@@ -174,7 +174,6 @@ fn below_u128(rng: &mut SplitMix64, n: u128) -> u128 {
     }
 }
 
-// snippet:start fuzzer
 /// One schedule under PCT: random distinct priorities `depth..depth + n` (higher runs first),
 /// and `depth - 1` change points drawn from steps `1..=k`. When step `k_i` comes, the thread
 /// that would take it drops to priority `i`, below every starting priority, and the highest
@@ -247,7 +246,6 @@ fn one_schedule(program: &Arc<Program>, strategy: Strategy, tree: Option<&Tree>,
     }
     m
 }
-// snippet:end fuzzer
 
 /// Runs `cfg.schedules` schedules of `program` under `strategy`. `watch` hears the schedules
 /// done every 256 and may halt: after [`Halt::Cancel`] the result covers the runs so far,
