@@ -177,7 +177,7 @@ function fuzzer(ctx: DemoContext, r: Report, z: Fuzzing): HTMLElement {
           ? replayButton(ctx, f.first_failing.trace, `Replay #${f.first_failing.index + 1}`, {
               class: 'chip',
               'data-action': 'replay-fuzzed',
-              'aria-label': `Replay the first failing schedule the ${f.strategy} fuzzer met, number ${f.first_failing.index + 1}`,
+              'aria-label': `Replay #${f.first_failing.index + 1}, the first failing schedule of the ${f.strategy} fuzzer`,
             })
           : 'none met',
       ),
