@@ -76,7 +76,6 @@ pub struct Fuzzer {
     pub naive_exact: Option<f64>,
     pub first_failing: Option<FirstFailing>,
     /// Each strategy that ran, by name.
-    #[cfg_attr(test, ts(type = "Record<string, StrategyRow>"))]
     pub strategies: BTreeMap<&'static str, StrategyRow>,
     pub unavailable: Option<String>,
     pub cancelled: bool,
@@ -103,6 +102,8 @@ pub struct StrategyRow {
     pub expected: Option<f64>,
     pub distinct: usize,
     pub unfinished: usize,
+    /// Wall time of the strategy's schedules on the engine's thread (for the benchmark).
+    pub ms: f64,
 }
 
 #[derive(serde::Serialize)]
@@ -227,7 +228,7 @@ fn fuzzer(r: &Report) -> Fuzzer {
             .runs
             .iter()
             .map(|f| {
-                let row = StrategyRow { schedules: f.schedules, failures: f.failures, rate: f.rate, expected: f.expected, distinct: f.distinct, unfinished: f.unfinished };
+                let row = StrategyRow { schedules: f.schedules, failures: f.failures, rate: f.rate, expected: f.expected, distinct: f.distinct, unfinished: f.unfinished, ms: f.ms };
                 (f.strategy.word(), row)
             })
             .collect(),

@@ -152,6 +152,9 @@ pub struct Fuzzed {
     pub expected: Option<f64>,
     pub first_failing: Option<Failing>,
     pub cancelled: bool,
+    /// Wall time of these schedules, in milliseconds (for the benchmark's schedules per second;
+    /// nothing else reads it, so the rest of the result stays a function of the inputs).
+    pub ms: f64,
 }
 
 /// The generator of schedule `i`: its own stream, so schedule `i` is the same whoever ran the
@@ -279,8 +282,10 @@ pub fn fuzz(
         }),
         first_failing: None,
         cancelled: false,
+        ms: 0.0,
     };
     let mut seen = HashSet::new();
+    let started = crate::clock::now_ms();
     for i in 0..cfg.schedules {
         if i % 256 == 0 && i > 0 {
             match watch(i) {
@@ -313,6 +318,7 @@ pub fn fuzz(
             f.first_failing = Some(Failing { index: i, outcome, trace: m.trace().to_string(), steps: m.trace().len() });
         }
     }
+    f.ms = crate::clock::since(started);
     let _ = watch(f.schedules);
     f.distinct = seen.len();
     f.rate = if f.schedules == 0 { 0.0 } else { f.failures as f64 / f.schedules as f64 };

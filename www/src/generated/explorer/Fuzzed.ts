@@ -30,4 +30,9 @@ distinct: number,
  * What `rate` converges to, where that is known exactly: for the naive scheduler its
  * exact chance of failing, for the uniform one `failing / interleavings`.
  */
-expected: number | null, first_failing: Failing | null, cancelled: boolean, };
+expected: number | null, first_failing: Failing | null, cancelled: boolean, 
+/**
+ * Wall time of these schedules, in milliseconds (for the benchmark's schedules per second;
+ * nothing else reads it, so the rest of the result stays a function of the inputs).
+ */
+ms: number, };
