@@ -3,7 +3,7 @@
 // The engine explores (crate/src/sched/explore/) as the inputs change; this only draws.
 
 import type { DemoContext, DemoUnit } from '../../demo-module';
-import { presets } from '../../kit';
+import { presets, scrolling } from '../../kit';
 import snippet from 'virtual:snippets/explorer';
 import { h } from '../../dom';
 import type { FinalState } from '../../../generated/FinalState';
@@ -189,9 +189,8 @@ function fuzzer(ctx: DemoContext, r: Report, z: Fuzzing): HTMLElement {
     h('h3', {}, 'Random schedules instead of all of them'),
     h('p', { class: 'headline-text', 'data-field': 'fuzz-headline', 'aria-live': 'polite' }, z.headline),
     z.runs.length
-      ? h(
-          'div',
-          { class: 'table-scroll' },
+      ? scrolling(
+          'The fuzzer’s strategies',
           h(
             'table',
             { class: 'figures fuzz-runs' },
