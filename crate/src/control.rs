@@ -13,7 +13,9 @@
 //! - word 3, `run`: the id of the run the engine began last (0 = none yet).
 //! - word 4, `latest`: the newest "latest wins" compute the page asked for; 0 after Cancel.
 //! - word 5, `explored`: states the running compute has explored so far.
-//! - word 6, `explore_limit`: the most states it will explore.
+//! - word 6, `explore_limit`: the most states it will explore; with the top bit
+//!   ([`FUZZING`]) set, the schedules the explorer's fuzzer will run (word 5 then counts
+//!   schedules).
 //!
 //! **Cancelling a run that has not begun.** Runs carry the page's increasing request id. A
 //! cancel stores that id in `cancel` (never lowering it), and a run counts as cancelled while
@@ -33,6 +35,10 @@
 use std::fmt;
 use crate::sync::AtomicU32;
 use crate::sync::Ordering::{Acquire, Relaxed, Release, SeqCst};
+
+/// The top bit of word 6 (`explore_limit`): set while the compute runs the explorer's
+/// schedule fuzzer, the low bits then being the schedules it will run.
+pub const FUZZING: u32 = 1 << 31;
 
 #[repr(C)]
 #[derive(Debug, Default)]
@@ -217,6 +223,13 @@ impl Control {
     pub fn set_explored(&self, explored: u32, limit: u32) {
         self.explore_limit.store(limit, Relaxed);
         self.explored.store(explored, Relaxed);
+    }
+
+    /// How far the explorer's fuzzer got: `done` schedules of `total`. The same two words as
+    /// [`Control::set_explored`], with [`FUZZING`] set in the limit, so the page can say
+    /// "schedules" instead of "states".
+    pub fn set_fuzzed(&self, done: u32, total: u32) {
+        self.set_explored(done, total | FUZZING);
     }
 
     /// `(explored, limit)` of the exploration under way (or the last one).

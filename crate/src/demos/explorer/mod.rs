@@ -10,6 +10,7 @@
 //! seconds: those report how many states they explored through the shared control block,
 //! stop as soon as newer inputs replace them, and can be cancelled ([`compute_watched`]).
 
+pub mod fuzzing;
 mod steps;
 pub(crate) mod summary;
 
@@ -20,7 +21,8 @@ use crate::live::Feed;
 use crate::control::{Control, Standing};
 use crate::demos::DemoError;
 use crate::params::{Caps, Choice, Threads as ThreadsNeed, DemoSpec, Kind, ParamSpec, Params};
-use crate::sched::explore::{interleavings_of, Count};
+use crate::sched::explore::fuzz::{Fuzzed, Strategy};
+use crate::sched::explore::{explore_keeping, interleavings_of, Count};
 use crate::sched::ops::{linearizability, Linearizability};
 use crate::sched::{chapter16, examples, explore_watched, Assertion, Cmp, Exploration, Halt, Limits, Outcome, Program};
 use serde::Serialize;
@@ -79,6 +81,34 @@ pub const SPEC: DemoSpec = DemoSpec {
             default: "5",
         },
         ParamSpec {
+            name: "strategy",
+            label: "Fuzzer",
+            help: "How the schedule fuzzer picks each next thread: naive (any runnable one, evenly), pct (random priorities, changed at random steps) or uniform (weighted by the interleavings below each choice)",
+            kind: Kind::Choice { values: Strategy::WORDS },
+            default: "pct",
+        },
+        ParamSpec {
+            name: "schedules",
+            label: "Schedules",
+            help: "How many random schedules the fuzzer runs with each strategy",
+            kind: Kind::Int { min: 1, max: 100_000 },
+            default: "1000",
+        },
+        ParamSpec {
+            name: "seed",
+            label: "Seed",
+            help: "The fuzzer's seed: the same seed gives the same schedules",
+            kind: Kind::Int { min: 0, max: 4_294_967_295 },
+            default: "1",
+        },
+        ParamSpec {
+            name: "depth",
+            label: "PCT depth",
+            help: "The bug depth d that PCT aims at: d - 1 priority changes per schedule (the lost update needs 2)",
+            kind: Kind::Int { min: 1, max: 5 },
+            default: "2",
+        },
+        ParamSpec {
             name: "limit",
             label: "State limit",
             help: "The explorer stops after visiting this many distinct states and says how far it got",
@@ -116,9 +146,37 @@ pub struct Report {
     pub linearizability: Option<Linearizability>,
     pub growth: Vec<Growth>,
     pub explanation: String,
+    /// The schedule fuzzer's runs beside the exhaustive counts.
+    pub fuzzing: Fuzzing,
     /// Which exploration of this engine this is (1 for the first): the page's tests tell from
     /// it that inputs replaced while queued were never explored.
     pub nth: u32,
+}
+
+/// The schedule fuzzer's part of the report: each strategy's runs with the same seed and
+/// schedule count, the one the inputs chose first.
+#[cfg_attr(test, derive(ts_rs::TS), ts(export_to = "explorer/"))]
+#[derive(Debug, Clone, Serialize)]
+pub struct Fuzzing {
+    pub strategy: Strategy,
+    pub seed: u64,
+    pub depth: usize,
+    /// PCT's `k`: the steps its change points are drawn from.
+    pub steps: usize,
+    /// The chosen strategy's runs; `None` for uniform without exact counts (see `unavailable`).
+    pub chosen: Option<Fuzzed>,
+    /// Every strategy that could run, naive, PCT, uniform.
+    pub runs: Vec<Fuzzed>,
+    /// Why the uniform sampler did not run, if it did not.
+    pub unavailable: Option<String>,
+    /// The chosen strategy's rate beside the exhaustive count, in a sentence.
+    pub headline: String,
+    /// Cancel stopped the fuzzer (or the exploration before it): `runs` are partial.
+    pub cancelled: bool,
+    /// Why the naive rate is not the share of failing interleavings, with this program's numbers.
+    pub why: Option<String>,
+    /// Where the fuzzer runs.
+    pub host: &'static str,
 }
 
 /// Explorations started by this engine (a process natively).
@@ -185,7 +243,8 @@ pub fn compute_watched(p: &Params, ctl: &Control, ticket: u32) -> Result<Report,
         }
     };
     let limits = Limits { max_states: limit };
-    let exploration = explore_watched(&Arc::new(program), assertion.as_ref(), limits, &mut watch).ok_or(DemoError::Superseded)?;
+    let program = Arc::new(program);
+    let (exploration, tree) = explore_keeping(&program, assertion.as_ref(), limits, &mut watch).ok_or(DemoError::Superseded)?;
     // The twin has far fewer states than the program (its operations cannot overlap), so it
     // is explored within the same limit, quickly: its watch gives up for newer inputs but
     // leaves the progress shown, and a Cancel, to the program's own search.
@@ -197,12 +256,18 @@ pub fn compute_watched(p: &Params, ctl: &Control, ticket: u32) -> Result<Report,
         }
         None => None,
     };
+    let fuzzing = if exploration.cancelled {
+        // Cancel stops the whole compute: no fuzzing after a cancelled exploration.
+        fuzzing::skipped(p, &exploration, &program, "The exploration was cancelled, so the fuzzer did not run.")
+    } else {
+        fuzzing::fuzz_all(p, &program, assertion.as_ref(), &exploration, tree.as_ref(), ctl, ticket)?
+    };
     let mut explanation = explain(&exploration);
     if let Some(l) = &linearizability {
         explanation.push(' ');
         explanation.push_str(&explain_linearizability(l));
     }
-    Ok(Report { program_id: p.pick::<Example>("program").word(), program: name, uses, exploration, linearizability, growth: growth(), explanation, nth })
+    Ok(Report { program_id: p.pick::<Example>("program").word(), program: name, uses, exploration, linearizability, growth: growth(), explanation, fuzzing, nth })
 }
 
 /// The table of "why that count grows so fast".
@@ -304,7 +369,7 @@ impl Demo for ExplorerDemo {
     }
 
     fn cancelled(&self, r: &Report) -> bool {
-        r.exploration.cancelled
+        r.exploration.cancelled || r.fuzzing.cancelled
     }
 
     fn run(&self, p: &Params, _env: crate::demos::Env, _ctl: &Control, _feed: &Feed) -> Result<Report, DemoError> {

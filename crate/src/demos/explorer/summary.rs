@@ -3,6 +3,7 @@
 
 use super::Report;
 use crate::params::{Params, Value};
+use crate::sched::explore::fuzz::Strategy;
 use crate::sched::explore::{Count, Counting, Outcome};
 use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::collections::BTreeMap;
@@ -50,6 +51,68 @@ pub struct Found {
     pub counterexample: Option<Counterexample>,
     /// For programs made of operations: the linearizability check.
     pub linearizability: Option<Linear>,
+    /// The schedule fuzzer beside the exhaustive counts.
+    pub fuzzer: Fuzzer,
+}
+
+/// The schedule fuzzer, for `data-result`: the chosen strategy's `schedules`, `failures` and
+/// `rate`, the exhaustive counts they compare with, and every strategy's row.
+#[derive(serde::Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export_to = "explorer/"))]
+#[serde(rename_all = "camelCase")]
+pub struct Fuzzer {
+    pub strategy: &'static str,
+    pub seed: u64,
+    pub depth: usize,
+    /// `None` when the chosen strategy did not run (uniform without exact counts, Cancel).
+    pub schedules: Option<usize>,
+    pub failures: Option<usize>,
+    pub rate: Option<f64>,
+    /// What the chosen strategy's rate converges to, when that is known exactly.
+    pub expected: Option<f64>,
+    pub exhaustive: Exhaustive,
+    /// The naive scheduler's exact chance of a failing run (sum over failing interleavings of
+    /// the product of 1 / runnable), when every interleaving was counted.
+    pub naive_exact: Option<f64>,
+    pub first_failing: Option<FirstFailing>,
+    /// Each strategy that ran, by name.
+    pub strategies: BTreeMap<&'static str, StrategyRow>,
+    pub unavailable: Option<String>,
+    pub cancelled: bool,
+}
+
+/// The explorer's counts that the fuzzer's rate stands beside.
+#[derive(serde::Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export_to = "explorer/"))]
+pub struct Exhaustive {
+    pub interleavings: Option<Count>,
+    /// Interleavings that deadlock, fail or break the assertion.
+    pub failing: Option<Count>,
+    /// Both counted exactly.
+    pub exact: bool,
+}
+
+#[derive(serde::Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export_to = "explorer/"))]
+#[serde(rename_all = "camelCase")]
+pub struct StrategyRow {
+    pub schedules: usize,
+    pub failures: usize,
+    pub rate: f64,
+    pub expected: Option<f64>,
+    pub distinct: usize,
+    pub unfinished: usize,
+    /// Wall time of the strategy's schedules on the engine's thread (for the benchmark).
+    pub ms: f64,
+}
+
+#[derive(serde::Serialize)]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export_to = "explorer/"))]
+pub struct FirstFailing {
+    pub index: usize,
+    pub outcome: Outcome,
+    pub trace: String,
+    pub threads: Vec<String>,
 }
 
 /// The linearizability check, for `data-result`.
@@ -134,6 +197,43 @@ fn found(params: BTreeMap<&'static str, Value>, r: &Report) -> Found {
             not_matching: l.not_matching,
             witness: l.witness.as_ref().map(|w| w.trace.clone()),
         }),
+        fuzzer: fuzzer(r),
+    }
+}
+
+fn fuzzer(r: &Report) -> Fuzzer {
+    let (e, z) = (&r.exploration, &r.fuzzing);
+    let failing = [e.by_outcome.deadlock, e.by_outcome.broken, e.by_outcome.failed]
+        .iter()
+        .try_fold(0u128, |sum, c| c.map(|c| sum + c.0))
+        .map(Count);
+    let chosen = z.chosen.as_ref();
+    Fuzzer {
+        strategy: z.strategy.word(),
+        seed: z.seed,
+        depth: z.depth,
+        schedules: chosen.map(|f| f.schedules),
+        failures: chosen.map(|f| f.failures),
+        rate: chosen.map(|f| f.rate),
+        expected: chosen.and_then(|f| f.expected),
+        exhaustive: Exhaustive { interleavings: e.interleavings, failing, exact: e.counting == Counting::Exact },
+        naive_exact: z.runs.iter().find(|f| f.strategy == Strategy::Naive).and_then(|f| f.expected),
+        first_failing: chosen.and_then(|f| f.first_failing.as_ref()).map(|f| FirstFailing {
+            index: f.index,
+            outcome: f.outcome,
+            trace: f.trace.clone(),
+            threads: trace_names(&f.trace, &e.threads),
+        }),
+        strategies: z
+            .runs
+            .iter()
+            .map(|f| {
+                let row = StrategyRow { schedules: f.schedules, failures: f.failures, rate: f.rate, expected: f.expected, distinct: f.distinct, unfinished: f.unfinished, ms: f.ms };
+                (f.strategy.word(), row)
+            })
+            .collect(),
+        unavailable: z.unavailable.clone(),
+        cancelled: z.cancelled,
     }
 }
 

@@ -97,8 +97,69 @@ fn a_newer_input_abandons_an_exploration_and_cancel_keeps_the_part_explored() {
     let r = compute_watched(&p, &ctl, 7).unwrap();
     assert!(r.exploration.complete && !r.exploration.cancelled);
     assert_eq!(r.exploration.states, full.exploration.states);
-    assert_eq!(ctl.explored().0 as usize, full.exploration.states);
+    // Then the fuzzer ran its 3 × 1,000 schedules, and its progress is the last the page read.
+    assert_eq!(ctl.explored(), (3_000, 3_000 | crate::control::FUZZING));
+    assert_eq!(r.fuzzing.runs.iter().map(|f| f.schedules).sum::<usize>(), 3_000);
     assert!(r.nth > full.nth, "each exploration is counted");
+}
+
+#[test]
+fn the_fuzzer_stands_beside_the_exhaustive_count_in_words() {
+    let r = report(&[]);
+    let z = &r.fuzzing;
+    assert_eq!((z.strategy, z.seed, z.depth, z.steps), (Strategy::Pct, 1, 2, 6));
+    assert_eq!(z.runs.iter().map(|f| f.strategy).collect::<Vec<_>>(), [Strategy::Naive, Strategy::Pct, Strategy::Uniform]);
+    let pct = z.chosen.as_ref().unwrap();
+    assert_eq!(pct.schedules, 1000);
+    assert!(
+        z.headline.starts_with(&format!("The PCT fuzzer (depth 2) broke counter == 2 in {} of 1,000 schedules (", pct.failures)),
+        "{}",
+        z.headline
+    );
+    assert!(z.headline.ends_with("; exhaustively, 18 of 20 interleavings break it (90 %)."), "{}", z.headline);
+    // By hand (see sched/explore/fuzz_tests.rs): the naive scheduler fails 3/4 of the time.
+    let naive = &z.runs[0];
+    assert_eq!(naive.expected, Some(0.75));
+    assert_eq!(z.runs[2].expected, Some(0.9));
+    let why = z.why.as_deref().unwrap();
+    assert!(why.contains("Here its exact chance of failing is 75 % ("), "{why}");
+    assert!(why.contains("while 18 of the 20 interleavings fail (90 %)"), "{why}");
+    // The first failing schedule replays to a lost update in the step-through view.
+    let first = pct.first_failing.as_ref().unwrap();
+    let v = crate::demos::stepper::view_json("explorer", &[], &first.trace, None).unwrap();
+    assert_eq!(v["machine"]["status"], "done");
+    assert_eq!(v["machine"]["vars"]["counter"], 1);
+
+    let json = serde_json::to_value(Summary::new(&validate("explorer", &[]).unwrap(), Some(&r))).unwrap();
+    let f = &json["fuzzer"];
+    assert_eq!(f["exhaustive"], serde_json::json!({ "interleavings": "20", "failing": "18", "exact": true }));
+    assert_eq!(f["schedules"], 1000);
+    assert_eq!(f["failures"], pct.failures);
+    assert_eq!(f["naiveExact"], 0.75);
+    assert_eq!(f["strategies"].as_object().unwrap().keys().collect::<Vec<_>>(), ["naive", "pct", "uniform"]);
+    assert_eq!(f["firstFailing"]["threads"].as_array().unwrap().len(), 6);
+}
+
+#[test]
+fn past_the_state_limit_there_is_no_uniform_sampler_but_pct_still_finds_the_bug() {
+    let r = report(&[("threads", "7"), ("limit", "10000"), ("strategy", "uniform")]);
+    let z = &r.fuzzing;
+    assert!(z.chosen.is_none());
+    assert!(z.headline.starts_with("The uniform sampler weighs each choice"), "{}", z.headline);
+    assert_eq!(z.runs.iter().map(|f| f.strategy).collect::<Vec<_>>(), [Strategy::Naive, Strategy::Pct]);
+    assert!(z.runs[1].failures > 0, "PCT finds the lost update where the explorer could not finish");
+    assert!(z.why.is_none());
+    let r = report(&[("threads", "7"), ("limit", "10000")]);
+    assert!(r.fuzzing.headline.contains("the explorer stopped at its state limit"), "{}", r.fuzzing.headline);
+    // A program where nothing fails.
+    let r = report(&[("program", "locked-increment")]);
+    assert!(r.fuzzing.headline.starts_with("The PCT fuzzer (depth 2) met no failing schedule in 1,000; exhaustively, none of the 2 interleavings fails."), "{}", r.fuzzing.headline);
+}
+
+#[test]
+fn percentages_read_as_the_page_shows_them() {
+    use fuzzing::percent;
+    assert_eq!([percent(0.0), percent(0.9), percent(0.334), percent(0.0042), percent(0.00001), percent(1.0)], ["0 %", "90 %", "33.4 %", "0.42 %", "< 0.01 %", "100 %"]);
 }
 
 #[test]
@@ -127,7 +188,7 @@ fn the_choice_lists_every_example() {
 fn the_summary_of_the_lost_update_counts_its_orders() {
     let v = summary_json(&[("program", "lost-update"), ("threads", "2")]);
     assert_eq!(v["demo"], "explorer");
-    assert_eq!(v["params"], serde_json::json!({ "program": "lost-update", "threads": 2, "k": 5, "limit": 200000 }));
+    assert_eq!(v["params"], serde_json::json!({ "program": "lost-update", "threads": 2, "k": 5, "limit": 200000, "strategy": "pct", "schedules": 1000, "seed": 1, "depth": 2 }));
     assert_eq!(v["program"], "lost-update");
     // C(6, 3) orders of two 3-step threads; only the 2 serial ones keep both updates.
     assert_eq!(v["interleavings"], "20");
@@ -145,7 +206,7 @@ fn the_summary_of_the_lost_update_counts_its_orders() {
         serde_json::json!({ "linearizable": false, "complete": true, "orders": "2", "sequential": ["counter = 2"], "matching": "2", "notMatching": "18", "witness": v["counterexample"]["trace"] })
     );
     let keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
-    let mut want = ["demo", "params", "program", "interleavings", "counting", "states", "complete", "cancelled", "stopped", "nth", "assertion", "deadlocks", "broken", "failed", "finalStates", "counterexample", "linearizability"];
+    let mut want = ["demo", "params", "program", "interleavings", "counting", "states", "complete", "cancelled", "stopped", "nth", "assertion", "deadlocks", "broken", "failed", "finalStates", "counterexample", "linearizability", "fuzzer"];
     want.sort();
     assert_eq!(keys, want, "the keys of the page's summary, no more");
 }

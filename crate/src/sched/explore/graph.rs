@@ -42,7 +42,7 @@ pub(super) struct Graph {
 }
 
 impl Graph {
-    fn out(&self, n: u32) -> &[(ThreadId, u32)] {
+    pub(super) fn out(&self, n: u32) -> &[(ThreadId, u32)] {
         let node = self.nodes[n as usize];
         &self.edges[node.first as usize..(node.first + node.len) as usize]
     }
@@ -204,28 +204,41 @@ pub(super) fn shortest(g: &Graph) -> (Vec<Trace>, Option<usize>) {
     (traces, nearest_bad)
 }
 
+/// How a run that can go no further ended: deadlocked, some thread failed, the assertion
+/// broken, or fine (in that order of precedence). The fuzzer judges its runs by this too.
+pub(super) fn outcome_of(m: &Machine, assertion: Option<&Assertion>) -> Outcome {
+    let s = m.state();
+    if m.is_deadlocked() {
+        Outcome::Deadlock
+    } else if s.threads.iter().any(|t| matches!(t.status, ThreadStatus::Failed { .. })) {
+        Outcome::Failed
+    } else if assertion.is_some_and(|a| !a.holds(s)) {
+        Outcome::Broken
+    } else {
+        Outcome::Ok
+    }
+}
+
 /// How an end state is reported: its outcome, the shared state in words, and why it is bad.
 pub(super) fn end_state(m: &Machine, assertion: Option<&Assertion>) -> Group {
     let p = m.program();
     let s = m.state();
-    let (outcome, detail) = if m.is_deadlocked() {
-        (Outcome::Deadlock, m.blocked().into_iter().map(|b| b.message).collect())
-    } else {
-        let failures: Vec<String> = s
+    let outcome = outcome_of(m, assertion);
+    let detail = match outcome {
+        Outcome::Deadlock => m.blocked().into_iter().map(|b| b.message).collect(),
+        Outcome::Failed => s
             .threads
             .iter()
             .filter_map(|t| match &t.status {
                 ThreadStatus::Failed { message } => Some(message.clone()),
                 _ => None,
             })
-            .collect();
-        match assertion {
-            _ if !failures.is_empty() => (Outcome::Failed, failures),
-            Some(a) if !a.holds(s) => {
-                (Outcome::Broken, vec![format!("{a} does not hold: {}", a.values(s))])
-            }
-            _ => (Outcome::Ok, Vec::new()),
+            .collect(),
+        Outcome::Broken => {
+            let a = assertion.expect("only an assertion breaks");
+            vec![format!("{a} does not hold: {}", a.values(s))]
         }
+        Outcome::Ok => Vec::new(),
     };
     let mut parts: Vec<String> = p.vars.iter().map(|v| format!("{} = {}", v.name, s.vars[&v.name])).collect();
     parts.extend(p.locks.iter().filter_map(|l| s.locks[l].map(|o| format!("{l} held by {}", p.thread_name(o)))));

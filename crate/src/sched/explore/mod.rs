@@ -34,6 +34,7 @@
 //! most of the saving anyway: independent steps taken in either order reach the same state,
 //! so the "diamond" is explored once and counted twice.
 
+pub mod fuzz;
 mod graph;
 mod key;
 
@@ -208,6 +209,19 @@ pub fn explore_watched(
     limits: Limits,
     watch: &mut dyn FnMut(usize) -> Option<Halt>,
 ) -> Option<Exploration> {
+    explore_keeping(program, assertion, limits, watch).map(|(e, _)| e)
+}
+
+/// [`explore_watched`], keeping the state graph for the schedule fuzzer ([`fuzz`]): `Some`
+/// when every interleaving was counted exactly (complete, acyclic, no count past `u128`), the
+/// only case where "uniform over interleavings" and "the naive scheduler's exact odds" mean
+/// something.
+pub fn explore_keeping(
+    program: &Arc<Program>,
+    assertion: Option<&Assertion>,
+    limits: Limits,
+    watch: &mut dyn FnMut(usize) -> Option<Halt>,
+) -> Option<(Exploration, Option<fuzz::Tree>)> {
     let graph = search(program, assertion, limits, watch);
     let cancelled = match graph.halted {
         Some(Halt::Abandon) => return None,
@@ -284,11 +298,16 @@ pub fn explore_watched(
     final_states.sort_by(|a, b| (&a.vars, a.outcome, &a.summary).cmp(&(&b.vars, b.outcome, &b.summary)));
     let final_states_total = final_states.len();
     final_states.truncate(MAX_FINAL_STATES);
-    Some(Exploration {
+    let (states, transitions) = (graph.nodes.len(), graph.edges.len());
+    let tree = match (&order, counting) {
+        (Some(order), Counting::Exact) => Some(fuzz::Tree::new(graph, order)),
+        _ => None,
+    };
+    let exploration = Exploration {
         threads: program.threads.iter().map(|t| t.name.clone()).collect(),
         assertion: assertion.map(|a| a.to_string()),
-        states: graph.nodes.len(),
-        transitions: graph.edges.len(),
+        states,
+        transitions,
         limit: limits.max_states,
         complete,
         cancelled,
@@ -301,7 +320,8 @@ pub fn explore_watched(
         final_states_total,
         counterexample,
         stopped,
-    })
+    };
+    Some((exploration, tree))
 }
 
 /// The number of interleavings of independent threads with `steps[i]` steps each:

@@ -2,6 +2,7 @@
 import type { Count } from "../Count";
 import type { Counting } from "../Counting";
 import type { Counterexample } from "./Counterexample";
+import type { Fuzzer } from "./Fuzzer";
 import type { Linear } from "./Linear";
 
 export type Found = { demo: string, params: Record<string, number | string>, program: string, interleavings: Count | null, counting: Counting, states: number, complete: boolean, cancelled: boolean, stopped: string | null, nth: number, assertion: string | null, deadlocks: Count | null, broken: Count | null, failed: Count | null, 
@@ -12,4 +13,8 @@ finalStates: Record<string, string | null>, counterexample: Counterexample | nul
 /**
  * For programs made of operations: the linearizability check.
  */
-linearizability: Linear | null, };
+linearizability: Linear | null, 
+/**
+ * The schedule fuzzer beside the exhaustive counts.
+ */
+fuzzer: Fuzzer, };

@@ -4,6 +4,7 @@ import type { Counting } from "../Counting";
 import type { FinalState } from "../FinalState";
 import type { Linearizability } from "../Linearizability";
 import type { Tally } from "../Tally";
+import type { Fuzzing } from "./Fuzzing";
 import type { Growth } from "./Growth";
 
 /**
@@ -19,6 +20,10 @@ uses: Array<string>,
  * every interleaving's result is one that the operations give one at a time.
  */
 linearizability: Linearizability | null, growth: Array<Growth>, explanation: string, 
+/**
+ * The schedule fuzzer's runs beside the exhaustive counts.
+ */
+fuzzing: Fuzzing, 
 /**
  * Which exploration of this engine this is (1 for the first): the page's tests tell from
  * it that inputs replaced while queued were never explored.

@@ -3,13 +3,15 @@
 // The engine explores (crate/src/sched/explore/) as the inputs change; this only draws.
 
 import type { DemoContext, DemoUnit } from '../../demo-module';
-import { presets } from '../../kit';
+import { presets, scrolling } from '../../kit';
 import snippet from 'virtual:snippets/explorer';
 import { h } from '../../dom';
 import type { FinalState } from '../../../generated/FinalState';
 import type { Outcome } from '../../../generated/Outcome';
 import type { Report } from '../../../generated/explorer/Report';
 import type { Linearizability } from '../../../generated/Linearizability';
+import type { Fuzzing } from '../../../generated/explorer/Fuzzing';
+import type { Strategy } from '../../../generated/explorer/Strategy';
 
 const OUTCOME: Record<Outcome, string> = {
   ok: 'finishes',
@@ -136,8 +138,83 @@ function linear(ctx: DemoContext, r: Report, l: Linearizability): HTMLElement {
   );
 }
 
+const STRATEGY: Record<Strategy, string> = {
+  naive: 'Naive: any runnable thread, evenly',
+  pct: 'PCT: random priorities, changed at random steps',
+  uniform: 'Uniform: weighted by the interleavings below',
+};
+
+/** A rate as the page shows it: "33.4 %", "0.42 %" (the same rule as the engine's headline). */
+export function percent(x: number): string {
+  if (x <= 0) return '0 %';
+  if (x >= 1) return '100 %';
+  const pct = x * 100;
+  if (pct < 0.01) return '< 0.01 %';
+  const shown = pct.toFixed(pct < 1 ? 2 : 1);
+  return `${shown.endsWith('.0') ? shown.slice(0, -2) : shown} %`;
+}
+
+/**
+ * The schedule fuzzer (crate/src/sched/explore/fuzz.rs): each strategy's failure rate over the
+ * same number of seeded random schedules, beside the exhaustive count, with a replay of the
+ * first failing schedule.
+ */
+function fuzzer(ctx: DemoContext, r: Report, z: Fuzzing): HTMLElement {
+  const total = r.counting === 'exact' ? r.interleavings : null;
+  const rows = z.runs.map((f) =>
+    h(
+      'tr',
+      { 'data-strategy': f.strategy, class: f.strategy === z.strategy ? 'chosen' : '' },
+      h('th', { scope: 'row' }, STRATEGY[f.strategy]),
+      h('td', { class: 'num' }, `${f.failures.toLocaleString('en')} of ${f.schedules.toLocaleString('en')}`),
+      h('td', { class: 'num', 'data-field': 'rate' }, percent(f.rate)),
+      h('td', { class: 'num' }, f.expected === null ? '—' : percent(f.expected)),
+      h('td', { class: 'num' }, `${f.distinct.toLocaleString('en')}${total ? ` of ${grouped(total)}` : ''}`),
+      h(
+        'td',
+        {},
+        f.first_failing
+          ? replayButton(ctx, f.first_failing.trace, `Replay #${f.first_failing.index + 1}`, {
+              class: 'chip',
+              'data-action': 'replay-fuzzed',
+              'aria-label': `Replay #${f.first_failing.index + 1}, the first failing schedule of the ${f.strategy} fuzzer`,
+            })
+          : 'none met',
+      ),
+    ),
+  );
+  return h(
+    'section',
+    { class: 'fuzzer', 'data-field': 'fuzzer', 'aria-label': 'Schedule fuzzer' },
+    h('h3', {}, 'Random schedules instead of all of them'),
+    h('p', { class: 'headline-text', 'data-field': 'fuzz-headline', 'aria-live': 'polite' }, z.headline),
+    z.runs.length
+      ? scrolling(
+          'The fuzzer’s strategies',
+          h(
+            'table',
+            { class: 'figures fuzz-runs' },
+            h('caption', {}, `The same ${z.runs[0]!.schedules.toLocaleString('en')} seeded schedules per strategy (seed ${z.seed}, PCT depth ${z.depth} over k = ${z.steps} steps)`),
+            h('thead', {}, h('tr', {}, ...['Strategy', 'Failing schedules', 'Rate', 'Converges to', 'Interleavings met', 'First failing'].map((c) => h('th', { scope: 'col' }, c)))),
+            h('tbody', {}, ...rows),
+          ),
+        )
+      : null,
+    z.unavailable && z.strategy !== 'uniform' ? h('p', { class: 'muted' }, z.unavailable) : null,
+    z.why ? h('p', { class: 'fuzz-why', 'data-field': 'fuzz-why' }, z.why) : null,
+    h(
+      'p',
+      { class: 'muted' },
+      `PCT (Burckhardt et al., 2010) finds a bug that needs d ordering constraints with probability at least 1 / (n·k^(d−1)) per schedule; the lost update needs 2 (B reads between A’s read and write), so at depth 1 PCT runs every thread to the end in turn and never finds it. Runs on ${z.host}.`,
+    ),
+  );
+}
+
 /** Final states shown before "Show all". */
 const FOLDED_ROWS = 10;
+
+/** The top bit of the control block's limit word: set while the engine runs the fuzzer. */
+const FUZZING = 2 ** 31;
 
 function growth(r: Report): HTMLElement {
   const cell = (n: string | null) => (n === null ? 'more than 10^38' : grouped(n));
@@ -183,6 +260,8 @@ export default {
     'Ordering the locks by one global key (take the lower-numbered fork first) removes every deadlock, in every interleaving, not just in the ones you happened to try.',
     'The counts pass billions quickly, yet the explorer visits only thousands of states: many orders lead to the same state.',
     'ABA hides in 1,160 of the Treiber stack’s 146,904,795 interleavings: a stress test would almost never meet it, and the explorer finds the shortest at once.',
+    'A random scheduler that picks any runnable thread does not pick interleavings evenly: a run where one thread finishes early is forced from then on. Its failure rate is its own, not the share of failing interleavings.',
+    'Where the explorer gives up (seven threads), the fuzzer still finds the lost update: PCT at depth 2 in about one schedule in three.',
   ],
   create(ctx, area) {
     area.append(
@@ -197,11 +276,16 @@ export default {
         { label: 'Reader racing a delete', values: { program: 'dict-delete' } },
         { label: 'Copy-on-read', values: { program: 'dict-copy' } },
         { label: 'Too big: 7 threads, 10,000 states', values: { program: 'lost-update', threads: '7', limit: '10000' } },
+        { label: 'Fuzz: uniform, 100,000 schedules', values: { program: 'lost-update', threads: '3', strategy: 'uniform', schedules: '100000' } },
       ]),
     );
     return {
       result: (r, area) => result(ctx, r, area),
-      progressText: (done, total) => `Exploring… ${done.toLocaleString('en')} states so far, of at most ${total.toLocaleString('en')}.`,
+      // The top bit of the limit word says the engine is fuzzing, not exploring (control.rs, FUZZING).
+      progressText: (done, total) =>
+        total >= FUZZING
+          ? `Fuzzing… ${done.toLocaleString('en')} of ${(total - FUZZING).toLocaleString('en')} random schedules.`
+          : `Exploring… ${done.toLocaleString('en')} states so far, of at most ${total.toLocaleString('en')}.`,
     };
   },
 } satisfies DemoUnit<Report, Report>;
@@ -237,6 +321,7 @@ function result(ctx: DemoContext, r: Report, area: HTMLElement) {
             .join('; ') + '.',
     ),
     r.counterexample ? counterexample(ctx, r, r.counterexample) : null,
+    fuzzer(ctx, r, r.fuzzing),
     r.linearizability ? linear(ctx, r, r.linearizability) : null,
     finalStates(ctx, r),
     growth(r),
