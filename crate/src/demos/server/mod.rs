@@ -55,7 +55,7 @@ crate::choice! {
 pub const BINS: usize = 20;
 
 const NEEDS_POOL: &str = "the clients and the server block on their sockets, so each needs a thread of its own, which needs a cross-origin isolated page; the step-through shows the same servers";
-const EACH: &str = "each client, and each server thread, runs on a pool worker of its own";
+const EACH: &str = ", and each client and each server thread needs one of its own";
 
 pub const SPEC: DemoSpec = DemoSpec {
     id: "server",
@@ -138,6 +138,10 @@ pub struct FibExperiment {
     pub slow_answered: u64,
     pub fast_rps_before: Option<f64>,
     pub fast_rps_during: Option<f64>,
+    /// Fast replies that arrived while a `fib(n)` request was in flight (strictly between its
+    /// send and its reply): with a thread per connection they go on; a reactor can answer
+    /// only those it had read before it began the fib.
+    pub fast_inside_slow: u64,
     /// (start, end) of each `fib(n)` request, ms.
     pub slow_spans: Vec<(f64, f64)>,
 }
@@ -207,7 +211,9 @@ pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
     let servers = if variant == Variant::Threads { c } else { 1 };
     let k = c + servers;
     if env.pool_threads == 0 {
-        return Err(DemoError::Invalid(vec![crate::params::ParamError { param: "clients".into(), message: format!("the server demo needs {NEEDS_POOL}") }]));
+        // The registry refuses this before the run (check_threads); a caller that skipped it
+        // gets the same words.
+        return Err(DemoError::Invalid(vec![crate::params::ParamError { param: String::new(), message: NEEDS_POOL.into() }]));
     }
     let place = Where::Pool(k);
     ctl.begin(k as u32);
@@ -289,6 +295,7 @@ fn outcome(variant: Variant, load_kind: Load, plan: Plan, c: usize, duration: f6
                 slow_answered: spans.len() as u64,
                 fast_rps_before: from.and_then(|f| rate_between(&fast, 0.0, f)),
                 fast_rps_during: from.zip(until).and_then(|(f, u)| rate_between(&fast, f, u)),
+                fast_inside_slow: fast.iter().filter(|&&t| spans.iter().any(|&(a, b)| t > a && t < b)).count() as u64,
                 slow_spans: spans,
             })
         }
@@ -340,8 +347,10 @@ fn explain(variant: Variant, c: usize, per: &[PerClient], fib: Option<&FibExperi
             if let Some(lp) = lp {
                 let multi: u64 = lp.by_size.iter().skip(2).sum();
                 parts.push(format!(
-                    "One reactor thread served all {c} connections: {} turns of its loop found something ready ({multi} of them more than one connection at once), and {} times it slept in select() because nothing was.",
-                    lp.ticks, lp.sleeps
+                    "One reactor thread served all {c} connections: {} turns of its loop found something ready ({} of them more than one connection at once), and {} times it slept in select() because nothing was.",
+                    crate::sched::explore::grouped(u128::from(lp.ticks)),
+                    crate::sched::explore::grouped(u128::from(multi)),
+                    crate::sched::explore::grouped(u128::from(lp.sleeps))
                 ));
             }
         }
@@ -349,9 +358,11 @@ fn explain(variant: Variant, c: usize, per: &[PerClient], fib: Option<&FibExperi
     if let Some(f) = fib {
         match (f.fast_rps_before, f.fast_rps_during) {
             (Some(b), Some(d)) => parts.push(format!(
-                "The fib({}) experiment: the other clients' fast requests went at {b:.0} per second before client 1 asked for fib({}), and {d:.0} per second while it did{}.",
+                "The fib({}) experiment: the other clients' fast requests went at {} per second before client 1 asked for fib({}), and {} per second while it did{}.",
                 f.n,
+                crate::sched::explore::grouped(b.round() as u128),
                 f.n,
+                crate::sched::explore::grouped(d.round() as u128),
                 match variant {
                     Variant::Reactor => ": the reactor computes each fib inline, and no other connection is served meanwhile. The book's remedy is to hand such work to a pool (run_in_executor) and go on looping",
                     Variant::Threads => ": each connection has its own thread, so fib takes one core and the others go on",

@@ -9,6 +9,12 @@ export type FibExperiment = { n: number,
  */
 fromMs: number | null, slowAnswered: number, fastRpsBefore: number | null, fastRpsDuring: number | null, 
 /**
+ * Fast replies that arrived while a `fib(n)` request was in flight (strictly between its
+ * send and its reply): with a thread per connection they go on; a reactor can answer
+ * only those it had read before it began the fib.
+ */
+fastInsideSlow: number, 
+/**
  * (start, end) of each `fib(n)` request, ms.
  */
 slowSpans: Array<[number, number]>, };
