@@ -31,7 +31,7 @@ use crate::control::Control;
 use crate::demos::{stepper::Fit, Demo};
 use crate::live::Feed;
 use crate::measure::{self, WarmUp};
-use crate::params::{Caps, Choice, DemoSpec, Kind, ParamSpec, Params, Threads};
+use crate::params::{Caps, Choice, DemoSpec, Kind, ParamSpec, Params, Switch, Threads};
 use crate::pool::{run_threads, Where};
 use crate::sched::Program;
 use crate::sync::{Arc, Mutex};
@@ -82,6 +82,13 @@ pub const SPEC: DemoSpec = DemoSpec {
         },
         ParamSpec { name: "fib", label: "fib(n)", help: "The slow request of the fib load: the book's recursive fib, fib(30) is 1.6 million calls", kind: Kind::Int { min: 20, max: 35 }, default: "30" },
         ParamSpec { name: "duration", label: "Duration (ms)", help: "How long the clients send; then they stop and wait for their last replies", kind: Kind::Int { min: 100, max: 5000 }, default: "1000" },
+        ParamSpec {
+            name: "sweep",
+            label: "Sweep",
+            help: "on: after the run, every server at 1 to the chosen number of clients, the mixed load, 400 ms each (those the pool has room for)",
+            kind: Kind::Choice { values: Switch::WORDS },
+            default: "off",
+        },
     ],
     caps: Caps {
         instant: false,
@@ -176,6 +183,8 @@ pub struct Outcome {
     pub reactor: Option<Loop>,
     /// Times a ring's read or write wrapped around its end.
     pub wraps: u64,
+    /// With `sweep` on: every server at 1 to `clients` clients.
+    pub sweep: Option<Sweep>,
     pub explanation: String,
 }
 
@@ -198,25 +207,113 @@ fn warm(place: Where, k: usize, ctl: &Control) -> Result<WarmUp, DemoError> {
     })?)
 }
 
+/// Each point of the sweep runs this long at most.
+pub const SWEEP_MS: f64 = 400.0;
+
+/// One load test: which server, how many clients, what they send, for how long.
+#[derive(Debug, Clone, Copy)]
+struct Setup {
+    variant: Variant,
+    load: Load,
+    plan: Plan,
+    clients: usize,
+    duration: f64,
+}
+
+impl Setup {
+    /// Pool workers the test takes: every client, and one server thread (one per client for
+    /// a thread per connection).
+    fn threads(&self) -> usize {
+        self.clients + if self.variant == Variant::Threads { self.clients } else { 1 }
+    }
+}
+
+/// One point of the sweep: a server at a number of clients, the mixed load.
+#[cfg_attr(test, derive(ts_rs::TS), ts(export_to = "server/"))]
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SweepPoint {
+    pub server: Variant,
+    pub clients: u32,
+    pub threads_used: u32,
+    pub requests: u64,
+    pub answered: u64,
+    pub exactly_once: bool,
+    pub rps: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+}
+
+/// The sweep: every server at 1 to `clients` clients, for [`SWEEP_MS`] each.
+#[cfg_attr(test, derive(ts_rs::TS), ts(export_to = "server/"))]
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Sweep {
+    pub duration_ms: f64,
+    pub points: Vec<SweepPoint>,
+    /// Points the pool is too small for, in words.
+    pub skipped: Vec<String>,
+}
+
 pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
     let variant = p.pick::<Variant>("server");
-    let load_kind = p.pick::<Load>("load");
-    let c = p.int("clients") as usize;
+    let load = p.pick::<Load>("load");
+    let clients = p.int("clients") as usize;
     let duration = p.int("duration") as f64;
     let n = p.int("fib") as u32;
-    let plan = match load_kind {
+    let plan = match load {
         Load::Mixed => Plan::Mixed,
         Load::Fib => Plan::Fib { n, fib_from_ms: duration / 3.0 },
     };
-    let servers = if variant == Variant::Threads { c } else { 1 };
-    let k = c + servers;
     if env.pool_threads == 0 {
         // The registry refuses this before the run (check_threads); a caller that skipped it
         // gets the same words.
         return Err(DemoError::Invalid(vec![crate::params::ParamError { param: String::new(), message: NEEDS_POOL.into() }]));
     }
+    let main = Setup { variant, load, plan, clients, duration };
+    let (mut points, mut skipped) = (Vec::new(), Vec::new());
+    if p.on("sweep") {
+        for v in Variant::ALL.iter().copied() {
+            for c in 1..=clients {
+                let s = Setup { variant: v, load: Load::Mixed, plan: Plan::Mixed, clients: c, duration: duration.min(SWEEP_MS) };
+                if s.threads() > env.pool_threads as usize {
+                    skipped.push(format!("{} at {c} clients needs {} workers, and the pool has {}", v.word(), s.threads(), env.pool_threads));
+                } else {
+                    points.push(s);
+                }
+            }
+        }
+    }
+    ctl.begin((main.threads() + points.iter().map(Setup::threads).sum::<usize>()) as u32);
+    let mut o = load_test(&main, env, ctl)?;
+    if p.on("sweep") {
+        let mut done = Vec::new();
+        for s in &points {
+            let r = load_test(s, env, ctl)?;
+            done.push(SweepPoint {
+                server: s.variant,
+                clients: s.clients as u32,
+                threads_used: r.threads_used,
+                requests: r.requests,
+                answered: r.answered,
+                exactly_once: r.exactly_once,
+                rps: r.rps,
+                p50_ms: r.latency_ms.p50,
+                p99_ms: r.latency_ms.p99,
+            });
+        }
+        o.sweep = Some(Sweep { duration_ms: duration.min(SWEEP_MS), points: done, skipped });
+    }
+    Ok(o)
+}
+
+/// Runs one load test on `s.threads()` pool workers, all alive at once: the server's threads
+/// first, then the clients, warmed up first.
+fn load_test(s: &Setup, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
+    let Setup { variant, load, plan, clients: c, duration } = *s;
+    let servers = if variant == Variant::Threads { c } else { 1 };
+    let k = s.threads();
     let place = Where::Pool(k);
-    ctl.begin(k as u32);
     let warm_up = warm(place, k, ctl)?;
 
     let readiness = Arc::new(Readiness::default());
@@ -255,7 +352,7 @@ pub fn run(p: &Params, env: Env, ctl: &Control) -> Result<Outcome, DemoError> {
     let served = served.into_inner().unwrap_or_else(|e| e.into_inner());
     let reactor = reactor_loop.into_inner().unwrap_or_else(|e| e.into_inner());
     let wraps = conns.iter().map(|c| c.up.wraps() + c.down.wraps()).sum();
-    Ok(outcome(variant, load_kind, plan, c, duration, run.threads_used() as u32, warm_up, &logs, &served, reactor, wraps, env))
+    Ok(outcome(variant, load, plan, c, duration, run.threads_used() as u32, warm_up, &logs, &served, reactor, wraps, env))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -325,6 +422,7 @@ fn outcome(variant: Variant, load_kind: Load, plan: Plan, c: usize, duration: f6
         fib,
         reactor,
         wraps,
+        sweep: None,
         explanation,
     }
 }

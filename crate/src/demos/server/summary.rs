@@ -2,7 +2,7 @@
 //! requests, answered, rps, latencyMs{p50, p99}, perClient[…]` with the checks and the fib
 //! experiment.
 
-use super::{FibExperiment, Latency, Load, Outcome, PerClient, Variant};
+use super::{FibExperiment, Latency, Load, Outcome, PerClient, Sweep, Variant};
 use crate::params::{Params, Value};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -44,6 +44,8 @@ pub struct Ran {
     /// Reactor only: loop turns that found something ready, by how many connections were.
     pub ready_sizes: Option<Vec<u64>>,
     pub wraps: u64,
+    /// With `sweep` on: every server at 1 to `clients` clients.
+    pub sweep: Option<Sweep>,
 }
 
 impl Summary {
@@ -67,6 +69,7 @@ impl Summary {
             fib: o.fib.clone(),
             ready_sizes: o.reactor.as_ref().map(|l| l.by_size.clone()),
             wraps: o.wraps,
+            sweep: o.sweep.clone(),
         }))
     }
 }

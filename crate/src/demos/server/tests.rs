@@ -203,3 +203,18 @@ fn the_step_through_reactor_serves_the_ready_set_one_connection_at_a_time() {
         assert!(e.final_states.iter().all(|f| f.summary.starts_with("answered = 4")), "{v:?}");
     }
 }
+
+#[test]
+fn the_sweep_runs_every_server_the_pool_has_room_for_and_names_the_rest() {
+    let p = params(&[("server", "reactor"), ("clients", "2"), ("duration", "100"), ("sweep", "on")]);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(3).build().unwrap();
+    let o = pool.install(|| run(&p, Env { cores: 2, pool_threads: 3 }, &Control::new())).unwrap();
+    let s = o.sweep.unwrap();
+    let at: Vec<(Variant, u32)> = s.points.iter().map(|x| (x.server, x.clients)).collect();
+    assert_eq!(at, [(Variant::Blocking, 1), (Variant::Blocking, 2), (Variant::Threads, 1), (Variant::Reactor, 1), (Variant::Reactor, 2)]);
+    assert_eq!(s.skipped, ["threads at 2 clients needs 4 workers, and the pool has 3"]);
+    for x in &s.points {
+        assert!(x.exactly_once && x.answered == x.requests && x.requests >= 1, "{x:?}");
+        assert_eq!(x.threads_used, x.clients + if x.server == Variant::Threads { x.clients } else { 1 });
+    }
+}

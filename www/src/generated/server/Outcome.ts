@@ -5,6 +5,7 @@ import type { Latency } from "./Latency";
 import type { Load } from "./Load";
 import type { Loop } from "./Loop";
 import type { PerClient } from "./PerClient";
+import type { Sweep } from "./Sweep";
 import type { Variant } from "./Variant";
 
 export type Outcome = { server: Variant, load: Load, clients: number, durationMs: number, threadsUsed: number, warmUp: WarmUp, requests: number, answered: number, wrong: number, stray: number, 
@@ -28,4 +29,8 @@ reactor: Loop | null,
 /**
  * Times a ring's read or write wrapped around its end.
  */
-wraps: number, explanation: string, };
+wraps: number, 
+/**
+ * With `sweep` on: every server at 1 to `clients` clients.
+ */
+sweep: Sweep | null, explanation: string, };

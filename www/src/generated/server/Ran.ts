@@ -4,10 +4,15 @@ import type { FibExperiment } from "./FibExperiment";
 import type { Latency } from "./Latency";
 import type { Load } from "./Load";
 import type { PerClient } from "./PerClient";
+import type { Sweep } from "./Sweep";
 import type { Variant } from "./Variant";
 
 export type Ran = { server: Variant, load: Load, clients: number, threadsUsed: number, requests: number, answered: number, wrong: number, stray: number, exactlyOnce: boolean, rps: number, latencyMs: Latency, perClient: Array<PerClient>, fib: FibExperiment | null, 
 /**
  * Reactor only: loop turns that found something ready, by how many connections were.
  */
-readySizes: Array<number> | null, wraps: number, demo: string, params: { [key in string]: Value }, };
+readySizes: Array<number> | null, wraps: number, 
+/**
+ * With `sweep` on: every server at 1 to `clients` clients.
+ */
+sweep: Sweep | null, demo: string, params: { [key in string]: Value }, };

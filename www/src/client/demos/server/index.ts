@@ -61,6 +61,7 @@ export default {
         { label: 'The reactor', values: { server: 'reactor', clients: '3', load: 'mixed' } },
         { label: 'fib(30) against the reactor', values: { server: 'reactor', clients: '3', load: 'fib', fib: '30' } },
         { label: 'fib(30) against threads', values: { server: 'threads', clients: '3', load: 'fib', fib: '30' } },
+        { label: 'Every server, 1 to 3 clients', values: { clients: '3', load: 'mixed', sweep: 'on' } },
       ]),
     );
     return {
@@ -104,6 +105,22 @@ export default {
                 'p',
                 { 'data-field': 'fib-experiment' },
                 `Fast requests per second: ${n(Math.round(o.fib.fastRpsBefore))} before client 1 asked for fib(${o.fib.n}), ${n(Math.round(o.fib.fastRpsDuring))} while it did (${n(o.fib.slowAnswered)} fib(${o.fib.n}) answered).`,
+              )
+            : null,
+          o.sweep
+            ? h(
+                'section',
+                { 'data-field': 'sweep', 'aria-label': 'Every server as clients grow' },
+                h('h3', {}, 'Every server as clients grow'),
+                scrolling(
+                  'Every server as clients grow',
+                  figures(
+                    ['Server', 'Clients', 'Requests/s', 'Median', '99th percentile', 'Answered', 'Threads used'],
+                    o.sweep.points.map((x) => [SERVER[x.server], String(x.clients), n(Math.round(x.rps)), ms(x.p50Ms), ms(x.p99Ms), `${n(x.answered)} of ${n(x.requests)}${x.exactlyOnce ? ', each once' : ''}`, String(x.threadsUsed)]),
+                    `The mixed load, ${ms(o.sweep.durationMs)} per row, each row a fresh run after its own warm-up`,
+                  ),
+                ),
+                o.sweep.skipped.length ? h('p', { class: 'muted' }, `Not run: ${o.sweep.skipped.join('; ')}.`) : null,
               )
             : null,
           lp
