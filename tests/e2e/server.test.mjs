@@ -5,7 +5,7 @@
 
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { result, setUp, shot, waitState } from './harness.mjs';
+import { axe, result, setUp, shot, waitState } from './harness.mjs';
 
 let env;
 before(async () => {
@@ -73,13 +73,17 @@ describe('chapter 18: a server from scratch', () => {
     assert.ok(r.fib.fastInsideSlow > 0, `fast replies arrived while fib(32) was computed: ${JSON.stringify(r.fib).slice(0, 200)}`);
   });
 
-  it('sweeps every server from 1 to 2 clients', async () => {
-    const { page, errors } = await env.open('/?demo=server&server=reactor&clients=2&duration=100&sweep=on&run=1');
+  it('sweeps every server from 1 to 2 clients, and the whole result passes axe', async () => {
+    const { page, errors } = await env.open('/?demo=server&server=reactor&clients=2&duration=150&load=fib&fib=25&sweep=on&run=1');
     await waitState(page, 'done');
     const { sweep } = await result(page);
     assert.deepEqual(sweep.points.map((x) => `${x.server} ${x.clients}`), ['blocking 1', 'blocking 2', 'threads 1', 'threads 2', 'reactor 1', 'reactor 2']);
     for (const x of sweep.points) assert.ok(x.exactlyOnce && x.answered === x.requests && x.requests >= 1, JSON.stringify(x));
     assert.equal(await page.locator('[data-field="sweep"] tbody tr').count(), 6);
+    // The rate chart, the ready sets and the sweep's table, light and dark.
+    assert.deepEqual(await axe(page), []);
+    await page.emulateMedia({ colorScheme: 'dark' });
+    assert.deepEqual(await axe(page), []);
     await shot(page, 'server-sweep');
     assert.deepEqual(errors, []);
   });
