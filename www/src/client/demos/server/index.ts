@@ -17,6 +17,8 @@ const SERVER: Record<Variant, string> = {
   reactor: 'a select() reactor (one thread)',
 };
 
+const SHORT: Record<Variant, string> = { blocking: 'blocking', threads: 'thread per connection', reactor: 'reactor' };
+
 const n = (x: number) => x.toLocaleString('en');
 
 /** Fast requests per second in each slice of the run, with the slow fib requests shaded. */
@@ -116,7 +118,7 @@ export default {
                   'Every server as clients grow',
                   figures(
                     ['Server', 'Clients', 'Requests/s', 'Median', '99th percentile', 'Answered', 'Threads used'],
-                    o.sweep.points.map((x) => [SERVER[x.server], String(x.clients), n(Math.round(x.rps)), ms(x.p50Ms), ms(x.p99Ms), `${n(x.answered)} of ${n(x.requests)}${x.exactlyOnce ? ', each once' : ''}`, String(x.threadsUsed)]),
+                    o.sweep.points.map((x) => [SHORT[x.server], String(x.clients), n(Math.round(x.rps)), ms(x.p50Ms), ms(x.p99Ms), `${n(x.answered)} of ${n(x.requests)}${x.exactlyOnce ? ', each once' : ''}`, String(x.threadsUsed)]),
                     `The mixed load, ${ms(o.sweep.durationMs)} per row, each row a fresh run after its own warm-up`,
                   ),
                 ),
