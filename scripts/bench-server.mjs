@@ -45,7 +45,7 @@ export async function serverBench({ base, timeout, row }) {
     for (const clients of [1, 3]) {
       const runs = rs[`${server}-${clients}`];
       const rps = runs.map((r) => r.rps);
-      rows.push(row(`server: ${server}, ${clients} client${clients > 1 ? 's' : ''}, requests/s (median of ${RUNS})`, median(rps), `${spread(rps, k)}; p50 ${spread(runs.map((r) => r.latencyMs.p50), msf)}, p99 ${spread(runs.map((r) => r.latencyMs.p99), msf)}; threads used ${runs[0].threadsUsed}`, undefined, true));
+      rows.push(row(`server: ${server}, ${clients} client${clients > 1 ? 's' : ''}, requests/s (median of ${RUNS})`, median(rps), `${spread(rps, k)}; p50 ${spread(runs.map((r) => r.latencyMs.p50), msf)}, p99 ${spread(runs.map((r) => r.latencyMs.p99), msf)}, slowest ${spread(runs.map((r) => r.latencyMs.max), msf)}; threads used ${runs[0].threadsUsed}`, undefined, true));
     }
   }
   for (const server of ['threads', 'reactor']) {
