@@ -71,6 +71,7 @@ import { atomicsBench } from './bench-atomics.mjs';
 import { structuresBench } from './bench-structures.mjs';
 import { gilBench } from './bench-gil.mjs';
 import { fuzzerBench } from './bench-fuzzer.mjs';
+import { serverBench } from './bench-server.mjs';
 import { dataBench } from './bench-data.mjs';
 import { measureProcesses, processesRows } from './bench-processes.mjs';
 import { bytesRows, callTimes, demoIds, firstVisits, recordingProxy, wasmSize } from './bench-bytes.mjs';
@@ -453,7 +454,7 @@ await waitQuiet('native');
 const nat = native();
 const server = await serve({ dir: join(ROOT, 'dist') });
 const proxy = await countingProxy(server);
-let browser, cold, long, sync, fresh, bytes, requests, processes, data, eventloop, atomics, structures, gil, fuzzer;
+let browser, cold, long, sync, fresh, bytes, requests, processes, data, eventloop, atomics, structures, gil, fuzzer, serverRun;
 try {
   await waitQuiet('speedup and dispatch');
   browser = await speedupAndDispatch(server.url);
@@ -503,6 +504,8 @@ try {
   gil = await gilBench({ base: server.url, timeout: TIMEOUT, row, cores: browser.info.cores });
   await waitQuiet('the schedule fuzzer');
   fuzzer = await fuzzerBench({ base: server.url, timeout: TIMEOUT, row });
+  await waitQuiet('the server');
+  serverRun = await serverBench({ base: server.url, timeout: TIMEOUT, row });
 } finally {
   await proxy.close();
   await server.close();
@@ -626,6 +629,7 @@ rows.push(...atomics.rows);
 rows.push(...structures.rows);
 rows.push(...gil.rows);
 rows.push(...fuzzer.rows);
+rows.push(...serverRun.rows);
 
 printTable(rows);
 
@@ -676,6 +680,7 @@ const report = {
   structures: { ...structures.measured, rule: 'the structures demo\'s own measurement (warm-up, 5 samples in rotation, median and range), 1 and 2 threads (the dict, a reader and its deleter, at 2 only), a fresh page each; scripts/bench-structures.mjs' },
   gil: { ...gil.measured, rule: 'one run per configuration of the gil demo (its own warm-up and 3 samples of 1 and k threads in rotation, best against best), each a fresh page; scripts/bench-gil.mjs' },
   fuzzer: { ...fuzzer.measured, rule: 'the explorer\'s fuzzer timing each strategy itself on the engine thread; one page per program, the first seed a warm-up, then the median and range of five seeds; scripts/bench-fuzzer.mjs' },
+  server: { ...serverRun.measured, rule: 'three runs per configuration of the server demo (its own warm-up first), each a fresh page; median and range; scripts/bench-server.mjs' },
 };
 await mkdir(join(ROOT, 'bench-results'), { recursive: true });
 await writeFile(join(ROOT, 'bench-results', 'bench.json'), JSON.stringify(report, null, 2) + '\n');

@@ -226,3 +226,15 @@ describe("chapter 2: Amdahl's law", () => {
     assert.deepEqual(errors, []);
   });
 });
+
+describe('the list of chapters', () => {
+  it('has a live demo under every one of the book’s 19 chapters, none marked coming', async () => {
+    const { page, errors } = await env.open('/?demo=server');
+    await waitState(page, 'ready');
+    const entries = await page.$$eval('nav.chapters li', (lis) => lis.map((li) => ({ n: Number(li.querySelector('.n')?.textContent), live: li.classList.contains('live'), text: li.textContent })));
+    assert.deepEqual([...new Set(entries.map((e) => e.n))], Array.from({ length: 19 }, (_, i) => i + 1), 'chapters 1 to 19, in order');
+    assert.deepEqual(entries.filter((e) => !e.live).map((e) => e.text), [], 'no chapter is still to come');
+    assert.equal(await page.locator('nav.chapters a[aria-current="page"]').textContent(), '18A server from scratch');
+    assert.deepEqual(errors, []);
+  });
+});

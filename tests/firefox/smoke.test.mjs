@@ -304,6 +304,18 @@ const DEMOS = {
       assert.match(await p.text('[data-field="explanation"]'), /\S/);
     },
   },
+  server: {
+    query: 'server=reactor&clients=2&duration=300',
+    async check(r, p) {
+      assert.equal(r.server, 'reactor');
+      assert.ok(r.requests >= 2, `${r.requests}`);
+      assert.equal(r.answered, r.requests);
+      assert.deepEqual([r.wrong, r.stray, r.exactlyOnce], [0, 0, true]);
+      assert.equal(r.threadsUsed, 3, 'two clients and the reactor, each on a worker of its own');
+      assert.deepEqual(r.perClient.map((c) => c.served), r.perClient.map((c) => c.requests));
+      assert.match(await p.text('[data-field="exactly-once"]'), /each exactly once/);
+    },
+  },
   explorer: {
     query: 'program=lost-update&threads=2',
     state: 'ready',

@@ -61,6 +61,7 @@ registry! {
     gil in "memory" => gil::GilDemo,
     structures in "memory" => structures::StructuresDemo,
     atomics in "memory" => atomics::AtomicsDemo,
+    server in "async" => server::ServerDemo,
     explorer in "primitives" => explorer::ExplorerDemo,
 }
 

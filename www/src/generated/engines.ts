@@ -23,5 +23,6 @@ export const ENGINE_OF: Record<string, (typeof ENGINES)[number]> = {
   gil: 'memory',
   structures: 'memory',
   atomics: 'memory',
+  server: 'async',
   explorer: 'primitives',
 };
