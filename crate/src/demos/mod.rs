@@ -62,6 +62,7 @@ registry! {
     structures in "memory" => structures::StructuresDemo,
     atomics in "memory" => atomics::AtomicsDemo,
     explorer in "primitives" => explorer::ExplorerDemo,
+    scheduler in "primitives" => scheduler::SchedulerDemo,
 }
 
 /// One line of the registry: a demo's spec, the engine that runs it, and the demo itself when
