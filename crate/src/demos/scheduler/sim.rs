@@ -67,7 +67,7 @@ pub struct Job {
 
 /// What became of one scheduled run time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(test, derive(ts_rs::TS), ts(export, export_to = "scheduler/"))]
+#[cfg_attr(test, derive(ts_rs::TS), ts(export, export_to = "scheduler/", rename = "RunOutcome"))]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     Ran,

@@ -24,4 +24,5 @@ export const VIEWS: Record<string, () => Promise<{ default: DemoUnit }>> = {
   atomics: () => import('./atomics'),
   explorer: () => import('./explorer'),
   eventloop: () => import('./eventloop'),
+  scheduler: () => import('./scheduler'),
 };
