@@ -47,6 +47,8 @@
 // 10. Chapters 7 and 8 (scripts/bench-data.mjs): each image filter over a 2048 × 1536 picture,
 //     wasm against native on the same inputs, with the speedup on every core; a small picture
 //     where threads stop paying; a million floats reduced three ways, wasm and native.
+// 11. Chapter 19 (scripts/bench-scheduler.mjs): the scheduler's real-clock timer drift at 25 ms
+//     a virtual second (median and p99 of each run), and the book's fib tests on 1 and k threads.
 // 6. Locks, queues, pool overhead: crate/src/bench.rs, the same code in the browser (engine
 //    request 'bench-sync', export benchSync) and natively (bench_native, on a rayon pool of the
 //    browser's size). Lock/unlock pairs per second of std Mutex and SpinLock on 1 thread
@@ -70,6 +72,7 @@ import { eventloopBench } from './bench-eventloop.mjs';
 import { atomicsBench } from './bench-atomics.mjs';
 import { structuresBench } from './bench-structures.mjs';
 import { gilBench } from './bench-gil.mjs';
+import { schedulerBench } from './bench-scheduler.mjs';
 import { dataBench } from './bench-data.mjs';
 import { measureProcesses, processesRows } from './bench-processes.mjs';
 import { bytesRows, callTimes, demoIds, firstVisits, recordingProxy, wasmSize } from './bench-bytes.mjs';
@@ -452,7 +455,7 @@ await waitQuiet('native');
 const nat = native();
 const server = await serve({ dir: join(ROOT, 'dist') });
 const proxy = await countingProxy(server);
-let browser, cold, long, sync, fresh, bytes, requests, processes, data, eventloop, atomics, structures, gil;
+let browser, cold, long, sync, fresh, bytes, requests, processes, data, eventloop, atomics, structures, gil, scheduler;
 try {
   await waitQuiet('speedup and dispatch');
   browser = await speedupAndDispatch(server.url);
@@ -500,6 +503,8 @@ try {
   structures = await structuresBench({ base: server.url, timeout: TIMEOUT, row });
   await waitQuiet('the GIL');
   gil = await gilBench({ base: server.url, timeout: TIMEOUT, row, cores: browser.info.cores });
+  await waitQuiet('the scheduler');
+  scheduler = await schedulerBench({ base: server.url, runs: RUNS, timeout: TIMEOUT, row, cores: browser.info.cores });
 } finally {
   await proxy.close();
   await server.close();
@@ -622,6 +627,7 @@ rows.push(...eventloop.rows);
 rows.push(...atomics.rows);
 rows.push(...structures.rows);
 rows.push(...gil.rows);
+rows.push(...scheduler.rows);
 
 printTable(rows);
 
@@ -670,6 +676,7 @@ const report = {
   eventloop: { ...eventloop.measured, rule: 'median of config.runs real-clock runs of the eventloop demo, each a fresh page; scripts/bench-eventloop.mjs' },
   atomics: { ...atomics.measured, rule: 'one run of each litmus test and access mode, a fresh page each, outcomes counted in wasm on pool threads; scripts/bench-atomics.mjs' },
   structures: { ...structures.measured, rule: 'the structures demo\'s own measurement (warm-up, 5 samples in rotation, median and range), 1 and 2 threads (the dict, a reader and its deleter, at 2 only), a fresh page each; scripts/bench-structures.mjs' },
+  scheduler: { ...scheduler.measured, rule: 'the scheduler demo on one page per configuration, a warm-up run first: config.runs real-clock runs (drift of every timed wait), then the fib tests on 1 and k threads in rotation; scripts/bench-scheduler.mjs' },
   gil: { ...gil.measured, rule: 'one run per configuration of the gil demo (its own warm-up and 3 samples of 1 and k threads in rotation, best against best), each a fresh page; scripts/bench-gil.mjs' },
 };
 await mkdir(join(ROOT, 'bench-results'), { recursive: true });
