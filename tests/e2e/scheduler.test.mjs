@@ -137,4 +137,24 @@ describe('chapter 19: the scheduler', () => {
     assert.equal(await page.textContent('[data-field="tests-passed"]'), '5 passed, 0 failed');
     assert.deepEqual(errors, []);
   });
+
+  it('without isolation keeps the virtual clock, runs the tests on one thread and says why the real clock cannot run', async () => {
+    const plain = await setUp({ isolation: false });
+    try {
+      const { page, errors } = await plain.open('/?demo=scheduler&program=fibtests&threads=4&rounds=2&run=1');
+      await waitState(page, 'done');
+      const r = await result(page);
+      assert.deepEqual([r.passed, r.failed, r.threadsUsed], [5, 0, 1]);
+      assert.equal(await page.isVisible('[data-field="no-pool"]'), true);
+      const other = await plain.open('/?demo=scheduler&program=interval&duration=10&instances=3&horizon=12');
+      await waitState(other.page, 'ready');
+      assert.equal((await result(other.page)).counts.skipped, 1);
+      await other.page.getByRole('button', { name: 'Run on the real clock', exact: true }).click();
+      await waitState(other.page, 'error');
+      assert.match(await other.page.textContent('.status'), /cross-origin isolated page; the virtual clock above shows the same schedule/);
+      assert.deepEqual([errors, other.errors], [[], []]);
+    } finally {
+      await plain.tearDown();
+    }
+  });
 });

@@ -30,7 +30,8 @@ function stepper(area: HTMLElement) {
   const where = h('p', { class: 'sc-where', 'data-field': 'step-where', 'aria-live': 'polite' });
   const decision = h('p', { class: 'sc-decision', 'data-field': 'decision' });
   const state = h('div', { class: 'sc-state' });
-  const chart = h('div', { class: 'sc-figure' });
+  // Focusable, so that a keyboard can scroll it sideways on a narrow screen.
+  const chart = h('div', { class: 'sc-figure', tabindex: 0, role: 'region', 'aria-label': 'Gantt chart of the virtual clock' });
   const go = (i: number) => {
     if (!c) return;
     at = Math.max(0, Math.min(i, c.timeline.steps.length));
@@ -150,7 +151,7 @@ function realView(o: RealRun, c: Computed | null, hidden: boolean, out: HTMLElem
         ['Wall time', ms(o.wallMs)],
       ],
     ),
-    h('div', { class: 'sc-figure' }, gantt({ title: 'Runs on the real clock', workers: c?.workers ?? 1, endMs: Math.max(c?.timeline.endMs ?? 0, ...o.runs.map((r) => r.endMs)), bars, marks: c ? barsOf(c.timeline.jobs).marks : [], wakeups: o.wakeups.map((w) => w[0]), unit: 's' })),
+    h('div', { class: 'sc-figure', tabindex: 0, role: 'region', 'aria-label': 'Gantt chart of the real clock' }, gantt({ title: 'Runs on the real clock', workers: c?.workers ?? 1, endMs: Math.max(c?.timeline.endMs ?? 0, ...o.runs.map((r) => r.endMs)), bars, marks: c ? barsOf(c.timeline.jobs).marks : [], wakeups: o.wakeups.map((w) => w[0]), unit: 's' })),
     h(
       'p',
       { class: 'sc-note' },
