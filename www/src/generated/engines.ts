@@ -24,5 +24,5 @@ export const ENGINE_OF: Record<string, (typeof ENGINES)[number]> = {
   structures: 'memory',
   atomics: 'memory',
   explorer: 'primitives',
-  scheduler: 'primitives',
+  scheduler: 'async',
 };
