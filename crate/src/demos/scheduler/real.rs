@@ -16,6 +16,7 @@ use super::sim::Outcome as RunOutcome;
 use super::{Computed, DemoError, REAL_MAX_MS};
 use crate::clock;
 use crate::control::{Cancelled, Control};
+use crate::measure::Samples;
 use crate::pool::{self, Where};
 use crate::sync::Mutex;
 use serde::Serialize;
@@ -37,10 +38,17 @@ pub struct Drift {
 }
 
 impl Drift {
-    pub fn of(mut xs: Vec<f64>) -> Drift {
-        xs.sort_by(f64::total_cmp);
-        let at = |q: f64| xs.get(((xs.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or(0.0);
-        Drift { median: at(0.5), p99: at(0.99), min: at(0.0), max: at(1.0), count: xs.len() }
+    /// Median, least and most as [`Samples`] takes them; the 99th percentile is the nearest
+    /// rank. No waits at all (a timeline shorter than one interval) gives zeros.
+    pub fn of(xs: Vec<f64>) -> Drift {
+        if xs.is_empty() {
+            return Drift { median: 0.0, p99: 0.0, min: 0.0, max: 0.0, count: 0 };
+        }
+        let s = Samples::of(xs);
+        let mut sorted = s.ms.clone();
+        sorted.sort_by(f64::total_cmp);
+        let p99 = sorted[((sorted.len() as f64 * 0.99).ceil() as usize).clamp(1, sorted.len()) - 1];
+        Drift { median: s.median, p99, min: s.min, max: s.max, count: sorted.len() }
     }
 }
 

@@ -180,11 +180,11 @@ pub fn simulate(jobs: &[Job], workers: usize, horizon_ms: i64, pause: Option<(i6
         let mut said: Vec<String> = Vec::new();
 
         // Runs that end now; their workers go on down their lists (run_job's loop).
-        for w in 0..workers {
-            if busy[w].as_ref().is_some_and(|b| b.until == now) {
-                let b = busy[w].take().expect("busy");
+        for (w, slot) in busy.iter_mut().enumerate() {
+            if slot.as_ref().is_some_and(|b| b.until == now) {
+                let b = slot.take().expect("busy");
                 said.push(format!("{} (due {}) ends on worker {}", jobs[b.sub.job].id, secs(b.scheduled), w + 1));
-                busy[w] = work(jobs, b.sub, b.next, now, w, &mut runs, &mut instances, &mut said);
+                *slot = work(jobs, b.sub, b.next, now, w, &mut runs, &mut instances, &mut said);
             }
         }
 
@@ -227,10 +227,10 @@ pub fn simulate(jobs: &[Job], workers: usize, horizon_ms: i64, pause: Option<(i6
         // snippet:end scheduler
 
         // Free workers take queued submissions.
-        for w in 0..workers {
-            while busy[w].is_none() {
+        for (w, slot) in busy.iter_mut().enumerate() {
+            while slot.is_none() {
                 let Some(sub) = queue.pop_front() else { break };
-                busy[w] = work(jobs, sub, 0, now, w, &mut runs, &mut instances, &mut said);
+                *slot = work(jobs, sub, 0, now, w, &mut runs, &mut instances, &mut said);
             }
         }
         if !queue.is_empty() {

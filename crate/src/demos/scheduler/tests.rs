@@ -298,3 +298,12 @@ fn a_real_run_of_a_cron_schedule_is_refused_with_a_reason() {
     let e = run("scheduler", &p(&[("program", "cron")]), env, &Control::new(), &Feed::with_capacity(1 << 12)).err().map(|e| e.to_string());
     assert!(e.unwrap().contains("the real clock plays interval schedules only"));
 }
+
+#[test]
+fn drift_takes_the_median_and_the_nearest_rank_99th_percentile() {
+    // 1..=200: the median of an even count is the mean of the middle two (100.5); the 99th
+    // percentile by nearest rank is the 198th value.
+    let d = Drift::of((1..=200).map(f64::from).rev().collect());
+    assert_eq!((d.median, d.p99, d.min, d.max, d.count), (100.5, 198.0, 1.0, 200.0, 200));
+    assert_eq!(Drift::of(vec![]).count, 0);
+}
