@@ -124,7 +124,8 @@ pub fn play(c: &Computed, scale: f64, ctl: &Control) -> Result<RealRun, DemoErro
             for &(scheduled, planned, len) in &lanes[i - 1] {
                 let late = wait_until(origin + to_real(planned), ctl)?;
                 let start = clock::since(origin);
-                std::thread::sleep(Duration::from_secs_f64(to_real(len) / 1000.0));
+                // The job sleeps, as the book's does, in slices that see a cancel.
+                wait_until(clock::now_ms() + to_real(len), ctl)?;
                 let end = clock::since(origin);
                 let v = |real: f64| real * 1000.0 / scale;
                 runs.lock().unwrap_or_else(|e| e.into_inner()).push(RealStart { scheduled_ms: scheduled as f64, planned_ms: planned as f64, start_ms: v(start), end_ms: v(end), worker: i - 1, drift_ms: late });
@@ -147,7 +148,7 @@ pub fn play(c: &Computed, scale: f64, ctl: &Control) -> Result<RealRun, DemoErro
 }
 
 /// Sleeps until `target` (a [`clock::now_ms`] value) in slices of at most 50 ms, so that a
-/// cancel is seen; returns how late it woke (0 or more, real ms).
+/// cancel is seen within one; returns how late it woke (0 or more, real ms).
 fn wait_until(target: f64, ctl: &Control) -> Result<f64, Cancelled> {
     loop {
         ctl.check()?;

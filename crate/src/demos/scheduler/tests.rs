@@ -307,3 +307,25 @@ fn drift_takes_the_median_and_the_nearest_rank_99th_percentile() {
     assert_eq!((d.median, d.p99, d.min, d.max, d.count), (100.5, 198.0, 1.0, 200.0, 200));
     assert_eq!(Drift::of(vec![]).count, 0);
 }
+
+#[test]
+fn a_cancel_stops_a_real_run_part_way() {
+    let k = rayon::current_num_threads();
+    if k < 2 {
+        return;
+    }
+    // A 100 s timeline at 100 ms a virtual second: 10 s of real time, cancelled once the
+    // first wakeup has been counted.
+    let env = Env { cores: k as u32, pool_threads: k as u32 };
+    let raw = p(&[("every", "1"), ("duration", "50"), ("instances", "1"), ("workers", "1"), ("horizon", "100"), ("scale", "100")]);
+    let ctl = Control::new();
+    let out = std::thread::scope(|s| {
+        let run = s.spawn(|| run("scheduler", &raw, env, &ctl, &Feed::with_capacity(1 << 12)).map(|_| ()));
+        while ctl.progress().0 == 0 {
+            std::thread::yield_now();
+        }
+        ctl.cancel();
+        run.join().expect("the run's thread")
+    });
+    assert!(matches!(out, Err(DemoError::Cancelled)), "{:?}", out.err().map(|e| e.to_string()));
+}
