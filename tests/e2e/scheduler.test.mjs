@@ -121,6 +121,8 @@ describe('chapter 19: the scheduler', () => {
     assert.equal(r.threadsUsed, 4);
     assert.equal(await page.textContent('[data-field="threads-used"]'), '4');
     assert.equal(await page.isHidden('[data-field="hidden-flag"]'), true);
+    // The page's own timers ticked beside the run, at one virtual second (10 ms).
+    assert.match(await page.textContent('[data-field="page-timers"]'), /setTimeout, chained every 10 ms during the run on the page’s main thread: \d+ timers, late by a median /);
     assert.deepEqual(await axe(page), []);
     await shot(page, 'chapter19-scheduler-real');
     assert.deepEqual(errors, []);

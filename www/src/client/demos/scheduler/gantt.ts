@@ -111,7 +111,8 @@ export function gantt(g: GanttInput): SVGElement {
   const axisY = lanes * ROW + 16;
   for (let i = 0; i <= 4; i++) {
     const t = (end * i) / 4;
-    root.append(svg('text', { x: x(t), y: axisY, class: 'sc-axis', 'text-anchor': i === 0 ? 'start' : i === 4 ? 'end' : 'middle' }, fmtTime(t, g.unit)));
+    const label = g.unit === 'day' ? fmtTime(t, 'day') : `${+(t / 1000).toFixed(1)} s`;
+    root.append(svg('text', { x: x(t), y: axisY, class: 'sc-axis', 'text-anchor': i === 0 ? 'start' : i === 4 ? 'end' : 'middle' }, label));
   }
   if (g.cursorMs !== undefined) root.append(svg('line', { x1: x(g.cursorMs), x2: x(g.cursorMs), y1: 0, y2: lanes * ROW, class: 'sc-cursor', 'data-field': 'cursor' }));
   return root;

@@ -133,7 +133,7 @@ function virtualView(c: Computed, view: HTMLElement) {
   view.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
 }
 
-function realView(o: RealRun, c: Computed | null, hidden: boolean, out: HTMLElement) {
+function realView(o: RealRun, c: Computed | null, hidden: boolean, page: HTMLElement, out: HTMLElement) {
   const d = o.driftMs;
   const bars = o.runs.map((r) => ({ lane: r.worker, startMs: r.startMs, endMs: r.endMs, label: `due ${+(r.scheduledMs / 1000).toFixed(3)} s, ${ms(r.driftMs)} late` }));
   out.append(
@@ -151,6 +151,7 @@ function realView(o: RealRun, c: Computed | null, hidden: boolean, out: HTMLElem
         ['Wall time', ms(o.wallMs)],
       ],
     ),
+    page,
     h('div', { class: 'sc-figure', tabindex: 0, role: 'region', 'aria-label': 'Gantt chart of the real clock' }, gantt({ title: 'Runs on the real clock', workers: c?.workers ?? 1, endMs: Math.max(c?.timeline.endMs ?? 0, ...o.runs.map((r) => r.endMs)), bars, marks: c ? barsOf(c.timeline.jobs).marks : [], wakeups: o.wakeups.map((w) => w[0]), unit: 's' })),
     h(
       'p',
@@ -158,6 +159,47 @@ function realView(o: RealRun, c: Computed | null, hidden: boolean, out: HTMLElem
       'What ran, and on which worker, is the virtual clock’s decision; the real clock adds only its lateness. Each wait here is a pool thread’s sleep (Atomics.wait in a Web Worker), not the page’s setTimeout. The page’s own timers fare worse when the tab is hidden: Chrome and Firefox run a hidden tab’s timers at most once a second; Chrome 88 and later align chained timers to one minute after the page has been hidden for 5 minutes (developer.chrome.com/blog/timer-throttling-in-chrome-88); and the HTML standard clamps timers nested more than 5 deep to at least 4 ms. A scheduler whose thread sleeps through that wakes late, and then its run times are coalesced or missed, as the “held up” presets show.',
     ),
   );
+}
+
+/** This page's own setTimeout, chained at one virtual second of the real run, while the run
+ *  goes on: how late each fired (ms). Chained timers are what browsers throttle in a hidden
+ *  tab; the engine's pool threads wait with Atomics.wait, which they do not. */
+function pageTimers() {
+  let late: number[] = [];
+  let id: ReturnType<typeof setTimeout> | undefined;
+  const stop = () => {
+    if (id !== undefined) clearTimeout(id);
+    id = undefined;
+  };
+  return {
+    start(tickMs: number) {
+      stop();
+      late = [];
+      const began = performance.now();
+      let due = began + tickMs;
+      const tick = () => {
+        const now = performance.now();
+        late.push(now - due);
+        due += tickMs;
+        // At most 30 s, whatever happens to the run.
+        id = now - began < 30_000 ? setTimeout(tick, Math.max(0, due - now)) : undefined;
+      };
+      id = setTimeout(tick, tickMs);
+    },
+    stop,
+    take(): number[] {
+      stop();
+      return late;
+    },
+  };
+}
+
+function pageTimersLine(late: number[], tickMs: number): HTMLElement {
+  const s = [...late].sort((a, b) => a - b);
+  const text = s.length
+    ? `This page’s own setTimeout, chained every ${tickMs} ms during the run on the page’s main thread: ${s.length} timers, late by a median ${ms(s[s.length >> 1])} (most ${ms(s[s.length - 1])})${s[0] < 0 ? '; a negative lateness is a timer that fired a hair before its time as performance.now() reads it' : ''}.`
+    : 'This page’s own setTimeout did not fire during the run.';
+  return h('p', { 'data-field': 'page-timers' }, text);
 }
 
 function testsView(t: TestsRun, out: HTMLElement) {
@@ -210,6 +252,18 @@ export default {
       if (document.hidden) hiddenAt = performance.now();
     };
     document.addEventListener('visibilitychange', onVisibility);
+    // While a run goes on (the result region says `running`), this page's timers tick too.
+    const timers = pageTimers();
+    const region = area.closest('article')?.querySelector<HTMLElement>('[data-demo-result]');
+    const scaleNow = () => Number(area.closest('article')?.querySelector<HTMLInputElement>('input[name="scale"]')?.value) || 25;
+    let tickMs = 25;
+    const watch = new MutationObserver(() => {
+      if (region?.dataset.state === 'running') {
+        tickMs = scaleNow();
+        timers.start(tickMs);
+      } else timers.stop();
+    });
+    if (region) watch.observe(region, { attributes: true, attributeFilter: ['data-state'] });
     return {
       computed(c: Computed) {
         last = c;
@@ -219,11 +273,13 @@ export default {
       result(o: Outcome, out: HTMLElement) {
         if (o.real) {
           const hidden = document.hidden || hiddenAt >= performance.now() - o.real.wallMs - 50;
-          realView(o.real, o.computed ?? last, hidden, out);
+          realView(o.real, o.computed ?? last, hidden, pageTimersLine(timers.take(), tickMs), out);
         }
         if (o.tests) testsView(o.tests, out);
       },
       dispose() {
+        watch.disconnect();
+        timers.stop();
         document.removeEventListener('visibilitychange', onVisibility);
       },
     };
