@@ -231,6 +231,9 @@ pub struct Computed {
     pub horizon_ms: i64,
     /// The book's tests (fibtests): their names.
     pub tests: Vec<&'static str>,
+    /// Cron: the virtual clock's 0 as minutes since 1970-01-01 00:00 (no time zone), so the
+    /// page can write its times as dates.
+    pub origin_min: Option<i64>,
 }
 
 pub fn compute(p: &Params) -> Result<Computed, DemoError> {
@@ -238,7 +241,7 @@ pub fn compute(p: &Params) -> Result<Computed, DemoError> {
     let tests = fib::CASES.iter().map(|c| c.name).collect();
     if s.program == Program::Fibtests {
         let timeline = Timeline { jobs: Vec::new(), steps: Vec::new(), peak_instances: 0, end_ms: 0 };
-        return Ok(Computed { program: s.program, blocking: s.blocking, timeline, main: Vec::new(), next_fires: Vec::new(), workers: s.workers, horizon_ms: 0, tests });
+        return Ok(Computed { program: s.program, blocking: s.blocking, timeline, main: Vec::new(), next_fires: Vec::new(), workers: s.workers, horizon_ms: 0, tests, origin_min: None });
     }
     let timeline = s.simulate();
     let next_fires = match s.program {
@@ -249,7 +252,8 @@ pub fn compute(p: &Params) -> Result<Computed, DemoError> {
         Program::Interval => main_lines(&s, timeline.end_ms.max(s.horizon_ms)),
         _ => Vec::new(),
     };
-    Ok(Computed { program: s.program, blocking: s.blocking, main, next_fires, workers: s.workers, horizon_ms: s.horizon_ms, timeline, tests })
+    let origin_min = (s.program == Program::Cron).then_some(s.origin_min);
+    Ok(Computed { program: s.program, blocking: s.blocking, main, next_fires, workers: s.workers, horizon_ms: s.horizon_ms, timeline, tests, origin_min })
 }
 
 /// The book's tests, run concurrently.

@@ -39,6 +39,15 @@ pub enum Trigger {
 
 impl Trigger {
     /// `get_next_fire_time(previous, now)`: the first fire time, or the one after `previous`.
+    /// A time on this trigger's clock as the step-through says it: seconds ("6s"), or for a
+    /// cron job its date ("Mon 2024-03-04 17:00").
+    pub fn label(&self, t: i64) -> String {
+        match self {
+            Trigger::Interval { .. } => secs(t),
+            Trigger::Cron { origin_min, .. } => super::cron::format_minute(origin_min + t.div_euclid(60_000)),
+        }
+    }
+
     pub fn next(&self, previous: Option<i64>) -> Option<i64> {
         match self {
             Trigger::Interval { every_ms, start_ms } => Some(previous.map_or(start_ms + every_ms, |p| p + every_ms)),
@@ -183,7 +192,7 @@ pub fn simulate(jobs: &[Job], workers: usize, horizon_ms: i64, pause: Option<(i6
         for (w, slot) in busy.iter_mut().enumerate() {
             if slot.as_ref().is_some_and(|b| b.until == now) {
                 let b = slot.take().expect("busy");
-                said.push(format!("{} (due {}) ends on worker {}", jobs[b.sub.job].id, secs(b.scheduled), w + 1));
+                said.push(format!("{} (due {}) ends on worker {}", jobs[b.sub.job].id, jobs[b.sub.job].trigger.label(b.scheduled), w + 1));
                 *slot = work(jobs, b.sub, b.next, now, w, &mut runs, &mut instances, &mut said);
             }
         }
@@ -205,7 +214,7 @@ pub fn simulate(jobs: &[Job], workers: usize, horizon_ms: i64, pause: Option<(i6
                     for &t in &run_times {
                         runs[j].push(Run { scheduled_ms: t, start_ms: now, end_ms: now, outcome: Outcome::Coalesced, worker: None });
                     }
-                    said.push(format!("{}: {} run times due at once; coalesce keeps the last ({})", job.id, run_times.len() + 1, secs(last)));
+                    said.push(format!("{}: {} run times due at once; coalesce keeps the last ({})", job.id, run_times.len() + 1, job.trigger.label(last)));
                     run_times = vec![last];
                 }
                 if instances[j] >= job.max_instances {
@@ -219,7 +228,7 @@ pub fn simulate(jobs: &[Job], workers: usize, horizon_ms: i64, pause: Option<(i6
                 } else {
                     instances[j] += 1;
                     peak = peak.max(instances[j]);
-                    said.push(format!("{} submitted (due {}), instance {} of at most {}", job.id, list(&run_times), instances[j], job.max_instances));
+                    said.push(format!("{} submitted (due {}), instance {} of at most {}", job.id, list(&job.trigger, &run_times), instances[j], job.max_instances));
                     queue.push_back(Submission { job: j, run_times });
                 }
             }
@@ -269,7 +278,7 @@ fn work(jobs: &[Job], sub: Submission, from: usize, now: i64, w: usize, runs: &m
         }
         let until = now + job.duration_ms;
         runs[sub.job].push(Run { scheduled_ms: t, start_ms: now, end_ms: until, outcome: Outcome::Ran, worker: Some(w) });
-        said.push(format!("{} (due {}) starts on worker {}", job.id, secs(t), w + 1));
+        said.push(format!("{} (due {}) starts on worker {}", job.id, job.trigger.label(t), w + 1));
         return Some(Busy { scheduled: t, sub, next: i + 1, until });
     }
     instances[sub.job] -= 1;
@@ -280,6 +289,6 @@ fn secs(ms: i64) -> String {
     format!("{}s", ms as f64 / 1000.0)
 }
 
-fn list(ts: &[i64]) -> String {
-    ts.iter().map(|&t| secs(t)).collect::<Vec<_>>().join(", ")
+fn list(trigger: &Trigger, ts: &[i64]) -> String {
+    ts.iter().map(|&t| trigger.label(t)).collect::<Vec<_>>().join(", ")
 }

@@ -334,3 +334,10 @@ fn a_cancel_stops_a_real_run_part_way() {
     });
     assert!(matches!(out, Err(DemoError::Cancelled)), "{:?}", out.err().map(|e| e.to_string()));
 }
+
+#[test]
+fn a_cron_jobs_steps_say_their_dates() {
+    let c = compute(&crate::params::validate(&SPEC, &p(&[("program", "cron")])).unwrap()).unwrap();
+    assert_eq!(c.origin_min, cron::parse_datetime("2024-03-01 12:00").ok());
+    assert!(c.timeline.steps[0].decision.contains("job submitted (due Fri 2024-03-01 17:00)"), "{}", c.timeline.steps[0].decision);
+}

@@ -14,4 +14,9 @@ nextFires: Array<string>, workers: number, horizonMs: number,
 /**
  * The book's tests (fibtests): their names.
  */
-tests: Array<string>, };
+tests: Array<string>, 
+/**
+ * Cron: the virtual clock's 0 as minutes since 1970-01-01 00:00 (no time zone), so the
+ * page can write its times as dates.
+ */
+originMin: number | null, };

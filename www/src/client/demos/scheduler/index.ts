@@ -23,6 +23,14 @@ function counts(c: Computed): Record<string, number> {
 
 const LEGEND = 'Bars: runs on the executor’s workers. On the scheduler’s lane, a tick is a wakeup; S = skipped (max_instances running), C = coalesced, M = missed (started later than misfire_grace_time after its time).';
 
+/** A cron timeline's time as the Rust side writes dates: "Mon 2024-03-04 17:00" (UTC, as the
+ *  virtual clock has no time zone). */
+function dateOf(originMin: number, tMs: number): string {
+  const d = new Date(originMin * 60_000 + tMs);
+  const day = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getUTCDay()];
+  return `${day} ${d.toISOString().slice(0, 16).replace('T', ' ')}`;
+}
+
 function stepper(area: HTMLElement) {
   let c: Computed | null = null;
   let at = 0;
@@ -58,12 +66,13 @@ function stepper(area: HTMLElement) {
     range.max = String(steps.length);
     range.value = String(at);
     const step = at > 0 ? steps[at - 1] : null;
-    where.textContent = step ? `Step ${at} of ${steps.length}: t = ${fmtTime(step.tMs, unit)}` : `Before the first event (${steps.length} events in all)`;
+    const when = (t: number) => (c!.originMin === null ? fmtTime(t, unit) : dateOf(c!.originMin, t));
+    where.textContent = step ? `Step ${at} of ${steps.length}: t = ${when(step.tMs)}` : `Before the first event (${steps.length} events in all)`;
     decision.textContent = step ? step.decision : 'Press Next event: the clock jumps to the next wakeup or the next end of a run.';
-    const busy = step ? step.workers.map((w, i) => `worker ${i + 1}: ${w ? `job (due ${fmtTime(w[1], unit)})` : 'idle'}`).join(' · ') : '';
+    const busy = step ? step.workers.map((w, i) => `worker ${i + 1}: ${w ? `job (due ${when(w[1])})` : 'idle'}`).join(' · ') : '';
     const next = step ? step.nextRunMs[0] : c.timeline.jobs[0]?.runs[0]?.scheduledMs;
     state.replaceChildren(
-      h('p', { 'data-field': 'job-store' }, `Job store: next run time ${next === null || next === undefined ? 'none' : fmtTime(next, unit)}`),
+      h('p', { 'data-field': 'job-store' }, `Job store: next run time ${next === null || next === undefined ? 'none' : when(next)}`),
       h('p', { 'data-field': 'instances' }, `Running instances: ${step ? step.instances[0] : 0}; waiting for a worker: ${step ? step.queued : 0}`),
       h('p', { 'data-field': 'workers', hidden: !busy }, busy),
     );
