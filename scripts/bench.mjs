@@ -47,6 +47,12 @@
 // 10. Chapters 7 and 8 (scripts/bench-data.mjs): each image filter over a 2048 × 1536 picture,
 //     wasm against native on the same inputs, with the speedup on every core; a small picture
 //     where threads stop paying; a million floats reduced three ways, wasm and native.
+// 11. Chapter 19 (scripts/bench-scheduler.mjs): the scheduler's real-clock timer drift at 25 ms
+//     a virtual second (median and p99 of each run), and the book's fib tests on 1 and k threads.
+// 12. Chapter 19 (scripts/bench-fuzzer.mjs): the explorer's schedule fuzzer, schedules per
+//     second of each strategy on the engine's thread, median and range of five seeds.
+// 13. Chapter 18 (scripts/bench-server.mjs): requests per second and latency percentiles of each
+//     server at 1 and 3 clients, and the fast rate before and during the fib(30) experiment.
 // 6. Locks, queues, pool overhead: crate/src/bench.rs, the same code in the browser (engine
 //    request 'bench-sync', export benchSync) and natively (bench_native, on a rayon pool of the
 //    browser's size). Lock/unlock pairs per second of std Mutex and SpinLock on 1 thread
@@ -72,6 +78,7 @@ import { structuresBench } from './bench-structures.mjs';
 import { gilBench } from './bench-gil.mjs';
 import { fuzzerBench } from './bench-fuzzer.mjs';
 import { serverBench } from './bench-server.mjs';
+import { schedulerBench } from './bench-scheduler.mjs';
 import { dataBench } from './bench-data.mjs';
 import { measureProcesses, processesRows } from './bench-processes.mjs';
 import { bytesRows, callTimes, demoIds, firstVisits, recordingProxy, wasmSize } from './bench-bytes.mjs';
@@ -454,7 +461,7 @@ await waitQuiet('native');
 const nat = native();
 const server = await serve({ dir: join(ROOT, 'dist') });
 const proxy = await countingProxy(server);
-let browser, cold, long, sync, fresh, bytes, requests, processes, data, eventloop, atomics, structures, gil, fuzzer, serverRun;
+let browser, cold, long, sync, fresh, bytes, requests, processes, data, eventloop, atomics, structures, gil, fuzzer, serverRun, scheduler;
 try {
   await waitQuiet('speedup and dispatch');
   browser = await speedupAndDispatch(server.url);
@@ -506,6 +513,8 @@ try {
   fuzzer = await fuzzerBench({ base: server.url, timeout: TIMEOUT, row });
   await waitQuiet('the server');
   serverRun = await serverBench({ base: server.url, timeout: TIMEOUT, row });
+  await waitQuiet('the scheduler');
+  scheduler = await schedulerBench({ base: server.url, runs: RUNS, timeout: TIMEOUT, row, cores: browser.info.cores });
 } finally {
   await proxy.close();
   await server.close();
@@ -630,6 +639,7 @@ rows.push(...structures.rows);
 rows.push(...gil.rows);
 rows.push(...fuzzer.rows);
 rows.push(...serverRun.rows);
+rows.push(...scheduler.rows);
 
 printTable(rows);
 
@@ -678,6 +688,7 @@ const report = {
   eventloop: { ...eventloop.measured, rule: 'median of config.runs real-clock runs of the eventloop demo, each a fresh page; scripts/bench-eventloop.mjs' },
   atomics: { ...atomics.measured, rule: 'one run of each litmus test and access mode, a fresh page each, outcomes counted in wasm on pool threads; scripts/bench-atomics.mjs' },
   structures: { ...structures.measured, rule: 'the structures demo\'s own measurement (warm-up, 5 samples in rotation, median and range), 1 and 2 threads (the dict, a reader and its deleter, at 2 only), a fresh page each; scripts/bench-structures.mjs' },
+  scheduler: { ...scheduler.measured, rule: 'the scheduler demo on one page per configuration, a warm-up run first: config.runs real-clock runs (drift of every timed wait), then the fib tests on 1 and k threads in rotation; scripts/bench-scheduler.mjs' },
   gil: { ...gil.measured, rule: 'one run per configuration of the gil demo (its own warm-up and 3 samples of 1 and k threads in rotation, best against best), each a fresh page; scripts/bench-gil.mjs' },
   fuzzer: { ...fuzzer.measured, rule: 'the explorer\'s fuzzer timing each strategy itself on the engine thread; one page per program, the first seed a warm-up, then the median and range of five seeds; scripts/bench-fuzzer.mjs' },
   server: { ...serverRun.measured, rule: 'three runs per configuration of the server demo (its own warm-up first), each a fresh page; median and range; scripts/bench-server.mjs' },

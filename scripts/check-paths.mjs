@@ -32,6 +32,12 @@ const GENERATED = ['www/pkg', 'www/dist', 'dist', 'node_modules', 'target', 'tes
 const FOREIGN = new Set([
   'crate/src/sync.rs src/loom/', // tokio's
   'crate/src/queue.rs Lib/queue.py', // CPython's
+  // APScheduler 3.x's, whose rules chapter 19's scheduler follows
+  'crate/src/demos/scheduler/sim.rs schedulers/base.py',
+  'crate/src/demos/scheduler/sim.rs executors/base.py',
+  'crate/src/demos/scheduler/sim.rs triggers/interval.py',
+  'crate/src/demos/scheduler/cron.rs triggers/cron/fields.py',
+  'crate/src/demos/scheduler/cron.rs apscheduler/triggers/cron/__init__.py',
 ]);
 
 const EXT = 'rs|ts|mjs|js|sh|md|toml|json|css|html|py|lock';

@@ -29,6 +29,14 @@ pub enum Kind {
     /// Numbers separated by commas, each finite and in `min..=max`; `x*n` stands for n
     /// copies of x. At most `items` numbers in all, once the copies are counted.
     List { min: f64, max: f64, items: usize },
+    /// Free text of at most `max_len` characters, which `check` accepts (a cron expression, a
+    /// date): `check` says what is wrong in a sentence, shown beside the control.
+    Text {
+        max_len: usize,
+        #[serde(skip)]
+        #[cfg_attr(test, ts(skip))]
+        check: fn(&str) -> Result<(), String>,
+    },
 }
 
 /// One input of a demo.
@@ -54,6 +62,7 @@ pub enum Value {
     Float(f64),
     Choice(&'static str),
     List(NumberList),
+    Text(String),
 }
 
 /// A checked list of numbers: the text as the learner wrote it (trimmed), which is what a URL
@@ -118,6 +127,13 @@ impl Params {
         match self.values.get(name) {
             Some(Value::List(v)) => v,
             other => panic!("parameter {name} is not a list in the spec: {other:?}"),
+        }
+    }
+
+    pub fn text(&self, name: &str) -> &str {
+        match self.values.get(name) {
+            Some(Value::Text(v)) => v,
+            other => panic!("parameter {name} is not text in the spec: {other:?}"),
         }
     }
 
@@ -224,6 +240,12 @@ fn parse(p: &ParamSpec, raw: &str) -> Result<Value, String> {
             }
         }
         Kind::List { min, max, items } => parse_list(name, text, min, max, items).map(Value::List),
+        Kind::Text { max_len, check } => {
+            if text.chars().count() > max_len {
+                return Err(format!("{name} must be at most {max_len} characters, got {}", text.chars().count()));
+            }
+            check(text).map(|()| Value::Text(text.to_string()))
+        }
     }
 }
 

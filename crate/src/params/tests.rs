@@ -130,3 +130,29 @@ fn lists_take_numbers_and_copies_within_their_limits() {
     assert_eq!(message(&[("xs", "1,2,3,4,5,6,7,8,9")]), "xs must hold at most 8 numbers in all");
     assert!(validate(&SPEC, &q(&[("xs", "1*4,2*4")])).is_ok());
 }
+
+#[test]
+fn text_inputs_are_trimmed_bounded_and_checked_by_their_own_rule() {
+    fn no_digits(s: &str) -> Result<(), String> {
+        if s.bytes().any(|b| b.is_ascii_digit()) {
+            Err(format!("word must have no digits, got {s:?}"))
+        } else {
+            Ok(())
+        }
+    }
+    const S: DemoSpec = DemoSpec {
+        id: "x",
+        chapter: 0,
+        also: &[],
+        nav: "X",
+        caps: Caps::PURE,
+        title: "x",
+        summary: "",
+        params: &[ParamSpec { name: "word", label: "Word", help: "", kind: Kind::Text { max_len: 5, check: no_digits }, default: "abc" }],
+    };
+    let v = |t: &str| validate(&S, &[("word".to_string(), t.to_string())]);
+    assert_eq!(v("  hi  ").unwrap().text("word"), "hi");
+    assert_eq!(validate(&S, &[]).unwrap().text("word"), "abc");
+    assert_eq!(v("a1").unwrap_err()[0].message, "word must have no digits, got \"a1\"");
+    assert_eq!(v("abcdef").unwrap_err()[0].message, "word must be at most 5 characters, got 6");
+}

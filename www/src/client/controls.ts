@@ -48,14 +48,14 @@ export function renderControls(
         id,
         name: p.name,
         type: 'text',
-        inputmode: p.type === 'float' ? 'decimal' : 'numeric',
+        inputmode: p.type === 'float' ? 'decimal' : p.type === 'text' ? 'text' : 'numeric',
         autocomplete: 'off',
         spellcheck: 'false',
         value,
         'aria-describedby': `${id}-help ${id}-error`,
       });
       // A slider for ranges a hand can sweep; the text box stays the source of truth.
-      if (p.max - p.min <= 1024) {
+      if (p.type !== 'text' && p.max - p.min <= 1024) {
         slider = h('input', {
           type: 'range',
           min: p.min,

@@ -7,4 +7,4 @@ export type ParamSpec = { name: string, label: string, help: string,
 /**
  * The default as it would be written in a URL.
  */
-default: string, } & ({ "type": "int", min: number, max: number, } | { "type": "float", min: number, max: number, step: number, } | { "type": "choice", values: Array<string>, } | { "type": "list", min: number, max: number, items: number, });
+default: string, } & ({ "type": "int", min: number, max: number, } | { "type": "float", min: number, max: number, step: number, } | { "type": "choice", values: Array<string>, } | { "type": "list", min: number, max: number, items: number, } | { "type": "text", max_len: number, });

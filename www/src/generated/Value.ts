@@ -4,4 +4,4 @@ import type { NumberList } from "./NumberList";
 /**
  * A checked value.
  */
-export type Value = number | number | string | NumberList;
+export type Value = number | number | string | NumberList | string;

@@ -25,4 +25,5 @@ export const ENGINE_OF: Record<string, (typeof ENGINES)[number]> = {
   atomics: 'memory',
   server: 'async',
   explorer: 'primitives',
+  scheduler: 'async',
 };

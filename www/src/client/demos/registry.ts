@@ -25,4 +25,5 @@ export const VIEWS: Record<string, () => Promise<{ default: DemoUnit }>> = {
   explorer: () => import('./explorer'),
   eventloop: () => import('./eventloop'),
   server: () => import('./server'),
+  scheduler: () => import('./scheduler'),
 };
