@@ -83,7 +83,8 @@ pub struct Listed {
 /// (www/src/engine/io.ts); data parallelism, reductions and image filters over one shared
 /// buffer (chapters 7 and 8), in `data`; the event loop of chapters 9-11, which runs on the
 /// engine worker's own thread and offloads work to the pool, in `async` (in `io` it took that
-/// engine's first visit from 279 KB to 310 KB), and chapter 19's scheduler, another program on a
+/// engine's first visit from 279 KB to 310 KB), chapter 18's server (a `select()` reactor is an
+/// event loop over sockets; 31 KB of wasm gzipped), and chapter 19's scheduler, another program on a
 /// virtual and a real clock (in `primitives` it took that engine from 251 KB to 270 KB of
 /// wasm gzipped, past the first visit's budget; `async` went from 179 KB to 202 KB); the GIL, concurrent data structures and
 /// memory models of chapters 15-17, in `memory`. Split because one engine with every demo
