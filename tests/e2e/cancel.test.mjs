@@ -21,7 +21,8 @@ const LONG = [['program', 'philosophers'], ['k', '8'], ['limit', '500000']];
 
 describe('a cancel pressed before the run began', () => {
   it('cancels it: the engine never begins it, and goes on', async () => {
-    const { page, errors } = await site.open('/?demo=concurrency&kind=cpu&tasks=4&threads=2');
+    // A demo of the explorer's engine (hazards), so that its run queues behind the exploration.
+    const { page, errors } = await site.open('/?demo=starvation&scenario=readers-writers&policy=fair&readers=2&writers=1&budget=200&hold=5&pause=0');
     await waitState(page, 'ready');
     // The engine is busy with a long exploration (a "latest wins" compute the test can stop).
     await page.evaluate((params) => {
@@ -49,12 +50,12 @@ describe('a cancel pressed before the run began', () => {
       ['the run was cancelled before it started: nothing ran'],
       "the engine's word on the run",
     );
-    assert.deepEqual(late.progress, { done: 0, total: 0 }, 'the demo never began (it would have set its 8 tasks)');
+    assert.deepEqual(late.progress, { done: 0, total: 0 }, 'the demo never began (it would have set its threads and marks)');
     assert.equal(late.restarts, 0, 'no worker was replaced');
 
     await page.click('button[data-action="run"]');
     await waitState(page, 'done');
-    assert.equal((await result(page)).check.concurrent, 4);
+    assert.equal((await result(page)).threadsUsed, 3, 'two readers and a writer, each on a worker of its own');
     assert.deepEqual(errors, []);
   });
 });
@@ -72,7 +73,7 @@ describe('explorer inputs that replace each other', () => {
     // reaches the worker and waits in its queue (the first exploration is abandoned as soon
     // as the second input is asked for).
     await page.evaluate(() => {
-      window.__run = window.playground.engine.run('threads', [['threads', '1'], ['count', '20'], ['delay', '2000']]);
+      window.__run = window.playground.engine.run('starvation', [['scenario', 'readers-writers'], ['readers', '1'], ['writers', '1'], ['budget', '5000']]);
     });
     for (const k of ['7', '6', '5', '3']) {
       const before = await page.evaluate(() => window.playground.engine.posted);

@@ -24,6 +24,6 @@ export const ENGINE_OF: Record<string, (typeof ENGINES)[number]> = {
   structures: 'memory',
   atomics: 'memory',
   server: 'async',
-  explorer: 'primitives',
+  explorer: 'hazards',
   scheduler: 'async',
 };
