@@ -118,8 +118,11 @@ describe('axe: no serious or critical violations', () => {
       await page.goto(course.url.replace('127.0.0.1', 'localhost'));
       await page.waitForFunction(() => document.querySelectorAll('concurrency-demo').length === 3 && [...document.querySelectorAll('concurrency-demo')].every((d) => d.shadowRoot?.querySelector('button')));
       assert.deepEqual(await axe(page), [], 'course page with placeholders');
+      // The click sets the frame's src at once, so its navigation can commit before the click
+      // returns: listen first, then click.
+      const navigated = page.waitForEvent('framenavigated', { predicate: (f) => /embed\.html/.test(f.url()), timeout: 60_000 });
       await page.locator('concurrency-demo').first().locator('button').click();
-      const frame = await page.waitForEvent('framenavigated', { predicate: (f) => /embed\.html/.test(f.url()) });
+      const frame = await navigated;
       await frame.waitForSelector('[data-demo-result][data-state="ready"]', { state: 'attached', timeout: 60_000 });
       assert.deepEqual(await axe(frame), [], 'the framed embed');
       assert.equal(await page.locator('concurrency-demo iframe').getAttribute('title'), 'Concurrency demo: amdahl');
