@@ -2,6 +2,7 @@
 // browser here) with a fresh profile, and the flags that work as root in a sandbox.
 
 import { chromium } from 'playwright-core';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +11,9 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** `serviceWorkers: 'block'` is a browser where service workers are not allowed. */
 export async function launch({ serviceWorkers = 'allow' } = {}) {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(`no Chromium at ${CHROMIUM}: \`npm test\` installs it (bash scripts/setup.sh --browser), or set CHROMIUM_PATH`);
+  }
   const profile = await mkdtemp(join(tmpdir(), 'playground-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,

@@ -23,7 +23,14 @@ mkdirSync(SHOTS, { recursive: true });
  */
 export async function setUp({ isolation = true, embedIsolation = isolation, headersFile = false, serviceWorkers = isolation || headersFile ? 'allow' : 'block' } = {}) {
   const server = await serve({ dir: join(repo, 'dist'), isolation, embedIsolation, headersFile });
-  const browser = await launch({ serviceWorkers });
+  let browser;
+  try {
+    browser = await launch({ serviceWorkers });
+  } catch (e) {
+    // An open server would keep the test process alive after the failure, so close it.
+    await server.close();
+    throw e;
+  }
   return {
     server,
     context: browser.context,
