@@ -2,6 +2,7 @@ use super::ring::{read_line, Conn, Lines, Readiness, Ring, WouldBlock};
 use super::*;
 use crate::demos::validate;
 use crate::sched::replay;
+use crate::sync::Arc;
 use std::collections::VecDeque;
 
 fn params(pairs: &[(&str, &str)]) -> Params {
